@@ -1,0 +1,1 @@
+//! criterion micro-benchmarks of the privlink data plane live in `benches/`.

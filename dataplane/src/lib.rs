@@ -1,0 +1,14 @@
+//! privlink's data plane: everything that touches packets.
+//!
+//! Pure modules (no syscalls, time passed in, unit-tested with byte fixtures): [`wire`],
+//! [`fib`], [`flow`], [`nat`], [`lb`], [`route`], [`pipeline`], [`verdict`].
+//! The pipeline's entry point is [`pipeline::process`].
+
+pub mod fib;
+pub mod flow;
+pub mod lb;
+pub mod nat;
+pub mod pipeline;
+pub mod route;
+pub mod verdict;
+pub mod wire;

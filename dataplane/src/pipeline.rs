@@ -1,0 +1,192 @@
+//! The per-packet decision: `process(fib, flows, ingress, frame, vnet, now) -> Verdict`.
+//!
+//! Contract:
+//! - Pure: no syscalls, no clock reads, no allocation (the flow table allocates only when it
+//!   grows); the frame is rewritten in place and keeps its length. Any input — garbage,
+//!   truncated, hostile — yields a verdict, never a panic.
+//! - `frame` begins with a 10-byte virtio-net header when `vnet` is true. The header is left
+//!   as it is: a NAT rewrite changes no header length, so a GSO super-packet leaves whole with
+//!   the same header; under `NEEDS_CSUM` the L4 checksum field (a partial pseudo-header sum)
+//!   absorbs only the address changes.
+//! - Order of decisions for a packet without a flow: ingress known → not from the AWS-service
+//!   network → source inside the ingress VPC (anti-spoofing) → destination is an ENI of the
+//!   ingress VPC (endpoint state, listener, security groups, SYN, Maglev pick, NAT) → an NLB
+//!   node (the provider cannot initiate) → the source subnet's route table (local: no host;
+//!   blackhole; gateway endpoint: forward unchanged; none: no route).
+
+use crate::fib::{EndpointState, Fib};
+use crate::flow::{FlowKey, FlowPlan, FlowTable, Lookup, Rewrite};
+use crate::route::RouteTarget;
+use crate::verdict::{DropReason, Verdict};
+use crate::wire::icmp::{ECHO_REPLY, ECHO_REQUEST};
+use crate::wire::l4::{CsumMode, tcp_flags};
+use crate::wire::{IcmpV4Packet, Ipv4Packet, Ipv6Packet, TcpPacket, UdpPacket, VirtioNetHdr, proto, virtio};
+use std::net::Ipv4Addr;
+
+/// What the pipeline extracted from a packet before deciding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    /// The flow key on the ingress device.
+    pub key: FlowKey,
+    /// TCP flags (0 for other protocols).
+    pub flags: u8,
+    /// True for ICMP (echo) packets.
+    pub icmp: bool,
+}
+
+/// Parses the frame into a flow key, or says why it is dropped.
+#[inline]
+pub fn parse(ingress: u16, frame: &[u8], vnet: bool) -> Result<Parsed, DropReason> {
+    let pkt = if vnet {
+        VirtioNetHdr::parse(frame).map_err(|_| DropReason::Malformed)?;
+        &frame[virtio::LEN..]
+    } else {
+        frame
+    };
+    match pkt.first().map(|b| b >> 4) {
+        Some(4) => {}
+        Some(6) => {
+            Ipv6Packet::new_checked(pkt).map_err(|_| DropReason::Malformed)?;
+            return Err(DropReason::Ipv6);
+        }
+        Some(_) => return Err(DropReason::NotIp),
+        None => return Err(DropReason::Malformed),
+    }
+    let ip = Ipv4Packet::new_checked(pkt).map_err(|_| DropReason::Malformed)?;
+    if ip.is_fragment() {
+        return Err(DropReason::Fragment);
+    }
+    let mut key = FlowKey { vpc: ingress, proto: ip.protocol(), src: ip.src_u32(), dst: ip.dst_u32(), sport: 0, dport: 0 };
+    let mut flags = 0;
+    let mut icmp = false;
+    match key.proto {
+        proto::TCP => {
+            let t = TcpPacket::new_checked(ip.payload()).map_err(|_| DropReason::Malformed)?;
+            (key.sport, key.dport, flags) = (t.src_port(), t.dst_port(), t.flags());
+        }
+        proto::UDP => {
+            let u = UdpPacket::new_checked(ip.payload()).map_err(|_| DropReason::Malformed)?;
+            (key.sport, key.dport) = (u.src_port(), u.dst_port());
+        }
+        proto::ICMP => {
+            let m = IcmpV4Packet::new_checked(ip.payload()).map_err(|_| DropReason::Malformed)?;
+            // Echo request and reply are keyed like a port pair so that the reply matches
+            // the request's reverse key.
+            match m.msg_type() {
+                ECHO_REQUEST => key.sport = m.echo_ident(),
+                ECHO_REPLY => key.dport = m.echo_ident(),
+                _ => return Err(DropReason::Icmp),
+            }
+            icmp = true;
+        }
+        _ => return Err(DropReason::UnsupportedProtocol),
+    }
+    Ok(Parsed { key, flags, icmp })
+}
+
+/// Decides what a packet without a flow should become (no side effects).
+pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
+    let k = &p.key;
+    let vpc = fib.vpcs.get(usize::from(k.vpc)).ok_or(DropReason::UnknownIngress)?;
+    if vpc.is_aws_network {
+        return Err(DropReason::UnsolicitedFromService);
+    }
+    let src = Ipv4Addr::from(k.src);
+    if !vpc.cidr.is_some_and(|c| c.contains(&src)) {
+        return Err(DropReason::SpoofedSource);
+    }
+    let opens = p.icmp || k.proto != proto::TCP || p.flags & (tcp_flags::SYN | tcp_flags::ACK | tcp_flags::RST) == tcp_flags::SYN;
+    if let Some(eni) = fib.eni(k.vpc, k.dst) {
+        match eni.state {
+            EndpointState::Available => {}
+            EndpointState::PendingAcceptance => return Err(DropReason::EndpointPendingAcceptance),
+            EndpointState::Rejected => return Err(DropReason::EndpointRejected),
+            EndpointState::Unavailable => return Err(DropReason::EndpointNotAvailable),
+        }
+        if p.icmp {
+            return Err(DropReason::Icmp);
+        }
+        let listener = fib.listener(eni.nlb, k.proto, k.dport).ok_or(DropReason::NoListener)?;
+        if !eni.admits(k.proto, k.dport, src) {
+            return Err(DropReason::SecurityGroupDenied);
+        }
+        if !opens {
+            return Err(DropReason::TcpNoFlow);
+        }
+        return fib.pick(eni, listener, k.hash64());
+    }
+    if fib.is_nlb_node(k.vpc, k.dst) {
+        return Err(DropReason::ProviderInitiated);
+    }
+    let table = fib.route_table_for(k.vpc, src).ok_or(DropReason::NoRoute)?;
+    match table.lookup(Ipv4Addr::from(k.dst)).map(|(_, t)| t) {
+        None => Err(DropReason::NoRoute),
+        Some(RouteTarget::Local) => Err(DropReason::NoHost),
+        Some(RouteTarget::Blackhole) => Err(DropReason::Blackhole),
+        Some(RouteTarget::GatewayEndpoint { .. }) => {
+            let aws = fib.aws_network.ok_or(DropReason::NoRoute)?;
+            if !opens {
+                return Err(DropReason::TcpNoFlow);
+            }
+            Ok(FlowPlan::Forward { vpc: aws })
+        }
+    }
+}
+
+/// Runs the whole pipeline on one frame; see the module doc.
+#[inline]
+pub fn process(fib: &Fib, flows: &FlowTable, ingress: u16, frame: &mut [u8], vnet: bool, now_ms: u64) -> Verdict {
+    match decide(fib, flows, ingress, frame, vnet, now_ms) {
+        Ok(rw) => {
+            rewrite(frame, vnet, &rw);
+            Verdict::Forward { egress: rw.egress, len: frame.len() }
+        }
+        Err(r) => Verdict::Drop(r),
+    }
+}
+
+#[inline]
+fn decide(fib: &Fib, flows: &FlowTable, ingress: u16, frame: &[u8], vnet: bool, now_ms: u64) -> Result<Rewrite, DropReason> {
+    if usize::from(ingress) >= fib.vpcs.len() {
+        return Err(DropReason::UnknownIngress);
+    }
+    let p = parse(ingress, frame, vnet)?;
+    match flows.lookup(&p.key, p.flags, now_ms) {
+        Lookup::Hit(rw) => Ok(rw),
+        Lookup::Miss => {
+            let plan = classify(fib, &p)?;
+            flows.insert(&p.key, plan, p.flags, now_ms)
+        }
+    }
+}
+
+/// Applies `rw` to a frame that [`parse`] accepted.
+#[inline]
+fn rewrite(frame: &mut [u8], vnet: bool, rw: &Rewrite) {
+    let (mode, pkt) = if vnet {
+        let partial = frame[0] & virtio::F_NEEDS_CSUM != 0;
+        (if partial { CsumMode::Partial } else { CsumMode::Full }, &mut frame[virtio::LEN..])
+    } else {
+        (CsumMode::Full, frame)
+    };
+    // `parse` validated these views already; re-checking is cheap and keeps this panic-free.
+    let Ok(mut ip) = Ipv4Packet::new_checked(pkt) else { return };
+    let proto_ = ip.protocol();
+    let delta = ip.set_addrs(rw.src, rw.dst);
+    let l4 = ip.payload_mut();
+    match proto_ {
+        proto::TCP => {
+            if let Ok(mut t) = TcpPacket::new_checked(l4) {
+                t.set_ports(rw.sport, rw.dport, delta, mode);
+            }
+        }
+        proto::UDP => {
+            if let Ok(mut u) = UdpPacket::new_checked(l4) {
+                u.set_ports(rw.sport, rw.dport, delta, mode);
+            }
+        }
+        // ICMP echo only crosses gateway endpoints, which translate nothing; the ICMP checksum
+        // has no pseudo-header.
+        _ => {}
+    }
+}
