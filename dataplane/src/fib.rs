@@ -228,9 +228,10 @@ impl Fib {
 
     /// The listener of `nlb` for (`proto`, `port`).
     pub fn listener(&self, nlb: usize, proto_: u8, port: u16) -> Option<&FibListener> {
-        self.nlbs[nlb].listeners.iter().find(|l| {
-            l.port == port && ((proto_ == proto::TCP && l.tcp) || (proto_ == proto::UDP && l.udp))
-        })
+        self.nlbs[nlb]
+            .listeners
+            .iter()
+            .find(|l| l.port == port && ((proto_ == proto::TCP && l.tcp) || (proto_ == proto::UDP && l.udp)))
     }
 
     /// Chooses the NLB node and target for a new flow through `eni` on `listener`, by the
@@ -411,8 +412,12 @@ mod tests {
                 (ip("10.0.2.10"), 80, "us-east-1b", health[2]),
             ],
         );
-        let nlb =
-            b.nlb("nlb", p, &[("us-east-1a", ip("10.0.1.100")), ("us-east-1b", ip("10.0.2.100"))], cross_zone);
+        let nlb = b.nlb(
+            "nlb",
+            p,
+            &[("us-east-1a", ip("10.0.1.100")), ("us-east-1b", ip("10.0.2.100"))],
+            cross_zone,
+        );
         b.listener(nlb, FibListener { tcp: true, udp: false, port: 80, target_group: tg });
         let eni = FibEni {
             endpoint_id: "vpce-1".into(),
@@ -442,7 +447,10 @@ mod tests {
     fn cross_zone_off_keeps_the_enis_zone() {
         let (fib, eni) = provider(false, [true; 3]);
         let hit = targets_hit(&fib, &eni);
-        assert_eq!(hit.into_iter().collect::<Vec<_>>(), vec![(ip("10.0.2.100").into(), ip("10.0.2.10").into())]);
+        assert_eq!(
+            hit.into_iter().collect::<Vec<_>>(),
+            vec![(ip("10.0.2.100").into(), ip("10.0.2.10").into())]
+        );
     }
 
     #[test]
@@ -475,7 +483,12 @@ mod tests {
 
     #[test]
     fn security_group_rules() {
-        let r = SgRule { proto: Some(proto::TCP), from_port: 80, to_port: 90, cidr: "10.0.1.0/24".parse().unwrap() };
+        let r = SgRule {
+            proto: Some(proto::TCP),
+            from_port: 80,
+            to_port: 90,
+            cidr: "10.0.1.0/24".parse().unwrap(),
+        };
         assert!(r.allows(proto::TCP, 85, ip("10.0.1.9")));
         assert!(!r.allows(proto::TCP, 91, ip("10.0.1.9")));
         assert!(!r.allows(proto::UDP, 85, ip("10.0.1.9")));

@@ -37,7 +37,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const SHARDS: usize = 32;
 
 /// One direction of a flow as seen on its ingress device. Addresses and ports in host order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[repr(C)]
 pub struct FlowKey {
     /// Fib index of the ingress VPC.
@@ -54,17 +54,24 @@ pub struct FlowKey {
     pub dport: u16,
 }
 
+impl std::hash::Hash for FlowKey {
+    /// Two words instead of six fields: the key is hashed on every packet.
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u64(u64::from(self.src) << 32 | u64::from(self.dst));
+        h.write_u64(
+            u64::from(self.sport) << 40
+                | u64::from(self.dport) << 24
+                | u64::from(self.vpc) << 8
+                | u64::from(self.proto),
+        );
+    }
+}
+
 impl FlowKey {
     /// The key a reply would carry on device `vpc` (addresses and ports swapped).
     pub fn reversed_on(&self, vpc: u16) -> FlowKey {
-        FlowKey {
-            vpc,
-            proto: self.proto,
-            src: self.dst,
-            dst: self.src,
-            sport: self.dport,
-            dport: self.sport,
-        }
+        FlowKey { vpc, proto: self.proto, src: self.dst, dst: self.src, sport: self.dport, dport: self.sport }
     }
 
     /// A well-mixed 64-bit hash of the whole key (used for Maglev target selection).
@@ -111,8 +118,7 @@ pub fn shard_of(k: &FlowKey) -> usize {
 /// `(target:target_port -> nlb:port)` lands in shard `shard`.
 #[inline]
 fn nat_class_for(shard: usize, nlb: u32, target: u32, target_port: u16, proto: u8) -> usize {
-    shard.wrapping_sub(addr_mix(target, nlb, proto)).wrapping_sub(usize::from(target_port))
-        & (SHARDS - 1)
+    shard.wrapping_sub(addr_mix(target, nlb, proto)).wrapping_sub(usize::from(target_port)) & (SHARDS - 1)
 }
 
 /// How a new flow is to be forwarded.
@@ -155,13 +161,7 @@ pub struct Rewrite {
 
 impl Rewrite {
     fn towards(other: &FlowKey) -> Rewrite {
-        Rewrite {
-            egress: other.vpc,
-            src: other.dst,
-            dst: other.src,
-            sport: other.dport,
-            dport: other.sport,
-        }
+        Rewrite { egress: other.vpc, src: other.dst, dst: other.src, sport: other.dport, dport: other.sport }
     }
 }
 
@@ -349,7 +349,13 @@ impl FlowTable {
 
     /// Creates the flow whose initiator's key is `fwd` and returns the rewrite for its first
     /// packet. If another worker created it meanwhile, that flow's rewrite is returned.
-    pub fn insert(&self, fwd: &FlowKey, plan: FlowPlan, flags: u8, now_ms: u64) -> Result<Rewrite, DropReason> {
+    pub fn insert(
+        &self,
+        fwd: &FlowKey,
+        plan: FlowPlan,
+        flags: u8,
+        now_ms: u64,
+    ) -> Result<Rewrite, DropReason> {
         let now = now_ms as u32;
         let si = shard_of(fwd);
         let mut shard = self.shards[si].0.lock();
@@ -377,7 +383,8 @@ impl FlowTable {
                         .alloc(class, self.cfg.max_ports_per_target)
                 }
                 .ok_or(DropReason::NatExhausted)?;
-                let rev = FlowKey { vpc, proto: fwd.proto, src: target, dst: nlb, sport: target_port, dport: port };
+                let rev =
+                    FlowKey { vpc, proto: fwd.proto, src: target, dst: nlb, sport: target_port, dport: port };
                 (rev, true)
             }
         };
@@ -410,7 +417,8 @@ impl FlowTable {
     }
 
     fn release_port(&self, rev: &FlowKey) {
-        let key = PoolKey { vpc: rev.vpc, proto: rev.proto, nlb: rev.dst, target: rev.src, target_port: rev.sport };
+        let key =
+            PoolKey { vpc: rev.vpc, proto: rev.proto, nlb: rev.dst, target: rev.src, target_port: rev.sport };
         if let Some(pool) = self.pools.lock().map.get_mut(&key) {
             pool.release(rev.dport);
         }
@@ -536,10 +544,7 @@ mod tests {
         assert_eq!((rw.egress, rw.src, rw.dst, rw.dport), (9, NLB, TARGET, 8080));
         let reply = key(9, TARGET, 8080, NLB, rw.sport);
         let back = t.lookup(&reply, SYN | ACK, 1);
-        assert_eq!(
-            back,
-            Lookup::Hit(Rewrite { egress: 1, src: ENI, dst: CLIENT, sport: 80, dport: 40000 })
-        );
+        assert_eq!(back, Lookup::Hit(Rewrite { egress: 1, src: ENI, dst: CLIENT, sport: 80, dport: 40000 }));
         assert_eq!(t.lookup(&fwd, ACK, 2), Lookup::Hit(rw));
         assert_eq!(t.len(), 1);
     }
@@ -618,7 +623,10 @@ mod tests {
         // Still exhausted just before the transitory timeout…
         let before = u64::from(cfg.tcp_transitory_ms);
         assert_eq!(t.sweep(before), 0);
-        assert_eq!(t.insert(&key(1, CLIENT, 5000, ENI, 80), nat(), SYN, before), Err(DropReason::NatExhausted));
+        assert_eq!(
+            t.insert(&key(1, CLIENT, 5000, ENI, 80), nat(), SYN, before),
+            Err(DropReason::NatExhausted)
+        );
         // …and free again after it.
         assert_eq!(t.sweep(before + 1), 100);
         assert!(t.insert(&key(1, CLIENT, 5000, ENI, 80), nat(), SYN, before + 1).is_ok());
@@ -632,7 +640,10 @@ mod tests {
         let b = key(2, CLIENT, 40000, svc, 443);
         let rw = t.insert(&a, FlowPlan::Forward { vpc: 7 }, SYN, 0).unwrap();
         assert_eq!((rw.egress, rw.src, rw.dst, rw.sport, rw.dport), (7, CLIENT, svc, 40000, 443));
-        assert_eq!(t.insert(&b, FlowPlan::Forward { vpc: 7 }, SYN, 0), Err(DropReason::GatewayTupleCollision));
+        assert_eq!(
+            t.insert(&b, FlowPlan::Forward { vpc: 7 }, SYN, 0),
+            Err(DropReason::GatewayTupleCollision)
+        );
         let reply = key(7, svc, 443, CLIENT, 40000);
         assert!(matches!(t.lookup(&reply, ACK, 0), Lookup::Hit(Rewrite { egress: 1, .. })));
     }

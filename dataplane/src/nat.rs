@@ -48,9 +48,8 @@ impl PortPool {
         debug_assert!(classes.is_power_of_two());
         let mut all: Vec<u16> = (PORT_MIN..=u16::MAX).collect();
         rng.shuffle(&mut all);
-        let mut cls: Vec<VecDeque<u16>> = (0..classes)
-            .map(|_| VecDeque::with_capacity(all.len() / classes + 1))
-            .collect();
+        let mut cls: Vec<VecDeque<u16>> =
+            (0..classes).map(|_| VecDeque::with_capacity(all.len() / classes + 1)).collect();
         for p in all {
             cls[usize::from(p) & (classes - 1)].push_back(p);
         }

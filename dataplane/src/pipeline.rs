@@ -56,7 +56,14 @@ pub fn parse(ingress: u16, frame: &[u8], vnet: bool) -> Result<Parsed, DropReaso
     if ip.is_fragment() {
         return Err(DropReason::Fragment);
     }
-    let mut key = FlowKey { vpc: ingress, proto: ip.protocol(), src: ip.src_u32(), dst: ip.dst_u32(), sport: 0, dport: 0 };
+    let mut key = FlowKey {
+        vpc: ingress,
+        proto: ip.protocol(),
+        src: ip.src_u32(),
+        dst: ip.dst_u32(),
+        sport: 0,
+        dport: 0,
+    };
     let mut flags = 0;
     let mut icmp = false;
     match key.proto {
@@ -95,7 +102,9 @@ pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
     if !vpc.cidr.is_some_and(|c| c.contains(&src)) {
         return Err(DropReason::SpoofedSource);
     }
-    let opens = p.icmp || k.proto != proto::TCP || p.flags & (tcp_flags::SYN | tcp_flags::ACK | tcp_flags::RST) == tcp_flags::SYN;
+    let opens = p.icmp
+        || k.proto != proto::TCP
+        || p.flags & (tcp_flags::SYN | tcp_flags::ACK | tcp_flags::RST) == tcp_flags::SYN;
     if let Some(eni) = fib.eni(k.vpc, k.dst) {
         match eni.state {
             EndpointState::Available => {}
@@ -135,7 +144,14 @@ pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
 
 /// Runs the whole pipeline on one frame; see the module doc.
 #[inline]
-pub fn process(fib: &Fib, flows: &FlowTable, ingress: u16, frame: &mut [u8], vnet: bool, now_ms: u64) -> Verdict {
+pub fn process(
+    fib: &Fib,
+    flows: &FlowTable,
+    ingress: u16,
+    frame: &mut [u8],
+    vnet: bool,
+    now_ms: u64,
+) -> Verdict {
     match decide(fib, flows, ingress, frame, vnet, now_ms) {
         Ok(rw) => {
             rewrite(frame, vnet, &rw);
@@ -146,7 +162,14 @@ pub fn process(fib: &Fib, flows: &FlowTable, ingress: u16, frame: &mut [u8], vne
 }
 
 #[inline]
-fn decide(fib: &Fib, flows: &FlowTable, ingress: u16, frame: &[u8], vnet: bool, now_ms: u64) -> Result<Rewrite, DropReason> {
+fn decide(
+    fib: &Fib,
+    flows: &FlowTable,
+    ingress: u16,
+    frame: &[u8],
+    vnet: bool,
+    now_ms: u64,
+) -> Result<Rewrite, DropReason> {
     if usize::from(ingress) >= fib.vpcs.len() {
         return Err(DropReason::UnknownIngress);
     }
@@ -160,7 +183,8 @@ fn decide(fib: &Fib, flows: &FlowTable, ingress: u16, frame: &[u8], vnet: bool, 
     }
 }
 
-/// Applies `rw` to a frame that [`parse`] accepted.
+/// Applies `rw` to a frame that [`parse`] accepted (the L4 views are re-checked: cheap, and
+/// it keeps this function panic-free on its own).
 #[inline]
 fn rewrite(frame: &mut [u8], vnet: bool, rw: &Rewrite) {
     let (mode, pkt) = if vnet {
@@ -169,8 +193,8 @@ fn rewrite(frame: &mut [u8], vnet: bool, rw: &Rewrite) {
     } else {
         (CsumMode::Full, frame)
     };
-    // `parse` validated these views already; re-checking is cheap and keeps this panic-free.
-    let Ok(mut ip) = Ipv4Packet::new_checked(pkt) else { return };
+    // `parse` validated the IPv4 header (checksum included) in this same pass.
+    let mut ip = Ipv4Packet::new_unchecked(pkt);
     let proto_ = ip.protocol();
     let delta = ip.set_addrs(rw.src, rw.dst);
     let l4 = ip.payload_mut();

@@ -63,8 +63,7 @@ impl Delta {
     /// Records that the 32-bit value `old` (e.g. an IPv4 address) was replaced by `new`.
     #[inline]
     pub fn dword(self, old: u32, new: u32) -> Delta {
-        self.word((old >> 16) as u16, (new >> 16) as u16)
-            .word(old as u16, new as u16)
+        self.word((old >> 16) as u16, (new >> 16) as u16).word(old as u16, new as u16)
     }
 
     /// Combines two deltas.
@@ -150,9 +149,7 @@ mod tests {
     fn adjust_of_uncomplemented_sum_tracks_pseudo_header() {
         let before = fold(pseudo_header_v4(0x0a00_010a, 0x0a00_0132, 6, 1500));
         let after = fold(pseudo_header_v4(0x0a00_0264, 0x0a00_010a, 6, 1500));
-        let delta = Delta::ZERO
-            .dword(0x0a00_010a, 0x0a00_0264)
-            .dword(0x0a00_0132, 0x0a00_010a);
+        let delta = Delta::ZERO.dword(0x0a00_010a, 0x0a00_0264).dword(0x0a00_0132, 0x0a00_010a);
         // Ones' complement has two zeros; compare modulo 0xffff.
         assert_eq!(adjust(before, delta) % 0xffff, after % 0xffff);
     }

@@ -46,6 +46,13 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
         Ok(Ipv4Packet { buf })
     }
 
+    /// Wraps a buffer that [`Ipv4Packet::new_checked`] already accepted (e.g. earlier in the
+    /// same pipeline pass). Accessors may panic if that is not true.
+    #[inline]
+    pub fn new_unchecked(buf: T) -> Self {
+        Ipv4Packet { buf }
+    }
+
     /// Header length in bytes (20..=60).
     #[inline]
     pub fn header_len(&self) -> usize {
@@ -126,9 +133,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Ipv4Packet<T> {
     /// incrementally. Returns the address delta, which also applies to the L4 pseudo-header.
     #[inline]
     pub fn set_addrs(&mut self, src: u32, dst: u32) -> Delta {
-        let delta = Delta::ZERO
-            .dword(self.src_u32(), src)
-            .dword(self.dst_u32(), dst);
+        let delta = Delta::ZERO.dword(self.src_u32(), src).dword(self.dst_u32(), dst);
         let b = self.buf.as_mut();
         put32(b, 12, src);
         put32(b, 16, dst);
@@ -168,15 +173,9 @@ mod tests {
         put32(&mut b, 12, 0x0a00_010a);
         put32(&mut b, 16, 0x0a00_0132);
         b[20..hl].copy_from_slice(options);
-        let mut p = Ipv4Packet::new_unchecked_for_test(&mut b[..]);
+        let mut p = Ipv4Packet::new_unchecked(&mut b[..]);
         p.fill_checksum();
         b
-    }
-
-    impl<'a> Ipv4Packet<&'a mut [u8]> {
-        fn new_unchecked_for_test(buf: &'a mut [u8]) -> Self {
-            Ipv4Packet { buf }
-        }
     }
 
     #[test]

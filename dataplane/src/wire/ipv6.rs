@@ -69,7 +69,7 @@ mod tests {
 
     #[test]
     fn parses_fixed_header_and_rejects_truncation() {
-        let mut b = vec![0u8; 48];
+        let mut b = [0u8; 48];
         b[0] = 0x60;
         b[5] = 8;
         b[6] = 17;

@@ -61,10 +61,7 @@ fn rewrite(
         CsumMode::Partial => checksum::adjust(field, addr_delta),
         CsumMode::Full if zero_means_none && field == 0 => 0,
         CsumMode::Full => {
-            let c = checksum::update_complemented(
-                field,
-                addr_delta.word(old_s, sport).word(old_d, dport),
-            );
+            let c = checksum::update_complemented(field, addr_delta.word(old_s, sport).word(old_d, dport));
             if zero_means_none && c == 0 { 0xffff } else { c }
         }
     };
