@@ -289,6 +289,19 @@ impl FibBuilder {
         (self.fib.vpcs.len() - 1) as u16
     }
 
+    /// Adds an unused index (a freed VPC slot): no CIDR, so every packet on it is dropped.
+    pub fn placeholder(&mut self) {
+        self.fib.vpcs.push(FibVpc {
+            id: String::new(),
+            netns: String::new(),
+            cidr: None,
+            subnets: Vec::new(),
+            route_tables: Vec::new(),
+            main_route_table: 0,
+            is_aws_network: false,
+        });
+    }
+
     /// Adds the AWS-service network; returns its index.
     pub fn aws_network(&mut self, netns: &str) -> u16 {
         self.fib.vpcs.push(FibVpc {

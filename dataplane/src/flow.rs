@@ -31,7 +31,7 @@ use crate::wire::proto;
 use hashbrown::HashMap;
 use parking_lot::Mutex;
 use std::net::Ipv4Addr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Number of shards (a power of two). Also the number of NAT port residue classes.
 pub const SHARDS: usize = 32;
@@ -262,6 +262,7 @@ pub struct FlowTable {
     shards: Box<[PaddedShard]>,
     pools: Mutex<Pools>,
     len: AtomicUsize,
+    created: AtomicU64,
 }
 
 struct Pools {
@@ -278,6 +279,7 @@ impl FlowTable {
             shards,
             pools: Mutex::new(Pools { map: HashMap::new(), rng: fastrand::Rng::new() }),
             len: AtomicUsize::new(0),
+            created: AtomicU64::new(0),
         }
     }
 
@@ -289,6 +291,11 @@ impl FlowTable {
     /// Number of live flows (each counts once, not per direction).
     pub fn len(&self) -> usize {
         self.len.load(Ordering::Relaxed)
+    }
+
+    /// Flows created since the table was made.
+    pub fn created(&self) -> u64 {
+        self.created.load(Ordering::Relaxed)
     }
 
     /// True if no flow is live.
@@ -413,6 +420,7 @@ impl FlowTable {
         shard.map.insert(*fwd, idx);
         shard.map.insert(rev, idx);
         self.len.fetch_add(1, Ordering::Relaxed);
+        self.created.fetch_add(1, Ordering::Relaxed);
         Ok(Rewrite::towards(&rev))
     }
 

@@ -6,6 +6,7 @@
 
 pub mod fib;
 pub mod flow;
+pub mod io;
 pub mod lb;
 pub mod nat;
 pub mod pipeline;

@@ -96,8 +96,10 @@ pub struct Counters {
     pub forwarded: u64,
     /// Bytes forwarded (frame lengths).
     pub forwarded_bytes: u64,
-    /// New flows created.
-    pub flows_created: u64,
+    /// Frames that could not be read from a device (other than "queue empty").
+    pub rx_errors: u64,
+    /// Forwarded frames the egress device refused (or whose device was gone).
+    pub tx_errors: u64,
     /// Drops, indexed by `DropReason as usize`.
     pub drops: [u64; DropReason::ALL.len()],
 }
@@ -119,7 +121,8 @@ impl Counters {
     pub fn merge(&mut self, other: &Counters) {
         self.forwarded += other.forwarded;
         self.forwarded_bytes += other.forwarded_bytes;
-        self.flows_created += other.flows_created;
+        self.rx_errors += other.rx_errors;
+        self.tx_errors += other.tx_errors;
         for (a, b) in self.drops.iter_mut().zip(other.drops.iter()) {
             *a += b;
         }

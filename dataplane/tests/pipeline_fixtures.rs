@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::*;
+use common::fixtures::*;
 use privlink_dataplane::flow::{FlowConfig, FlowTable};
 use privlink_dataplane::pipeline::process;
 use privlink_dataplane::verdict::{DropReason, Verdict};

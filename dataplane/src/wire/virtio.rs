@@ -71,6 +71,13 @@ impl VirtioNetHdr {
         b[8..10].copy_from_slice(&self.csum_offset.to_le_bytes());
     }
 
+    /// The header as bytes.
+    pub fn to_bytes(&self) -> [u8; LEN] {
+        let mut b = [0u8; LEN];
+        self.emit(&mut b);
+        b
+    }
+
     /// True if the L4 checksum field holds a partial (pseudo-header) sum.
     #[inline]
     pub fn needs_csum(&self) -> bool {

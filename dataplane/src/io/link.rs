@@ -1,0 +1,503 @@
+//! Link, address, route and sysctl configuration **inside** a named namespace.
+//!
+//! Every free function takes the namespace name and runs on a thread inside it
+//! ([`super::netns::in_netns`]); nothing here can reach the host namespace. To make several changes
+//! with one thread, one runtime and one netlink socket, use [`configure`], which hands a
+//! [`LinkCtl`] to a closure running in the namespace.
+//!
+//! # Why `rtnetlink`
+//! The `rtnetlink` crate (tokio) speaks RTM_* messages directly, so no `ip` process is forked, errors
+//! come back as the kernel's errno (mapped to [`IoError::Netlink`] with `errno`), and, decisively,
+//! the `NETLINK_ROUTE` socket it opens is created on the namespace thread and therefore bound to
+//! that namespace for its whole life, whichever thread later polls it. The runtime is a
+//! current-thread tokio runtime living on the namespace thread for the duration of one
+//! [`configure`] call; this is control-plane code, never the packet path. (`neli` or raw
+//! `netlink-packet-route` would also work but mean hand-rolling request/ack/dump handling that
+//! `rtnetlink` already has.) Nothing here shells out to `ip`.
+//!
+//! # Idempotency
+//! Adding an address that exists, removing one that is absent, replacing the default route and
+//! removing a missing one are all `Ok`.
+//!
+//! # Sysctls
+//! Only `net.*` keys are accepted: they are per-namespace (global `net.core.*` knobs are simply
+//! absent in a child namespace, so a write fails with `ENOENT` rather than reaching the host).
+//! `/proc/sys/net` is resolved against the writing thread's namespace, which is why the write is
+//! done by the namespace thread itself (verified by the integration tests against the host's
+//! value and `ip netns exec NAME sysctl`).
+
+use std::fs;
+use std::io::Write;
+use std::marker::PhantomData;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+use futures_util::TryStreamExt;
+use nix::errno::Errno;
+use rtnetlink::packet_route::address::{AddressAttribute, AddressMessage};
+use rtnetlink::packet_route::link::{LinkAttribute, LinkFlags, LinkMessage};
+use rtnetlink::packet_route::route::{RouteProtocol, RouteScope, RouteType};
+use rtnetlink::{AddressMessageBuilder, Handle, LinkUnspec, RouteMessageBuilder};
+
+use super::netns::in_netns;
+use super::{IoError, Result, dev_target, ns_target};
+
+/// Longest Linux interface name (IFNAMSIZ - 1).
+pub const MAX_DEVICE_NAME_LEN: usize = 15;
+
+/// Checks an interface name: 1..=15 bytes, no `/`, `:`, whitespace or NUL, not `.`/`..`.
+pub fn validate_device_name(name: &str) -> Result<()> {
+    let bad = |reason| Err(IoError::InvalidDeviceName { name: name.to_owned(), reason });
+    if name.is_empty() {
+        return bad("empty");
+    }
+    if name.len() > MAX_DEVICE_NAME_LEN {
+        return bad("longer than 15 bytes");
+    }
+    if name == "." || name == ".." {
+        return bad("'.' and '..' are not names");
+    }
+    if name.bytes().any(|b| b == b'/' || b == b':' || b == 0 || b.is_ascii_whitespace() || !b.is_ascii()) {
+        return bad("contains '/', ':', whitespace, NUL or non-ASCII");
+    }
+    Ok(())
+}
+
+/// One address of an interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IfAddr {
+    pub addr: IpAddr,
+    pub prefix_len: u8,
+}
+
+impl std::fmt::Display for IfAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix_len)
+    }
+}
+
+/// What RTM_GETLINK says about an interface.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkInfo {
+    pub name: String,
+    pub index: u32,
+    pub mtu: Option<u32>,
+    /// Administratively up (`IFF_UP`).
+    pub up: bool,
+    /// Carrier up (`IFF_LOWER_UP`); a TUN has it while at least one queue fd is attached.
+    pub lower_up: bool,
+}
+
+/// A netlink session inside one namespace. Only exists on a thread that is in that namespace
+/// (it is created by [`configure`] and is `!Send`), so its sysctl writes are namespace-correct.
+pub struct LinkCtl {
+    netns: String,
+    // Field order: the handle goes before the runtime that drives its connection.
+    handle: Handle,
+    rt: tokio::runtime::Runtime,
+    _on_this_thread: PhantomData<*const ()>,
+}
+
+impl std::fmt::Debug for LinkCtl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkCtl").field("netns", &self.netns).finish()
+    }
+}
+
+fn nl_error(target: String, op: impl Into<String>, e: rtnetlink::Error) -> IoError {
+    let errno = match &e {
+        rtnetlink::Error::NetlinkError(m) if m.raw_code() != 0 => Some(Errno::from_raw(m.raw_code().abs())),
+        _ => None,
+    };
+    let detail = match errno {
+        Some(errno) => errno.to_string(),
+        None => e.to_string(),
+    };
+    IoError::Netlink { target, op: op.into(), errno, detail }
+}
+
+impl LinkCtl {
+    /// Opens a netlink session on the calling thread, which must already be in `netns`
+    /// (a thread of [`in_netns`], or the unsharing thread of [`super::netns::create`]).
+    pub(crate) fn open_here(netns: &str) -> Result<LinkCtl> {
+        let target = ns_target(netns);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .map_err(|e| IoError::from_io(&target, "build tokio runtime", &e))?;
+        let handle = rt
+            .block_on(async {
+                let (conn, handle, _) = rtnetlink::new_connection()?;
+                tokio::spawn(conn);
+                Ok::<_, std::io::Error>(handle)
+            })
+            .map_err(|e| IoError::from_io(&target, "open NETLINK_ROUTE socket", &e))?;
+        Ok(LinkCtl { netns: netns.to_owned(), handle, rt, _on_this_thread: PhantomData })
+    }
+
+    /// The namespace this session configures.
+    pub fn netns(&self) -> &str {
+        &self.netns
+    }
+
+    fn get_link(&self, dev: &str) -> Result<LinkMessage> {
+        validate_device_name(dev)?;
+        let req = self.handle.link().get().match_name(dev.to_owned()).execute();
+        let res = self.rt.block_on(async {
+            futures_util::pin_mut!(req);
+            req.try_next().await
+        });
+        match res {
+            Ok(Some(msg)) => Ok(msg),
+            Ok(None) => Err(self.no_such_device(dev)),
+            Err(e) => match nl_error(dev_target(&self.netns, dev), "RTM_GETLINK", e) {
+                IoError::Netlink { errno: Some(Errno::ENODEV), .. } => Err(self.no_such_device(dev)),
+                other => Err(other),
+            },
+        }
+    }
+
+    fn no_such_device(&self, dev: &str) -> IoError {
+        IoError::NoSuchDevice { netns: self.netns.clone(), dev: dev.to_owned() }
+    }
+
+    /// The interface index of `dev` ([`IoError::NoSuchDevice`] if absent).
+    pub fn index(&self, dev: &str) -> Result<u32> {
+        Ok(self.get_link(dev)?.header.index)
+    }
+
+    /// Index, MTU and up/carrier state of `dev`.
+    pub fn link(&self, dev: &str) -> Result<LinkInfo> {
+        let msg = self.get_link(dev)?;
+        let mut name = dev.to_owned();
+        let mut mtu = None;
+        for attr in &msg.attributes {
+            match attr {
+                LinkAttribute::IfName(n) => name.clone_from(n),
+                LinkAttribute::Mtu(m) => mtu = Some(*m),
+                _ => {}
+            }
+        }
+        Ok(LinkInfo {
+            name,
+            index: msg.header.index,
+            mtu,
+            up: msg.header.flags.contains(LinkFlags::Up),
+            lower_up: msg.header.flags.contains(LinkFlags::LowerUp),
+        })
+    }
+
+    fn set_link(&self, dev: &str, op: &str, build: impl FnOnce(u32) -> LinkMessage) -> Result<()> {
+        let index = self.index(dev)?;
+        let req = self.handle.link().set(build(index)).execute();
+        self.rt.block_on(req).map_err(|e| nl_error(dev_target(&self.netns, dev), op, e))
+    }
+
+    /// `ip link set DEV up`.
+    pub fn set_up(&self, dev: &str) -> Result<()> {
+        self.set_link(dev, "RTM_NEWLINK up", |i| LinkUnspec::new_with_index(i).up().build())
+    }
+
+    /// `ip link set DEV down`.
+    pub fn set_down(&self, dev: &str) -> Result<()> {
+        self.set_link(dev, "RTM_NEWLINK down", |i| LinkUnspec::new_with_index(i).down().build())
+    }
+
+    /// `ip link set DEV mtu MTU`.
+    pub fn set_mtu(&self, dev: &str, mtu: u32) -> Result<()> {
+        self.set_link(dev, &format!("RTM_NEWLINK mtu {mtu}"), |i| {
+            LinkUnspec::new_with_index(i).mtu(mtu).build()
+        })
+    }
+
+    /// `ip addr add ADDR/PREFIX dev DEV`; `Ok` if it is already there.
+    pub fn add_address(&self, dev: &str, addr: IpAddr, prefix_len: u8) -> Result<()> {
+        let index = self.index(dev)?;
+        let req = self.handle.address().add(index, addr, prefix_len).execute();
+        match self.rt.block_on(req) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                match nl_error(dev_target(&self.netns, dev), format!("RTM_NEWADDR {addr}/{prefix_len}"), e) {
+                    IoError::Netlink { errno: Some(Errno::EEXIST), .. } => Ok(()),
+                    other => Err(other),
+                }
+            }
+        }
+    }
+
+    /// `ip addr del ADDR/PREFIX dev DEV`; `Ok` if it is not there.
+    pub fn del_address(&self, dev: &str, addr: IpAddr, prefix_len: u8) -> Result<()> {
+        let index = self.index(dev)?;
+        let msg: AddressMessage = match addr {
+            IpAddr::V4(a) => {
+                AddressMessageBuilder::<Ipv4Addr>::new().index(index).address(a, prefix_len).build()
+            }
+            IpAddr::V6(a) => {
+                AddressMessageBuilder::<std::net::Ipv6Addr>::new().index(index).address(a, prefix_len).build()
+            }
+        };
+        let req = self.handle.address().del(msg).execute();
+        match self.rt.block_on(req) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                match nl_error(dev_target(&self.netns, dev), format!("RTM_DELADDR {addr}/{prefix_len}"), e) {
+                    IoError::Netlink { errno: Some(Errno::EADDRNOTAVAIL | Errno::ENOENT), .. } => Ok(()),
+                    other => Err(other),
+                }
+            }
+        }
+    }
+
+    /// Adds `addr/32` to `lo` (an instance address); `Ok` if present.
+    pub fn add_lo_address(&self, addr: Ipv4Addr) -> Result<()> {
+        self.add_address("lo", IpAddr::V4(addr), 32)
+    }
+
+    /// Removes `addr/32` from `lo`; `Ok` if absent.
+    pub fn del_lo_address(&self, addr: Ipv4Addr) -> Result<()> {
+        self.del_address("lo", IpAddr::V4(addr), 32)
+    }
+
+    /// All addresses (IPv4 and IPv6) on `dev`, in kernel order.
+    pub fn addresses(&self, dev: &str) -> Result<Vec<IfAddr>> {
+        let index = self.index(dev)?;
+        let req = self.handle.address().get().set_link_index_filter(index).execute();
+        let msgs: Vec<AddressMessage> = self
+            .rt
+            .block_on(req.try_collect())
+            .map_err(|e| nl_error(dev_target(&self.netns, dev), "RTM_GETADDR", e))?;
+        let mut out = Vec::new();
+        for m in msgs.iter().filter(|m| m.header.index == index) {
+            // IFA_LOCAL is the local address for IPv4 (IFA_ADDRESS is the peer on p2p links);
+            // IPv6 only has IFA_ADDRESS.
+            let local = m.attributes.iter().find_map(|a| match a {
+                AddressAttribute::Local(ip) => Some(*ip),
+                _ => None,
+            });
+            let addr = local.or_else(|| {
+                m.attributes.iter().find_map(|a| match a {
+                    AddressAttribute::Address(ip) => Some(*ip),
+                    _ => None,
+                })
+            });
+            if let Some(addr) = addr {
+                out.push(IfAddr { addr, prefix_len: m.header.prefix_len });
+            }
+        }
+        Ok(out)
+    }
+
+    /// `ip route replace default dev DEV [src SRC]` (main table, scope link, proto static).
+    /// The device must be up (`ENETDOWN` otherwise) and `SRC` a local address (`EINVAL`).
+    pub fn add_default_route(&self, dev: &str, src: Option<Ipv4Addr>) -> Result<()> {
+        let index = self.index(dev)?;
+        let mut b = RouteMessageBuilder::<Ipv4Addr>::new().output_interface(index).scope(RouteScope::Link);
+        if let Some(src) = src {
+            b = b.pref_source(src);
+        }
+        let req = self.handle.route().add(b.build()).replace().execute();
+        let op = match src {
+            Some(s) => format!("RTM_NEWROUTE default dev {dev} src {s}"),
+            None => format!("RTM_NEWROUTE default dev {dev}"),
+        };
+        self.rt.block_on(req).map_err(|e| nl_error(dev_target(&self.netns, dev), op, e))
+    }
+
+    /// `ip route del default dev DEV`; `Ok` if there is no such route.
+    pub fn del_default_route(&self, dev: &str) -> Result<()> {
+        let index = self.index(dev)?;
+        let mut msg =
+            RouteMessageBuilder::<Ipv4Addr>::new().output_interface(index).scope(RouteScope::NoWhere).build();
+        // Wildcards for the kernel's match: any protocol, any type.
+        msg.header.protocol = RouteProtocol::Unspec;
+        msg.header.kind = RouteType::Unspec;
+        let req = self.handle.route().del(msg).execute();
+        match self.rt.block_on(req) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                match nl_error(dev_target(&self.netns, dev), format!("RTM_DELROUTE default dev {dev}"), e) {
+                    IoError::Netlink { errno: Some(Errno::ESRCH), .. } => Ok(()),
+                    other => Err(other),
+                }
+            }
+        }
+    }
+
+    /// `net.ipv6.conf.DEV.disable_ipv6 = 1`. Do it before the device goes up, or the kernel
+    /// may already have queued router solicitations / MLD reports into it. `Ok` if the kernel
+    /// has no IPv6 at all.
+    pub fn disable_ipv6(&self, dev: &str) -> Result<()> {
+        self.index(dev)?; // NoSuchDevice rather than a bare ENOENT
+        let path = PathBuf::from(format!("/proc/sys/net/ipv6/conf/{dev}/disable_ipv6"));
+        match write_proc(&path, "1") {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(IoError::from_io(
+                dev_target(&self.netns, dev),
+                format!("write 1 to {}", path.display()),
+                &e,
+            )),
+        }
+    }
+
+    /// Writes a `net.*` sysctl of this namespace. `key` is dotted (`net.ipv4.tcp_tw_reuse`) or,
+    /// when a component contains a dot (e.g. a VLAN device), slash-separated
+    /// (`net/ipv6/conf/eth0.5/disable_ipv6`).
+    pub fn set_sysctl(&self, key: &str, value: &str) -> Result<()> {
+        let path = sysctl_path(key)?;
+        write_proc(&path, value).map_err(|e| {
+            IoError::from_io(
+                ns_target(&self.netns),
+                format!("sysctl {key}={value:?} ({})", path.display()),
+                &e,
+            )
+        })
+    }
+
+    /// Reads a `net.*` sysctl of this namespace (trailing newline removed).
+    pub fn get_sysctl(&self, key: &str) -> Result<String> {
+        let path = sysctl_path(key)?;
+        let s = fs::read_to_string(&path).map_err(|e| {
+            IoError::from_io(ns_target(&self.netns), format!("read sysctl {key} ({})", path.display()), &e)
+        })?;
+        Ok(s.trim_end_matches('\n').to_owned())
+    }
+}
+
+fn write_proc(path: &std::path::Path, value: &str) -> std::io::Result<()> {
+    let mut f = fs::OpenOptions::new().write(true).open(path)?;
+    f.write_all(value.as_bytes())
+}
+
+/// `/proc/sys/net/…` for a `net.*` key; rejects anything that could escape `/proc/sys/net`.
+pub fn sysctl_path(key: &str) -> Result<PathBuf> {
+    let bad = |reason| Err(IoError::InvalidSysctlKey { key: key.to_owned(), reason });
+    let parts: Vec<&str> =
+        if key.contains('/') { key.split('/').collect() } else { key.split('.').collect() };
+    if parts.first() != Some(&"net") {
+        return bad("only net.* sysctls (per network namespace) may be set");
+    }
+    if parts.len() < 2 {
+        return bad("too short");
+    }
+    for p in &parts {
+        if p.is_empty() || *p == "." || *p == ".." || p.bytes().any(|b| b == 0 || b.is_ascii_whitespace()) {
+            return bad("empty, '.', '..', NUL or whitespace component");
+        }
+    }
+    Ok(PathBuf::from("/proc/sys").join(parts.join("/")))
+}
+
+/// Runs `f` with a [`LinkCtl`] on a thread inside `netns` (one thread, one runtime, one netlink
+/// socket for all of `f`'s changes).
+pub fn configure<F, T>(netns: &str, f: F) -> Result<T>
+where
+    F: FnOnce(&LinkCtl) -> Result<T> + Send,
+    T: Send,
+{
+    in_netns(netns, || {
+        let ctl = LinkCtl::open_here(netns)?;
+        f(&ctl)
+    })?
+}
+
+/// `ip -n NETNS link set DEV up`.
+pub fn set_link_up(netns: &str, dev: &str) -> Result<()> {
+    configure(netns, |c| c.set_up(dev))
+}
+
+/// `ip -n NETNS link set DEV down`.
+pub fn set_link_down(netns: &str, dev: &str) -> Result<()> {
+    configure(netns, |c| c.set_down(dev))
+}
+
+/// `ip -n NETNS link set DEV mtu MTU`.
+pub fn set_mtu(netns: &str, dev: &str, mtu: u32) -> Result<()> {
+    configure(netns, |c| c.set_mtu(dev, mtu))
+}
+
+/// Index, MTU and state of `dev` in `netns`.
+pub fn link_info(netns: &str, dev: &str) -> Result<LinkInfo> {
+    configure(netns, |c| c.link(dev))
+}
+
+/// `ip -n NETNS addr add ADDR/32 dev lo`; `Ok` if present.
+pub fn add_lo_address(netns: &str, addr: Ipv4Addr) -> Result<()> {
+    configure(netns, |c| c.add_lo_address(addr))
+}
+
+/// `ip -n NETNS addr del ADDR/32 dev lo`; `Ok` if absent.
+pub fn del_lo_address(netns: &str, addr: Ipv4Addr) -> Result<()> {
+    configure(netns, |c| c.del_lo_address(addr))
+}
+
+/// Addresses on `dev` in `netns`.
+pub fn addresses(netns: &str, dev: &str) -> Result<Vec<IfAddr>> {
+    configure(netns, |c| c.addresses(dev))
+}
+
+/// `ip -n NETNS route replace default dev DEV [src SRC]`.
+pub fn add_default_route(netns: &str, dev: &str, src: Option<Ipv4Addr>) -> Result<()> {
+    configure(netns, |c| c.add_default_route(dev, src))
+}
+
+/// `ip -n NETNS route del default dev DEV`; `Ok` if absent.
+pub fn del_default_route(netns: &str, dev: &str) -> Result<()> {
+    configure(netns, |c| c.del_default_route(dev))
+}
+
+/// `net.ipv6.conf.DEV.disable_ipv6=1` in `netns`.
+pub fn disable_ipv6(netns: &str, dev: &str) -> Result<()> {
+    configure(netns, |c| c.disable_ipv6(dev))
+}
+
+/// Sets a `net.*` sysctl in `netns` (see [`LinkCtl::set_sysctl`]).
+pub fn set_sysctl(netns: &str, key: &str, value: &str) -> Result<()> {
+    sysctl_path(key)?;
+    configure(netns, |c| c.set_sysctl(key, value))
+}
+
+/// Reads a `net.*` sysctl in `netns`.
+pub fn get_sysctl(netns: &str, key: &str) -> Result<String> {
+    sysctl_path(key)?;
+    configure(netns, |c| c.get_sysctl(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names() {
+        for ok in ["lo", "plink0", "eth0.100", "a-b_c", "x23456789012345"] {
+            assert!(validate_device_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ".", "..", "a/b", "a:b", "a b", "x234567890123456", "é"] {
+            assert!(validate_device_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sysctl_keys() {
+        assert_eq!(
+            sysctl_path("net.ipv4.tcp_tw_reuse").unwrap(),
+            PathBuf::from("/proc/sys/net/ipv4/tcp_tw_reuse")
+        );
+        assert_eq!(
+            sysctl_path("net/ipv6/conf/eth0.5/disable_ipv6").unwrap(),
+            PathBuf::from("/proc/sys/net/ipv6/conf/eth0.5/disable_ipv6")
+        );
+        for bad in [
+            "kernel.panic",
+            "vm.swappiness",
+            "net",
+            "net..ipv4",
+            "net/../kernel/panic",
+            "net/ipv4/../../kernel/x",
+            "/net/ipv4/x",
+            "net.ipv4.a b",
+        ] {
+            assert!(matches!(sysctl_path(bad), Err(IoError::InvalidSysctlKey { .. })), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Linux I/O layer of the data plane: network namespaces, in-namespace link configuration,
+//! TUN devices (multi-queue, virtio-net offload) and an epoll poller for worker loops.
+//!
+//! This is one of the only two places in the data plane that make syscalls (the other is
+//! `stack/`). Everything else (`wire`, `flow`, `nat`, `pipeline`, …) is pure.
+//!
+//! # Contracts shared by every submodule
+//! - **The host namespace is never touched.** Every operation that configures something takes the
+//!   name of a namespace under `/run/netns/` and runs on a dedicated thread that has `setns`'d into
+//!   it; the thread that called never changes namespace. [`netns::in_netns`] refuses a name that is
+//!   bound to the process's own namespace or to PID 1's ([`IoError::HostNetns`]), so a mistaken
+//!   `--netns` can never turn a "VPC" into the host.
+//! - **File descriptors keep their namespace.** A TUN fd, a netlink socket or any socket opened on a
+//!   namespace thread belongs to that namespace for its whole life and may be used from any thread
+//!   afterwards; this is how workers in the host namespace serve many VPCs.
+//! - **Errors name what failed**: the namespace, the device, the operation and the `errno`
+//!   ([`IoError`]). No function panics on an error path.
+//! - **Idempotent configuration**: adding what exists or removing what is absent is `Ok`.
+//!
+//! # Modules
+//! - [`netns`]: create / delete / check iproute2-compatible named namespaces; run closures inside.
+//! - [`link`]: rtnetlink + sysctl configuration *inside* a namespace (link up, MTU, `lo` addresses,
+//!   default route via a device, IPv6 off, net sysctls).
+//! - [`tun`]: TUN devices created inside a namespace: `IFF_NO_PI`, optional `IFF_MULTI_QUEUE` (one
+//!   non-blocking fd per queue) and `IFF_VNET_HDR` with probed `TUNSETOFFLOAD` flags; raw frames in
+//!   and out, GSO super-packets whole.
+//! - frames carry the 10-byte `struct virtio_net_hdr` ([`crate::wire::virtio`]) when `vnet_hdr` is on.
+//! - [`poll`]: an epoll [`poll::Poller`] and an eventfd [`poll::Waker`] for blocking worker loops.
+
+pub mod link;
+pub mod netns;
+pub mod poll;
+pub mod tun;
+
+use nix::errno::Errno;
+
+pub use link::{IfAddr, LinkCtl, LinkInfo};
+pub use netns::{NetnsGuard, in_netns};
+pub use poll::{Poller, Waker};
+pub use tun::{MAX_FRAME_LEN, Offloads, SendBatch, Tun, TunConfig, TunQueue};
+
+/// Errors of the I/O layer. Every message names the namespace and/or device and the operation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IoError {
+    /// A namespace name failed validation (`^[A-Za-z0-9_.-]{1,64}$`, not `.` or `..`).
+    #[error("invalid network namespace name {name:?}: {reason}")]
+    InvalidNetnsName { name: String, reason: &'static str },
+    /// A device name failed validation (1..=15 bytes, no `/`, `:` or whitespace).
+    #[error("invalid device name {name:?}: {reason}")]
+    InvalidDeviceName { name: String, reason: &'static str },
+    /// A sysctl key is malformed or not under `net.` (only per-namespace net sysctls are allowed).
+    #[error("invalid sysctl key {key:?}: {reason}")]
+    InvalidSysctlKey { key: String, reason: &'static str },
+    /// An argument is out of range (e.g. zero TUN queues).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// `/run/netns/NAME` does not exist or is not a network namespace.
+    #[error("netns {netns}: no such network namespace (/run/netns/{netns})")]
+    NetnsNotFound { netns: String },
+    /// `create` found `/run/netns/NAME` already there.
+    #[error("netns {netns}: already exists (/run/netns/{netns})")]
+    NetnsExists { netns: String },
+    /// The name is bound to the host namespace (the process's own or PID 1's): refused.
+    #[error("netns {netns}: is the host network namespace; refusing to touch it")]
+    HostNetns { netns: String },
+    /// A device is not present in the namespace.
+    #[error("netns {netns}: no such device {dev}")]
+    NoSuchDevice { netns: String, dev: String },
+    /// A TUN device of that name already exists in the namespace (`IFF_TUN_EXCL`).
+    #[error("netns {netns}: device {dev} already exists")]
+    DeviceExists { netns: String, dev: String },
+    /// The running kernel lacks a required feature.
+    #[error("{target}: unsupported by this kernel: {what}")]
+    Unsupported { target: String, what: String },
+    /// A syscall failed.
+    #[error("{target}: {op} failed: {errno}")]
+    Sys { target: String, op: String, errno: Errno },
+    /// A netlink request failed (with the kernel's errno when it sent one).
+    #[error("{target}: netlink {op} failed: {detail}")]
+    Netlink { target: String, op: String, errno: Option<Errno>, detail: String },
+    /// The closure run on a namespace thread panicked.
+    #[error("{target}: thread running {op} panicked: {message}")]
+    ThreadPanicked { target: String, op: String, message: String },
+}
+
+impl IoError {
+    /// The kernel's errno behind this error, when there is one.
+    pub fn errno(&self) -> Option<Errno> {
+        match self {
+            IoError::Sys { errno, .. } => Some(*errno),
+            IoError::Netlink { errno, .. } => *errno,
+            _ => None,
+        }
+    }
+
+    pub(crate) fn sys(target: impl Into<String>, op: impl Into<String>, errno: Errno) -> Self {
+        IoError::Sys { target: target.into(), op: op.into(), errno }
+    }
+
+    pub(crate) fn from_io(target: impl Into<String>, op: impl Into<String>, err: &std::io::Error) -> Self {
+        IoError::sys(target, op, errno_of(err))
+    }
+}
+
+/// The errno of a `std::io::Error` (`EIO` when it carries none).
+pub(crate) fn errno_of(err: &std::io::Error) -> Errno {
+    err.raw_os_error().map_or(Errno::EIO, Errno::from_raw)
+}
+
+/// Result type of the I/O layer.
+pub type Result<T> = std::result::Result<T, IoError>;
+
+/// `"netns NAME"`, the target string of namespace-level errors.
+pub(crate) fn ns_target(netns: &str) -> String {
+    format!("netns {netns}")
+}
+
+/// `"netns NAME, device DEV"`, the target string of device-level errors.
+pub(crate) fn dev_target(netns: &str, dev: &str) -> String {
+    format!("netns {netns}, device {dev}")
+}
