@@ -493,13 +493,13 @@ impl Tun {
                 cfg.name, cfg.queues
             )));
         }
-        if let Some(mtu) = cfg.mtu {
-            if !(68..=65535).contains(&mtu) {
-                return Err(IoError::InvalidArgument(format!(
-                    "netns {netns}, device {}: mtu must be 68..=65535, got {mtu}",
-                    cfg.name
-                )));
-            }
+        if let Some(mtu) = cfg.mtu
+            && !(68..=65535).contains(&mtu)
+        {
+            return Err(IoError::InvalidArgument(format!(
+                "netns {netns}, device {}: mtu must be 68..=65535, got {mtu}",
+                cfg.name
+            )));
         }
         let created = in_netns(netns, || create_here(netns, cfg))??;
         let queues = created
