@@ -3,7 +3,8 @@
 
 use privlink_dataplane::fib::{EndpointState, Fib, FibBuilder, FibEni, FibListener, SgRule};
 use privlink_dataplane::route::RouteTarget;
-use privlink_dataplane::wire::checksum;
+use privlink_dataplane::wire::proto;
+use privlink_dataplane::wire::synth::Synth;
 use std::net::Ipv4Addr;
 
 /// Consumer VPC index in [`lab_fib`].
@@ -52,25 +53,16 @@ pub fn lab_fib(targets: usize) -> Fib {
     b.build()
 }
 
-/// A minimal IPv4/TCP segment (20 + 20 bytes + `payload` zero bytes) with valid checksums.
+/// A valid IPv4/TCP segment with `payload` zero bytes.
 pub fn tcp_packet(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, flags: u8, payload: usize) -> Vec<u8> {
-    let total = 40 + payload;
-    let mut p = vec![0u8; total];
-    p[0] = 0x45;
-    p[2..4].copy_from_slice(&(total as u16).to_be_bytes());
-    p[8] = 64;
-    p[9] = 6;
-    p[12..16].copy_from_slice(&src);
-    p[16..20].copy_from_slice(&dst);
-    let c = !checksum::fold(checksum::sum(&p[..20], 0));
-    p[10..12].copy_from_slice(&c.to_be_bytes());
-    p[20..22].copy_from_slice(&sport.to_be_bytes());
-    p[22..24].copy_from_slice(&dport.to_be_bytes());
-    p[32] = 0x50;
-    p[33] = flags;
-    let ph =
-        checksum::pseudo_header_v4(u32::from_be_bytes(src), u32::from_be_bytes(dst), 6, (total - 20) as u32);
-    let c = !checksum::fold(checksum::sum(&p[20..], ph));
-    p[36..38].copy_from_slice(&c.to_be_bytes());
-    p
+    Synth {
+        proto: proto::TCP,
+        src: u32::from_be_bytes(src),
+        dst: u32::from_be_bytes(dst),
+        sport,
+        dport,
+        tcp_flags: flags,
+        payload,
+    }
+    .build()
 }

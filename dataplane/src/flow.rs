@@ -354,6 +354,17 @@ impl FlowTable {
         Lookup::Hit(Rewrite::towards(if is_fwd { &f.rev } else { &f.fwd }))
     }
 
+    /// The rewrite an existing, live flow would apply to a packet with key `k`, without
+    /// touching the flow (for traces).
+    pub fn peek(&self, k: &FlowKey, now_ms: u64) -> Option<Rewrite> {
+        let shard = self.shards[shard_of(k)].0.lock();
+        let f = &shard.slab[*shard.map.get(k)? as usize];
+        if self.expired(f, now_ms as u32) {
+            return None;
+        }
+        Some(Rewrite::towards(if f.fwd == *k { &f.rev } else { &f.fwd }))
+    }
+
     /// Creates the flow whose initiator's key is `fwd` and returns the rewrite for its first
     /// packet. If another worker created it meanwhile, that flow's rewrite is returned.
     pub fn insert(

@@ -4,8 +4,11 @@
 //! [`fib`], [`flow`], [`nat`], [`lb`], [`route`], [`pipeline`], [`verdict`].
 //! The pipeline's entry point is [`pipeline::process`].
 
+pub mod compile;
+pub mod fabric;
 pub mod fib;
 pub mod flow;
+pub mod inspect;
 pub mod io;
 pub mod lb;
 pub mod nat;
@@ -13,3 +16,4 @@ pub mod pipeline;
 pub mod route;
 pub mod verdict;
 pub mod wire;
+pub mod worker;

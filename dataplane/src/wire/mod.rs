@@ -10,6 +10,7 @@ pub mod icmp;
 pub mod ipv4;
 pub mod ipv6;
 pub mod l4;
+pub mod synth;
 pub mod virtio;
 
 pub use icmp::IcmpV4Packet;

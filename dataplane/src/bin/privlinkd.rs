@@ -1,0 +1,143 @@
+//! `privlinkd`: the privlink daemon — the control socket and the data-plane workers.
+//!
+//! It restores the stored state at start (namespaces, TUN devices, routes, instance
+//! addresses, all resources), serves the control socket until SIGTERM/SIGINT, then stops the
+//! workers and closes every TUN device (which removes the devices and the routes through
+//! them). Namespaces, instance addresses and the state file stay for the next start.
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use privlink_control::{Controller, server};
+use privlink_dataplane::fabric::{FabricConfig, VpcFabric};
+use privlink_dataplane::flow::{FlowConfig, FlowTable};
+use privlink_dataplane::nat::DEFAULT_PORTS_PER_TARGET;
+use privlink_dataplane::worker::{self, Dataplane};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(version, about = "privlink daemon: emulated AWS PrivateLink fabric between network namespaces")]
+struct Args {
+    /// Control socket path.
+    #[arg(long, env = "PRIVLINK_SOCKET", default_value = "/run/privlink/privlink.sock")]
+    socket: PathBuf,
+    /// Directory of the durable state.
+    #[arg(long, default_value = "/var/lib/privlink")]
+    state_dir: PathBuf,
+    /// Worker threads (and queues per TUN device); 0 = number of cores.
+    #[arg(long, default_value_t = 0)]
+    workers: usize,
+    /// Virtio-net offload on the TUN devices (TSO/USO/checksum): GSO super-packets are
+    /// translated whole.
+    #[arg(long, default_value = "on", value_parser = ["on", "off"])]
+    offload: String,
+    /// MTU of the TUN devices (PrivateLink carries up to 8500).
+    #[arg(long, default_value_t = 8500, value_parser = clap::value_parser!(u32).range(576..=65535))]
+    mtu: u32,
+    /// Namespace standing for the region's AWS-service network.
+    #[arg(long, default_value = "pl-aws")]
+    aws_netns: String,
+    /// Idle timeout of established TCP flows, seconds (NLB: 350, adjustable 60-6000).
+    #[arg(long, default_value_t = 350, value_parser = clap::value_parser!(u32).range(60..=6000))]
+    tcp_idle_timeout: u32,
+    /// Idle timeout of UDP flows, seconds (NLB: 120).
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=6000))]
+    udp_idle_timeout: u32,
+    /// How long a TCP flow closed by FIN both ways or RST keeps its NAT port, seconds.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=600))]
+    tcp_closed_timeout: u32,
+    /// Maximum number of flows.
+    #[arg(long, default_value_t = 1 << 20)]
+    max_flows: usize,
+    /// Maximum simultaneous flows per target (SNAT ports per NLB node and target).
+    #[arg(long, default_value_t = DEFAULT_PORTS_PER_TARGET, value_parser = clap::value_parser!(u32).range(1..=64512))]
+    max_ports_per_target: u32,
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PRIVLINK_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    if !nix::unistd::geteuid().is_root() {
+        bail!("privlinkd must run as root: it creates network namespaces and TUN devices");
+    }
+    let workers = match args.workers {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let flows = FlowTable::new(FlowConfig {
+        tcp_idle_ms: args.tcp_idle_timeout * 1000,
+        udp_idle_ms: args.udp_idle_timeout * 1000,
+        tcp_closed_ms: args.tcp_closed_timeout * 1000,
+        max_flows: args.max_flows,
+        max_ports_per_target: args.max_ports_per_target,
+        ..FlowConfig::default()
+    });
+    let dp = Arc::new(Dataplane::new(workers, flows).context("set up worker wake-ups")?);
+    let cfg = FabricConfig {
+        queues: workers,
+        offload: args.offload == "on",
+        mtu: args.mtu,
+        aws_netns: args.aws_netns.clone(),
+    };
+    let fabric = VpcFabric::new(dp.clone(), cfg)
+        .with_context(|| format!("set up the AWS-service network in netns {}", args.aws_netns))?;
+    let offloads = fabric.offloads();
+    let ctl = Arc::new(
+        Controller::open(&args.state_dir, fabric)
+            .with_context(|| format!("restore state from {}", args.state_dir.display()))?,
+    );
+    let handles: Vec<_> =
+        (0..workers).map(|w| worker::spawn(dp.clone(), w)).collect::<std::io::Result<_>>()?;
+    let sweeper = {
+        let dp = dp.clone();
+        std::thread::Builder::new().name("plink-sweep".into()).spawn(move || {
+            while !dp.stop.load(Ordering::Relaxed) {
+                dp.flows.sweep(dp.now_ms());
+                std::thread::park_timeout(Duration::from_secs(1));
+            }
+        })?
+    };
+    tracing::info!(
+        socket = %args.socket.display(),
+        state_dir = %args.state_dir.display(),
+        workers,
+        offloads = %offloads,
+        "privlinkd ready"
+    );
+
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(async {
+        let listener = server::bind(&args.socket)
+            .with_context(|| format!("bind control socket {}", args.socket.display()))?;
+        // Readiness marker for scripts: the socket accepts from here on.
+        println!("privlinkd ready on {}", args.socket.display());
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            _ = server::serve(listener, ctl.clone()) => {}
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        anyhow::Ok(())
+    })?;
+    rt.shutdown_timeout(Duration::from_secs(2));
+    tracing::info!("stopping");
+    dp.stop.store(true, Ordering::Relaxed);
+    dp.wake_all();
+    for h in handles {
+        let _ = h.join();
+    }
+    sweeper.thread().unpark();
+    let _ = sweeper.join();
+    let _ = std::fs::remove_file(&args.socket);
+    // Dropping the controller drops the fabric, closing every TUN device.
+    drop(ctl);
+    drop(dp);
+    Ok(())
+}

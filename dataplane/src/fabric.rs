@@ -1,0 +1,243 @@
+//! The "AWS fabric": makes the machine match the control-plane state.
+//!
+//! Contract (implements [`privlink_control::Fabric`]):
+//! - For every VPC: its network namespace exists (created if missing; then marked
+//!   `netns_managed` so that deleting the VPC deletes it), and privlinkd holds a multi-queue
+//!   TUN device `plink0` inside it, up, without IPv6, carrying the namespace's default route
+//!   and no address. Instances are /32 addresses on the namespace's `lo`.
+//! - The AWS-service network (`--aws-netns`, default `pl-aws`) is set up the same way when
+//!   the fabric starts, with the `.10` host of every managed prefix list's CIDRs on its `lo`
+//!   (the stand-in service addresses, e.g. S3 at 198.51.100.10).
+//! - Nothing is ever added to the host namespace: every address and route lives inside a
+//!   namespace named by the state.
+//! - After the world matches, a FIB is compiled and published with the devices; then flows
+//!   that must not survive the change are purged (flows of deleted VPCs, flows through ENIs
+//!   whose endpoint is no longer `available`: rejecting or deleting an endpoint cuts its
+//!   connections, as in AWS).
+//! - On error nothing of the failed change stays: devices and namespaces created for it are
+//!   removed again, and the previous snapshot stays in force.
+//! - Dropping the fabric closes every TUN device (the kernel removes them and their routes);
+//!   namespaces and instance addresses stay, so a restarted daemon finds them again.
+
+use crate::compile::{AWS_SLOT, VpcSlots, compile};
+use crate::inspect;
+use crate::io::{self, Offloads, Tun, TunConfig, link, netns};
+use crate::worker::{Dataplane, Snapshot, VpcDevice};
+use hashbrown::HashMap;
+use privlink_control::model::{EndpointState, State};
+use privlink_control::{ApiError, Fabric};
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+/// Name of the TUN device inside every namespace.
+pub const DEVICE: &str = "plink0";
+/// Key of the AWS-service network in the device map.
+const AWS_KEY: &str = "aws";
+
+/// How the fabric builds devices.
+#[derive(Clone, Debug)]
+pub struct FabricConfig {
+    /// Queues per device (one per worker).
+    pub queues: usize,
+    /// Use `IFF_VNET_HDR` and TSO/USO/checksum offload.
+    pub offload: bool,
+    /// Device MTU.
+    pub mtu: u32,
+    /// Namespace of the AWS-service network.
+    pub aws_netns: String,
+}
+
+/// privlinkd's [`Fabric`].
+pub struct VpcFabric {
+    dp: Arc<Dataplane>,
+    cfg: FabricConfig,
+    slots: VpcSlots,
+    devices: HashMap<String, Arc<VpcDevice>>,
+    generation: u64,
+    offloads: Offloads,
+}
+
+fn internal(what: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(what.to_string())
+}
+
+impl VpcFabric {
+    /// Sets up the AWS-service network and an empty FIB.
+    pub fn new(dp: Arc<Dataplane>, cfg: FabricConfig) -> io::Result<VpcFabric> {
+        netns::ensure(&cfg.aws_netns)?;
+        let mut f = VpcFabric {
+            dp,
+            cfg,
+            slots: VpcSlots::new(),
+            devices: HashMap::new(),
+            generation: 0,
+            offloads: Offloads::NONE,
+        };
+        let aws = f.open_device(AWS_KEY, &f.cfg.aws_netns.clone())?;
+        f.offloads = aws.tun.offloads();
+        f.devices.insert(AWS_KEY.to_string(), aws);
+        Ok(f)
+    }
+
+    /// Offloads the kernel accepted on the devices.
+    pub fn offloads(&self) -> Offloads {
+        self.offloads
+    }
+
+    fn open_device(&self, key: &str, ns: &str) -> io::Result<Arc<VpcDevice>> {
+        let offloads = if self.cfg.offload { Offloads::ALL } else { Offloads::NONE };
+        let cfg = TunConfig::new(DEVICE)
+            .queues(self.cfg.queues)
+            .vnet_hdr(self.cfg.offload)
+            .offloads(offloads)
+            .mtu(self.cfg.mtu);
+        let tun = Tun::create(ns, &cfg)?;
+        link::configure(ns, |l| {
+            l.disable_ipv6(DEVICE)?;
+            l.set_up(DEVICE)?;
+            l.add_default_route(DEVICE, None)
+        })?;
+        Ok(Arc::new(VpcDevice { vpc_id: key.to_string(), netns: ns.to_string(), tun }))
+    }
+
+    /// Brings up namespaces and devices of VPCs in `new` that have none yet. Returns the
+    /// VPCs it set up, with whether it created their namespace.
+    fn add_vpcs(&mut self, new: &mut State) -> Result<Vec<(String, bool)>, ApiError> {
+        let mut added = Vec::new();
+        for v in new.vpcs.values_mut() {
+            if self.devices.contains_key(&v.id) {
+                continue;
+            }
+            let result = netns::ensure(&v.netns).map_err(internal).and_then(|made| {
+                match self.open_device(&v.id, &v.netns) {
+                    Ok(dev) => Ok((made, dev)),
+                    Err(e) => {
+                        if made {
+                            let _ = netns::delete(&v.netns);
+                        }
+                        Err(internal(e))
+                    }
+                }
+            });
+            match result {
+                Ok((made, dev)) => {
+                    v.netns_managed |= made;
+                    self.devices.insert(v.id.clone(), dev);
+                    added.push((v.id.clone(), made));
+                }
+                Err(e) => {
+                    self.undo(new, &added);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(added)
+    }
+
+    fn undo(&mut self, new: &State, added: &[(String, bool)]) {
+        for (id, made) in added {
+            self.devices.remove(id);
+            if let (true, Some(v)) = (made, new.vpcs.get(id)) {
+                let _ = netns::delete(&v.netns);
+            }
+        }
+    }
+
+    fn sync_instances(old: &State, new: &State) -> Result<(), ApiError> {
+        for i in new.instances.values() {
+            let fresh = old.instances.get(&i.id).is_none_or(|o| o.ip != i.ip);
+            if let (true, Some(v)) = (fresh, new.vpcs.get(&i.vpc_id)) {
+                link::add_lo_address(&v.netns, i.ip).map_err(internal)?;
+            }
+        }
+        for i in old.instances.values() {
+            let gone = new.instances.get(&i.id).is_none_or(|n| n.ip != i.ip);
+            if let (true, Some(v)) = (gone, new.vpcs.get(&i.vpc_id)) {
+                link::del_lo_address(&v.netns, i.ip).map_err(internal)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn stand_in_addresses(&self, state: &State) -> Result<(), ApiError> {
+        for pl in state.prefix_lists.values() {
+            for c in &pl.cidrs {
+                let host = Ipv4Addr::from(u32::from(c.network()) + 10);
+                link::add_lo_address(&self.cfg.aws_netns, host).map_err(internal)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_vpcs(&mut self, old: &State, new: &State) {
+        for v in old.vpcs.values().filter(|v| !new.vpcs.contains_key(&v.id)) {
+            self.devices.remove(&v.id);
+            if v.netns_managed
+                && let Err(e) = netns::delete(&v.netns)
+            {
+                tracing::warn!(netns = %v.netns, error = %e, "cannot delete namespace of deleted VPC");
+            }
+        }
+    }
+
+    fn publish(&mut self, state: &State) {
+        let freed = self.slots.sync(state);
+        if !freed.is_empty() {
+            self.dp.flows.purge(|f, r| freed.contains(&f.vpc) || freed.contains(&r.vpc));
+        }
+        self.generation += 1;
+        let fib = compile(state, &self.slots, &self.cfg.aws_netns, self.generation);
+        let mut devices = vec![None; fib.vpcs.len()];
+        devices[usize::from(AWS_SLOT)] = self.devices.get(AWS_KEY).cloned();
+        for (id, dev) in &self.devices {
+            if let Some(s) = self.slots.get(id) {
+                devices[usize::from(s)] = Some(dev.clone());
+            }
+        }
+        self.dp.publish(Snapshot { fib, devices });
+    }
+
+    /// Cuts flows through ENIs that were available in `old` and are not in `new`.
+    fn purge_unavailable(&self, old: &State, new: &State) {
+        let passing = |s: &State| -> Vec<(String, Ipv4Addr)> {
+            s.vpc_endpoints
+                .values()
+                .filter(|e| e.state == EndpointState::Available)
+                .flat_map(|e| e.network_interfaces.iter().map(|n| (e.vpc_id.clone(), n.ip)))
+                .collect()
+        };
+        let now = passing(new);
+        let cut: Vec<(u16, u32)> = passing(old)
+            .into_iter()
+            .filter(|x| !now.contains(x))
+            .filter_map(|(vpc, ip)| Some((self.slots.get(&vpc)?, u32::from(ip))))
+            .collect();
+        if !cut.is_empty() {
+            self.dp.flows.purge(|f, _| cut.contains(&(f.vpc, f.dst)));
+        }
+    }
+}
+
+impl Fabric for VpcFabric {
+    fn apply(&mut self, old: &State, new: &mut State) -> Result<(), ApiError> {
+        let added = self.add_vpcs(new)?;
+        if let Err(e) = Self::sync_instances(old, new).and_then(|_| self.stand_in_addresses(new)) {
+            self.undo(new, &added);
+            return Err(e);
+        }
+        self.remove_vpcs(old, new);
+        self.publish(new);
+        self.purge_unavailable(old, new);
+        Ok(())
+    }
+
+    fn query(&self, action: &str, req: &serde_json::Value) -> Option<Result<serde_json::Value, ApiError>> {
+        let snap = self.dp.snapshot.load();
+        match action {
+            "GetStats" => Some(Ok(inspect::stats(&self.dp, self.offloads))),
+            "DescribeFlows" => Some(inspect::flows(&self.dp, &snap.fib, req)),
+            "Trace" => Some(inspect::trace(&self.dp, &snap.fib, &self.slots, req)),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Read-only views of the running data plane, answered through the control socket:
+//! `GetStats` (merged worker counters), `DescribeFlows` (the flow table) and `Trace` (runs
+//! the real parse/lookup/classify code on a synthetic packet and explains the decision,
+//! katran's "where would this flow go?" without sending anything).
+//!
+//! Contract: nothing here changes a flow, a counter or the FIB. Output field names are
+//! PascalCase like the rest of the API, and stable (scripts and tests read them).
+
+use crate::compile::VpcSlots;
+use crate::fib::Fib;
+use crate::flow::{FlowKey, FlowPlan, Rewrite};
+use crate::io::Offloads;
+use crate::pipeline::{classify, parse};
+use crate::route::RouteTarget;
+use crate::verdict::DropReason;
+use crate::wire::proto;
+use crate::wire::synth::Synth;
+use crate::worker::Dataplane;
+use privlink_control::ApiError;
+use serde_json::{Map, Value, json};
+use std::net::Ipv4Addr;
+
+/// `GetStats`.
+pub fn stats(dp: &Dataplane, offloads: Offloads) -> Value {
+    let t = dp.totals();
+    let drops: Map<String, Value> =
+        DropReason::ALL.iter().map(|r| (r.name().to_string(), json!(t.dropped(*r)))).collect();
+    json!({"Stats": {
+        "Forwarded": t.forwarded,
+        "ForwardedBytes": t.forwarded_bytes,
+        "Dropped": t.drops.iter().sum::<u64>(),
+        "Drops": drops,
+        "RxErrors": t.rx_errors,
+        "TxErrors": t.tx_errors,
+        "ActiveFlows": dp.flows.len(),
+        "FlowsCreated": dp.flows.created(),
+        "Workers": dp.workers(),
+        "Offloads": offloads.to_string(),
+        "FibGeneration": dp.snapshot.load().fib.generation,
+    }})
+}
+
+fn vpc_name(fib: &Fib, slot: u16) -> String {
+    fib.vpcs.get(usize::from(slot)).map_or_else(|| format!("#{slot}"), |v| v.id.clone())
+}
+
+fn proto_name(p: u8) -> &'static str {
+    match p {
+        proto::TCP => "tcp",
+        proto::UDP => "udp",
+        proto::ICMP => "icmp",
+        _ => "other",
+    }
+}
+
+fn endpoint(addr: u32, port: u16) -> String {
+    format!("{}:{port}", Ipv4Addr::from(addr))
+}
+
+/// `DescribeFlows` (`MaxResults`, default 1000).
+pub fn flows(dp: &Dataplane, fib: &Fib, req: &Value) -> Result<Value, ApiError> {
+    let max = match req.get("MaxResults") {
+        None => 1000,
+        Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
+            ApiError::invalid(format!("MaxResults must be a positive integer, got {v}"))
+        })? as usize,
+    };
+    let list: Vec<Value> = dp
+        .flows
+        .snapshot(dp.now_ms(), max)
+        .into_iter()
+        .map(|f| {
+            let out = Rewrite { egress: f.rev.vpc, src: f.rev.dst, dst: f.rev.src, sport: f.rev.dport, dport: f.rev.sport };
+            json!({
+                "Protocol": proto_name(f.fwd.proto),
+                "Kind": if f.nat { "interface-endpoint" } else { "gateway-endpoint" },
+                "State": f.state,
+                "IdleMs": f.idle_ms,
+                "IngressVpcId": vpc_name(fib, f.fwd.vpc),
+                "Source": endpoint(f.fwd.src, f.fwd.sport),
+                "Destination": endpoint(f.fwd.dst, f.fwd.dport),
+                "EgressVpcId": vpc_name(fib, out.egress),
+                "TranslatedSource": endpoint(out.src, out.sport),
+                "TranslatedDestination": endpoint(out.dst, out.dport),
+            })
+        })
+        .collect();
+    Ok(json!({"Flows": list, "ActiveFlows": dp.flows.len()}))
+}
+
+fn param<'a>(req: &'a Value, name: &str) -> Result<&'a str, ApiError> {
+    req.get(name).and_then(Value::as_str).ok_or_else(|| ApiError::missing(name))
+}
+
+fn addr_param(req: &Value, name: &str) -> Result<u32, ApiError> {
+    let s = param(req, name)?;
+    s.parse::<Ipv4Addr>()
+        .map(u32::from)
+        .map_err(|_| ApiError::invalid(format!("{name} '{s}' is not an IPv4 address")))
+}
+
+fn port_param(req: &Value, name: &str) -> Result<u16, ApiError> {
+    match req.get(name) {
+        None => Ok(0),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .ok_or_else(|| ApiError::invalid(format!("{name} must be a port 0-65535, got {v}"))),
+    }
+}
+
+/// `Trace`: `VpcId`, `Protocol` (tcp|udp|icmp), `Source`, `Destination`,
+/// `SourcePort`, `DestinationPort`.
+pub fn trace(dp: &Dataplane, fib: &Fib, slots: &VpcSlots, req: &Value) -> Result<Value, ApiError> {
+    // The controller has already resolved a Name tag to the VPC id.
+    let vpc_id = param(req, "VpcId")?;
+    let slot = slots.get(vpc_id).ok_or_else(|| {
+        ApiError::new("InvalidVpcID.NotFound", format!("The vpc ID '{vpc_id}' does not exist"))
+    })?;
+    let netns = fib.vpcs.get(usize::from(slot)).map_or("?", |v| v.netns.as_str());
+    let proto_s = req.get("Protocol").and_then(Value::as_str).unwrap_or("tcp");
+    let proto_ = match proto_s {
+        "tcp" => proto::TCP,
+        "udp" => proto::UDP,
+        "icmp" => proto::ICMP,
+        other => return Err(ApiError::invalid(format!("Protocol '{other}' is not one of tcp, udp, icmp"))),
+    };
+    let synth = Synth {
+        proto: proto_,
+        src: addr_param(req, "Source")?,
+        dst: addr_param(req, "Destination")?,
+        sport: port_param(req, "SourcePort")?.max(1),
+        dport: port_param(req, "DestinationPort")?,
+        tcp_flags: crate::wire::l4::tcp_flags::SYN,
+        payload: 0,
+    };
+    let pkt = synth.build();
+    let mut steps = vec![format!("ingress {vpc_id} (netns {netns})")];
+    let decision = parse(slot, &pkt, false).and_then(|p| {
+        steps.push(format!(
+            "packet {} {} -> {}",
+            proto_name(p.key.proto),
+            endpoint(p.key.src, p.key.sport),
+            endpoint(p.key.dst, p.key.dport)
+        ));
+        if let Some(rw) = dp.flows.peek(&p.key, dp.now_ms()) {
+            steps.push("matches an existing flow".into());
+            return Ok(rw);
+        }
+        steps.push("no existing flow: classify as a new flow".into());
+        explain(fib, &p.key, &mut steps);
+        match classify(fib, &p)? {
+            FlowPlan::Nat { vpc, nlb, target, target_port } => {
+                steps.push(format!(
+                    "Maglev pick: NLB node {} -> target {}; an SNAT port is taken from the node's pool when the flow is created",
+                    Ipv4Addr::from(nlb),
+                    endpoint(target, target_port)
+                ));
+                Ok(Rewrite { egress: vpc, src: nlb, dst: target, sport: 0, dport: target_port })
+            }
+            FlowPlan::Forward { vpc } => {
+                steps.push("forwarded unchanged (no NAT) into the AWS-service network".into());
+                Ok(Rewrite { egress: vpc, src: p.key.src, dst: p.key.dst, sport: p.key.sport, dport: p.key.dport })
+            }
+        }
+    });
+    let out = match decision {
+        Ok(rw) => json!({
+            "Verdict": "forward",
+            "EgressVpcId": vpc_name(fib, rw.egress),
+            "TranslatedSource": if rw.sport == 0 { format!("{}:<pool port>", Ipv4Addr::from(rw.src)) } else { endpoint(rw.src, rw.sport) },
+            "TranslatedDestination": endpoint(rw.dst, rw.dport),
+        }),
+        Err(r) => json!({"Verdict": "drop", "DropReason": r.name()}),
+    };
+    let mut out = out;
+    out["Steps"] = json!(steps);
+    Ok(json!({ "Trace": out }))
+}
+
+/// Describes what the FIB holds for the destination (context for the classify verdict).
+fn explain(fib: &Fib, k: &FlowKey, steps: &mut Vec<String>) {
+    if let Some(eni) = fib.eni(k.vpc, k.dst) {
+        steps.push(format!(
+            "destination is {} of interface endpoint {} in {} (connection {:?})",
+            eni.eni_id,
+            eni.endpoint_id,
+            fib.az_name(eni.az),
+            eni.state
+        ));
+        return;
+    }
+    if fib.is_nlb_node(k.vpc, k.dst) {
+        steps.push("destination is an NLB node address (reachable only as a reply)".into());
+        return;
+    }
+    let src = Ipv4Addr::from(k.src);
+    let subnet = fib.subnet_of(k.vpc, src).map_or("no subnet (main route table)".to_string(), |s| s.id.clone());
+    match fib.route_table_for(k.vpc, src).and_then(|t| t.lookup(Ipv4Addr::from(k.dst))) {
+        Some((prefix, target)) => {
+            let what = match target {
+                RouteTarget::Local => "local".to_string(),
+                RouteTarget::Blackhole => "blackhole".to_string(),
+                RouteTarget::GatewayEndpoint { endpoint_id } => format!("gateway endpoint {endpoint_id}"),
+            };
+            steps.push(format!("route table of {subnet}: {prefix} -> {what} (longest prefix match)"));
+        }
+        None => steps.push(format!("route table of {subnet}: no matching route")),
+    }
+}
