@@ -45,7 +45,8 @@ impl VpcSlots {
     /// Gives every VPC of `state` a slot and frees the slots of VPCs that are gone.
     /// Returns the freed slots (whose flows the caller must purge).
     pub fn sync(&mut self, state: &State) -> Vec<u16> {
-        let gone: Vec<String> = self.by_id.keys().filter(|id| !state.vpcs.contains_key(*id)).cloned().collect();
+        let gone: Vec<String> =
+            self.by_id.keys().filter(|id| !state.vpcs.contains_key(*id)).cloned().collect();
         let mut freed = Vec::new();
         for id in gone {
             if let Some(s) = self.by_id.remove(&id) {
@@ -120,7 +121,8 @@ pub fn compile(state: &State, slots: &VpcSlots, aws_netns: &str, generation: u64
             continue;
         }
         let subnets: Vec<_> = state.subnets.values().filter(|s| s.vpc_id == tg.vpc_id).collect();
-        let zone = |ip: Ipv4Addr| subnets.iter().find(|s| s.cidr.contains(&ip)).map_or("?", |s| s.az.as_str());
+        let zone =
+            |ip: Ipv4Addr| subnets.iter().find(|s| s.cidr.contains(&ip)).map_or("?", |s| s.az.as_str());
         let targets: Vec<(Ipv4Addr, u16, &str, bool)> = tg
             .targets
             .iter()
@@ -186,7 +188,8 @@ pub fn compile(state: &State, slots: &VpcSlots, aws_netns: &str, generation: u64
 fn add_vpc(b: &mut FibBuilder, state: &State, v: &model::Vpc) {
     let i = b.vpc(&v.id, &v.netns, v.cidr);
     // The builder's table 0 is the main table; other tables follow in id order.
-    let mut tables: Vec<&model::RouteTable> = state.route_tables.values().filter(|t| t.vpc_id == v.id).collect();
+    let mut tables: Vec<&model::RouteTable> =
+        state.route_tables.values().filter(|t| t.vpc_id == v.id).collect();
     tables.sort_by_key(|t| !t.main);
     let mut position = HashMap::new();
     for (n, t) in tables.iter().enumerate() {
@@ -196,7 +199,9 @@ fn add_vpc(b: &mut FibBuilder, state: &State, v: &model::Vpc) {
             let target = match &r.target {
                 model::RouteTarget::Local => RouteTarget::Local,
                 model::RouteTarget::Blackhole => RouteTarget::Blackhole,
-                model::RouteTarget::VpcEndpoint(id) => RouteTarget::GatewayEndpoint { endpoint_id: id.clone() },
+                model::RouteTarget::VpcEndpoint(id) => {
+                    RouteTarget::GatewayEndpoint { endpoint_id: id.clone() }
+                }
             };
             match &r.destination {
                 Destination::Cidr(c) => b.route(i, at, *c, target),

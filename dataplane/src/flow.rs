@@ -324,7 +324,7 @@ impl FlowTable {
     }
 
     fn expired(&self, f: &Flow, now: u32) -> bool {
-        now.wrapping_sub(f.last_seen) > self.timeout(f)
+        idle(now, f.last_seen) > self.timeout(f)
     }
 
     /// Looks up the flow of a packet with key `k` (and TCP flags `flags`, 0 for non-TCP),
@@ -347,7 +347,9 @@ impl FlowTable {
             return Lookup::Miss;
         }
         let f = &mut shard.slab[idx as usize];
-        f.last_seen = now;
+        if idle(now, f.last_seen) > 0 {
+            f.last_seen = now;
+        }
         if f.fwd.proto == proto::TCP {
             track_tcp(f, is_fwd, flags);
         }
@@ -508,7 +510,7 @@ impl FlowTable {
                         State::TcpClosing => "closing",
                         State::TcpClosed | State::Free => "closed",
                     },
-                    idle_ms: now.wrapping_sub(f.last_seen),
+                    idle_ms: idle(now, f.last_seen),
                     nat: f.nat,
                 });
             }
@@ -520,6 +522,15 @@ impl FlowTable {
     pub fn ports_in_use(&self, key: &PoolKey) -> u32 {
         self.pools.lock().map.get(key).map_or(0, PortPool::in_use)
     }
+}
+
+/// Milliseconds since `last`, on the wrapping 32-bit clock. Workers read the clock once per
+/// batch, so a worker's `now` may be slightly *older* than a `last_seen` another worker just
+/// wrote: such a negative age counts as zero, never as a huge one.
+#[inline]
+fn idle(now: u32, last: u32) -> u32 {
+    let age = now.wrapping_sub(last);
+    if age > u32::MAX / 2 { 0 } else { age }
 }
 
 fn track_tcp(f: &mut Flow, is_fwd: bool, flags: u8) {
@@ -674,6 +685,17 @@ mod tests {
             t.insert(&key(1, CLIENT, 1000 + i, ENI, 80), nat(), SYN, 0).unwrap();
         }
         assert_eq!(t.insert(&key(1, CLIENT, 9, ENI, 80), nat(), SYN, 0), Err(DropReason::FlowTableFull));
+    }
+
+    #[test]
+    fn a_clock_read_slightly_earlier_by_another_worker_is_not_expiry() {
+        let t = FlowTable::new(FlowConfig::default());
+        let fwd = key(1, CLIENT, 40000, ENI, 80);
+        t.insert(&fwd, nat(), SYN, 1_000).unwrap();
+        assert!(matches!(t.lookup(&fwd, ACK, 1_005), Lookup::Hit(_)));
+        assert!(matches!(t.lookup(&fwd, ACK, 999), Lookup::Hit(_)), "older batch clock");
+        assert_eq!(t.sweep(998), 0);
+        assert_eq!(t.len(), 1);
     }
 
     #[test]

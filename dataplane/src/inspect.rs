@@ -61,16 +61,24 @@ fn endpoint(addr: u32, port: u16) -> String {
 pub fn flows(dp: &Dataplane, fib: &Fib, req: &Value) -> Result<Value, ApiError> {
     let max = match req.get("MaxResults") {
         None => 1000,
-        Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
-            ApiError::invalid(format!("MaxResults must be a positive integer, got {v}"))
-        })? as usize,
+        Some(v) => v
+            .as_u64()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ApiError::invalid(format!("MaxResults must be a positive integer, got {v}")))?
+            as usize,
     };
     let list: Vec<Value> = dp
         .flows
         .snapshot(dp.now_ms(), max)
         .into_iter()
         .map(|f| {
-            let out = Rewrite { egress: f.rev.vpc, src: f.rev.dst, dst: f.rev.src, sport: f.rev.dport, dport: f.rev.sport };
+            let out = Rewrite {
+                egress: f.rev.vpc,
+                src: f.rev.dst,
+                dst: f.rev.src,
+                sport: f.rev.dport,
+                dport: f.rev.sport,
+            };
             json!({
                 "Protocol": proto_name(f.fwd.proto),
                 "Kind": if f.nat { "interface-endpoint" } else { "gateway-endpoint" },
@@ -196,7 +204,8 @@ fn explain(fib: &Fib, k: &FlowKey, steps: &mut Vec<String>) {
         return;
     }
     let src = Ipv4Addr::from(k.src);
-    let subnet = fib.subnet_of(k.vpc, src).map_or("no subnet (main route table)".to_string(), |s| s.id.clone());
+    let subnet =
+        fib.subnet_of(k.vpc, src).map_or("no subnet (main route table)".to_string(), |s| s.id.clone());
     match fib.route_table_for(k.vpc, src).and_then(|t| t.lookup(Ipv4Addr::from(k.dst))) {
         Some((prefix, target)) => {
             let what = match target {

@@ -177,7 +177,8 @@ fn drain(
         let v = process(&snap.fib, flows, slot, &mut buf[..n], vnet, now);
         c.count(v);
         if let Verdict::Forward { egress, len } = v {
-            let out = snap.devices.get(usize::from(egress)).and_then(|d| d.as_ref()).and_then(|d| d.tun.queue(w));
+            let out =
+                snap.devices.get(usize::from(egress)).and_then(|d| d.as_ref()).and_then(|d| d.tun.queue(w));
             match out.map(|q| q.send(&buf[..len])) {
                 Some(Ok(_)) => {}
                 _ => c.tx_errors += 1,

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: pure-pipeline fixtures and namespace/TUN lab tools.
 #![allow(dead_code)]
 
+pub mod daemon;
 pub mod fixtures;
 pub mod netlab;
