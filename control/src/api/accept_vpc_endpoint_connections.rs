@@ -1,0 +1,92 @@
+//! `AcceptVpcEndpointConnections {ServiceId, VpcEndpointIds[]}` → `{"Unsuccessful":[…]}`.
+//!
+//! Only the service owner may accept. Each endpoint moves `pendingAcceptance` → `available`
+//! (AWS's transient `pending` is skipped). Per-endpoint failures are listed in `Unsuccessful`:
+//! an endpoint not connected to this service → `InvalidVpcEndpointId.NotFound`, one in another
+//! state → `IncorrectState`.
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::view;
+use crate::error::{ApiError, codes};
+use crate::model::{EndpointState, State, find};
+
+/// Moves each named endpoint of the caller's service from one of `from` to `to` (shared with
+/// `RejectVpcEndpointConnections`).
+pub fn decide(
+    state: &mut State,
+    req: &Request,
+    from: &[EndpointState],
+    to: EndpointState,
+) -> Result<Value, ApiError> {
+    let service_id = find(&state.endpoint_services, &req.account, req.str("ServiceId")?)?.service_id.clone();
+    let mut unsuccessful = Vec::new();
+    for id in req.list_required("VpcEndpointIds")? {
+        let ep = state.vpc_endpoints.get_mut(&id).filter(|e| e.service_id.as_deref() == Some(&service_id));
+        let result = match ep {
+            None => Err(ApiError::new(
+                codes::INVALID_VPC_ENDPOINT_ID_NOT_FOUND,
+                format!("The Vpc Endpoint Id '{id}' does not exist or is not connected to {service_id}"),
+            )),
+            Some(ep) if from.contains(&ep.state) => {
+                ep.state = to;
+                Ok(())
+            }
+            Some(ep) => Err(ApiError::new(
+                codes::INCORRECT_STATE,
+                format!(
+                    "Endpoint {id} is {}; only {} endpoints can become {}",
+                    ep.state.as_str(),
+                    from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
+                    to.as_str()
+                ),
+            )),
+        };
+        if let Err(e) = result {
+            unsuccessful.push(view::unsuccessful(&id, &e));
+        }
+    }
+    Ok(json!({"Unsuccessful": unsuccessful}))
+}
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    decide(state, req, &[EndpointState::PendingAcceptance], EndpointState::Available)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::{EndpointState, State};
+
+    #[test]
+    fn accepts_pending_endpoints_and_reports_the_rest() {
+        let mut s = State::new();
+        let p = provider(&mut s, true);
+        let (v, subnets) = consumer(&mut s, "a");
+        let ep = interface_endpoint(&mut s, &v, &[&subnets[0]], &p.service_name);
+        let accept = json!({"Action": "AcceptVpcEndpointConnections", "ServiceId": p.service_id, "VpcEndpointIds": [ep, "vpce-0"]});
+        let r = ok(&mut s, accept.clone());
+        assert_eq!(s.vpc_endpoints[&ep].state, EndpointState::Available);
+        assert_eq!(r["Unsuccessful"][0]["ResourceId"], "vpce-0");
+        assert_eq!(r["Unsuccessful"][0]["Error"]["Code"], codes::INVALID_VPC_ENDPOINT_ID_NOT_FOUND);
+        let again = ok(&mut s, accept);
+        assert_eq!(again["Unsuccessful"][0]["Error"]["Code"], codes::INCORRECT_STATE);
+        assert!(again["Unsuccessful"][0]["Error"]["Message"].as_str().unwrap().contains("available"));
+    }
+
+    #[test]
+    fn only_the_owner_may_accept() {
+        let mut s = State::new();
+        let p = provider(&mut s, true);
+        let (v, subnets) = consumer(&mut s, "a");
+        let ep = interface_endpoint(&mut s, &v, &[&subnets[0]], &p.service_name);
+        let accept = json!({"Action": "AcceptVpcEndpointConnections", "Account": CONSUMER, "ServiceId": p.service_id, "VpcEndpointIds": [ep]});
+        fails(&mut s, accept, codes::INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND, &p.service_id);
+        let none = json!({"Action": "AcceptVpcEndpointConnections", "ServiceId": p.service_id});
+        fails(&mut s, none, codes::MISSING_PARAMETER, "VpcEndpointIds");
+    }
+}

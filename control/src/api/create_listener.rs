@@ -1,0 +1,141 @@
+//! `CreateListener {LoadBalancerArn, Protocol, Port, DefaultActions:[{Type:"forward",
+//! TargetGroupArn}]}` → `{"Listeners":[{…}]}`.
+//!
+//! The target group must be in the load balancer's VPC, carry the listener's protocol
+//! (`IncompatibleProtocols`; a TCP_UDP group serves TCP or UDP listeners, a TCP_UDP listener
+//! needs a TCP_UDP group) and not be used by another load balancer
+//! (`TargetGroupAssociationLimit`). One listener per port and transport on a load balancer
+//! (`DuplicateListener`).
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::validate::{elb_protocol, same_vpc};
+use super::view;
+use crate::error::{ApiError, codes};
+use crate::ids;
+use crate::model::{ElbProtocol, Listener, State, find};
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let lb = find(&state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?;
+    let protocol = elb_protocol(req, "Protocol")?;
+    let port = req.port("Port")?;
+    let actions = req.objects("DefaultActions")?;
+    let [action] = actions.as_slice() else {
+        return Err(ApiError::invalid(format!(
+            "DefaultActions must hold exactly one action {{\"Type\":\"forward\",\"TargetGroupArn\":…}}, got {}",
+            actions.len()
+        )));
+    };
+    if let Some(t) = action.str_opt("Type")?.filter(|t| !t.eq_ignore_ascii_case("forward")) {
+        return Err(action.bad("Type", &t.into(), "network load balancers support forward actions only"));
+    }
+    let tg = find(&state.target_groups, &req.account, action.str("TargetGroupArn")?)?;
+    same_vpc(&format!("Target group {}", tg.name), &tg.vpc_id, &lb.vpc_id)?;
+    let compatible = match protocol {
+        ElbProtocol::TcpUdp => tg.protocol == ElbProtocol::TcpUdp,
+        p => tg.protocol == p || tg.protocol == ElbProtocol::TcpUdp,
+    };
+    if !compatible {
+        return Err(ApiError::new(
+            codes::INCOMPATIBLE_PROTOCOLS,
+            format!(
+                "Listener protocol '{}' is not compatible with protocol '{}' of target group '{}'",
+                protocol.as_str(),
+                tg.protocol.as_str(),
+                tg.name
+            ),
+        ));
+    }
+    if let Some(other) = state
+        .listeners
+        .values()
+        .find(|l| l.default_target_group_arn == tg.arn && l.load_balancer_arn != lb.arn)
+    {
+        return Err(ApiError::new(
+            codes::TARGET_GROUP_ASSOCIATION_LIMIT,
+            format!(
+                "Target group '{}' is already used by load balancer {}",
+                tg.name, other.load_balancer_arn
+            ),
+        ));
+    }
+    if let Some(other) = state
+        .listeners
+        .values()
+        .find(|l| l.load_balancer_arn == lb.arn && l.port == port && l.protocol.overlaps(protocol))
+    {
+        return Err(ApiError::new(
+            codes::DUPLICATE_LISTENER,
+            format!(
+                "A listener already exists on port {port} ({}) of load balancer '{}'",
+                other.protocol.as_str(),
+                lb.name
+            ),
+        ));
+    }
+    let listener = Listener {
+        arn: ids::listener_arn(&lb.arn),
+        owner: req.account.clone(),
+        load_balancer_arn: lb.arn.clone(),
+        protocol,
+        port,
+        default_target_group_arn: tg.arn.clone(),
+    };
+    let out = json!({"Listeners": [view::listener(&listener)]});
+    state.listeners.insert(listener.arn.clone(), listener);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    fn listener(protocol: &str, port: u16, tg: &str) -> serde_json::Value {
+        json!({"Action": "CreateListener", "LoadBalancerArn": "web", "Protocol": protocol, "Port": port,
+               "DefaultActions": [{"Type": "forward", "TargetGroupArn": tg}]})
+    }
+
+    #[test]
+    fn protocols_must_match_and_ports_not_clash() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        ok(
+            &mut s,
+            json!({"Action": "CreateTargetGroup", "Name": "dns", "Protocol": "TCP_UDP", "Port": 53, "VpcId": p.vpc}),
+        );
+        ok(&mut s, listener("UDP", 80, "dns"));
+        fails(&mut s, listener("TCP", 80, "web"), codes::DUPLICATE_LISTENER, "port 80");
+        fails(&mut s, listener("UDP", 81, "web"), codes::INCOMPATIBLE_PROTOCOLS, "'UDP'");
+        fails(&mut s, listener("TCP_UDP", 81, "web"), codes::INCOMPATIBLE_PROTOCOLS, "'TCP_UDP'");
+        ok(&mut s, listener("TCP", 53, "dns"));
+        let v = ok(&mut s, listener("TCP", 8080, "web"));
+        assert!(v["Listeners"][0]["ListenerArn"].as_str().unwrap().contains(":listener/net/web/"));
+        let mut bad = listener("TCP", 9, "web");
+        bad["DefaultActions"][0]["Type"] = "redirect".into();
+        fails(&mut s, bad, codes::INVALID_PARAMETER_VALUE, "redirect");
+        let mut two = listener("TCP", 9, "web");
+        two["DefaultActions"] = json!([]);
+        fails(&mut s, two, codes::INVALID_PARAMETER_VALUE, "exactly one");
+    }
+
+    #[test]
+    fn a_target_group_serves_one_load_balancer_in_its_vpc() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": "api", "Subnets": [p.subnets[0]]}));
+        let mut second = listener("TCP", 80, "web");
+        second["LoadBalancerArn"] = "api".into();
+        fails(&mut s, second, codes::TARGET_GROUP_ASSOCIATION_LIMIT, "web");
+        let other = vpc(&mut s, PROVIDER, "other", "10.0.0.0/16");
+        ok(
+            &mut s,
+            json!({"Action": "CreateTargetGroup", "Name": "far", "Protocol": "TCP", "Port": 80, "VpcId": other}),
+        );
+        fails(&mut s, listener("TCP", 81, "far"), codes::INVALID_PARAMETER_VALUE, &other);
+    }
+}

@@ -1,0 +1,128 @@
+//! `CreateLoadBalancer {Name, Subnets[], Type?, Scheme?, CrossZone?}` → `{"LoadBalancers":[{…}]}`.
+//!
+//! Only internal network load balancers exist in privlink (`Type` network, `Scheme` internal).
+//! Subnets: all in one VPC, at most one per AZ (`InvalidConfigurationRequest`). Each gets a
+//! node with the highest free address of its subnet. Names are unique per account
+//! (`DuplicateLoadBalancerName`). `CrossZone` (lab shortcut for the load balancer attribute)
+//! defaults to false.
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::validate::{elb_name, same_vpc};
+use super::view;
+use crate::error::{ApiError, codes};
+use crate::ids;
+use crate::model::{AddressBook, LoadBalancer, NlbNode, Pick, State, Subnet, find, visible};
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let name = elb_name(req, "load balancer")?;
+    for (key, only) in [("Type", "network"), ("Scheme", "internal")] {
+        if let Some(v) = req.str_opt(key)?.filter(|v| *v != only) {
+            return Err(req.bad(key, &v.into(), &format!("privlink load balancers are {only} only")));
+        }
+    }
+    if visible(&state.load_balancers, &req.account).any(|lb| lb.name == name) {
+        return Err(ApiError::new(
+            codes::DUPLICATE_LOAD_BALANCER_NAME,
+            format!("A load balancer with the name '{name}' already exists"),
+        ));
+    }
+    let subnets = req
+        .list_required("Subnets")?
+        .iter()
+        .map(|k| find(&state.subnets, &req.account, k))
+        .collect::<Result<Vec<&Subnet>, _>>()?;
+    let vpc_id = subnets[0].vpc_id.clone();
+    for (n, s) in subnets.iter().enumerate() {
+        same_vpc(&format!("Subnet {}", s.id), &s.vpc_id, &vpc_id)?;
+        if let Some(twin) = subnets[..n].iter().find(|t| t.az == s.az) {
+            return Err(ApiError::new(
+                codes::INVALID_CONFIGURATION_REQUEST,
+                format!(
+                    "A load balancer cannot be attached to multiple subnets in the same Availability Zone: {} and {} are both in {}",
+                    twin.id, s.id, s.az
+                ),
+            ));
+        }
+    }
+    let arn = ids::load_balancer_arn(&state.region, &req.account, &name);
+    let mut book = AddressBook::for_vpc(state, &vpc_id);
+    let nodes = subnets
+        .iter()
+        .map(|s| {
+            let ip = book.assign(s, None, Pick::Highest, &arn)?;
+            Ok(NlbNode { subnet_id: s.id.clone(), az: s.az.clone(), ip })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let lb = LoadBalancer {
+        dns_name: format!("{name}-{}.elb.{}.amazonaws.com", ids::arn_suffix(&arn), state.region),
+        arn,
+        owner: req.account.clone(),
+        name,
+        vpc_id,
+        nodes,
+        cross_zone: req.bool_opt("CrossZone")?.unwrap_or(false),
+    };
+    let out = json!({"LoadBalancers": [view::load_balancer(&lb)]});
+    state.load_balancers.insert(lb.arn.clone(), lb);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    fn setup(s: &mut State) -> [String; 3] {
+        let v = vpc(s, PROVIDER, "prov", "10.0.0.0/16");
+        [
+            subnet(s, PROVIDER, &v, "a", "10.0.1.0/24", "us-east-1a"),
+            subnet(s, PROVIDER, &v, "b", "10.0.2.0/24", "us-east-1b"),
+            subnet(s, PROVIDER, &v, "a2", "10.0.3.0/24", "us-east-1a"),
+        ]
+    }
+
+    #[test]
+    fn creates_one_node_per_subnet_from_the_top_of_the_range() {
+        let mut s = State::new();
+        setup(&mut s);
+        let v = ok(
+            &mut s,
+            json!({"Action": "CreateLoadBalancer", "Name": "web", "Subnets": ["a", "b"], "CrossZone": true}),
+        );
+        let lb = &v["LoadBalancers"][0];
+        assert!(lb["LoadBalancerArn"].as_str().unwrap().contains(":loadbalancer/net/web/"));
+        assert_eq!(
+            lb["AvailabilityZones"][0]["LoadBalancerAddresses"][0]["PrivateIPv4Address"],
+            "10.0.1.254"
+        );
+        assert_eq!(lb["AvailabilityZones"][1]["ZoneName"], "us-east-1b");
+        assert_eq!(lb["CrossZoneEnabled"], true);
+        assert!(lb["DNSName"].as_str().unwrap().starts_with("web-"));
+    }
+
+    #[test]
+    fn enforces_names_zones_vpcs_and_type() {
+        let mut s = State::new();
+        setup(&mut s);
+        let other = vpc(&mut s, PROVIDER, "other", "10.0.0.0/16");
+        subnet(&mut s, PROVIDER, &other, "o", "10.0.1.0/24", "us-east-1c");
+        let create = |name: &str, subnets: serde_json::Value| json!({"Action": "CreateLoadBalancer", "Name": name, "Subnets": subnets});
+        ok(&mut s, create("web", json!(["a"])));
+        fails(&mut s, create("web", json!(["b"])), codes::DUPLICATE_LOAD_BALANCER_NAME, "web");
+        fails(&mut s, create("x", json!(["a", "a2"])), codes::INVALID_CONFIGURATION_REQUEST, "us-east-1a");
+        fails(&mut s, create("x", json!(["b", "o"])), codes::INVALID_PARAMETER_VALUE, "belongs to");
+        fails(&mut s, create("-x", json!(["b"])), codes::INVALID_PARAMETER_VALUE, "'-x'");
+        fails(&mut s, create("x", json!([])), codes::MISSING_PARAMETER, "Subnets");
+        let mut alb = create("x", json!(["b"]));
+        alb["Type"] = "application".into();
+        fails(&mut s, alb, codes::INVALID_PARAMETER_VALUE, "application");
+        let (_, consumer_subnets) = consumer(&mut s, "c");
+        let theirs = json!({"Action": "CreateLoadBalancer", "Account": CONSUMER, "Name": "web", "Subnets": [consumer_subnets[0]]});
+        ok(&mut s, theirs);
+    }
+}

@@ -1,0 +1,163 @@
+//! `CreateTargetGroup {Name, Protocol, Port, VpcId, TargetType?, HealthCheck…}` →
+//! `{"TargetGroups":[{…}]}`.
+//!
+//! Target type `ip` only. Protocol TCP, UDP or TCP_UDP. Health check parameters and defaults
+//! (AWS NLB ranges): `HealthCheckProtocol` TCP (default) | HTTP; `HealthCheckPort`
+//! "traffic-port" (default) | port; `HealthCheckPath` (HTTP only, default `/`);
+//! `HealthCheckIntervalSeconds` 5–300 (30); `HealthCheckTimeoutSeconds` 2–120 (10 TCP, 6 HTTP),
+//! less than the interval; `HealthyThresholdCount` / `UnhealthyThresholdCount` 2–10 (3 / 3).
+//! Names are unique per account (`DuplicateTargetGroupName`).
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::validate::{elb_name, elb_protocol};
+use super::view;
+use crate::error::{ApiError, codes};
+use crate::ids;
+use crate::model::{HealthCheck, HealthCheckPort, HealthCheckProtocol, State, TargetGroup, find, visible};
+
+fn health_check(req: &Request) -> Result<HealthCheck, ApiError> {
+    let protocol = match req.str_opt("HealthCheckProtocol")?.map(str::to_ascii_uppercase).as_deref() {
+        None | Some("TCP") => HealthCheckProtocol::Tcp,
+        Some("HTTP") => HealthCheckProtocol::Http,
+        Some(other) => return Err(req.bad("HealthCheckProtocol", &other.into(), "expected TCP or HTTP")),
+    };
+    let port = match req.raw("HealthCheckPort") {
+        None => HealthCheckPort::TrafficPort,
+        Some(v) if v == "traffic-port" => HealthCheckPort::TrafficPort,
+        Some(_) => HealthCheckPort::Port(req.port("HealthCheckPort")?),
+    };
+    let path = match (protocol, req.str_opt("HealthCheckPath")?) {
+        (HealthCheckProtocol::Http, None) => Some("/".to_owned()),
+        (HealthCheckProtocol::Http, Some(p)) if p.starts_with('/') => Some(p.to_owned()),
+        (HealthCheckProtocol::Http, Some(p)) => {
+            return Err(req.bad("HealthCheckPath", &p.into(), "a path must start with /"));
+        }
+        (HealthCheckProtocol::Tcp, Some(p)) => {
+            return Err(req.bad("HealthCheckPath", &p.into(), "a path applies to HTTP health checks only"));
+        }
+        (HealthCheckProtocol::Tcp, None) => None,
+    };
+    let interval = req.int_opt("HealthCheckIntervalSeconds", 5..=300)?.unwrap_or(30);
+    let default_timeout = if protocol == HealthCheckProtocol::Http { 6 } else { 10 };
+    let timeout = req.int_opt("HealthCheckTimeoutSeconds", 2..=120)?.unwrap_or(default_timeout);
+    if timeout >= interval {
+        return Err(ApiError::invalid(format!(
+            "HealthCheckTimeoutSeconds {timeout} must be less than HealthCheckIntervalSeconds {interval}"
+        )));
+    }
+    Ok(HealthCheck {
+        protocol,
+        port,
+        path,
+        interval_seconds: interval as u32,
+        timeout_seconds: timeout as u32,
+        healthy_threshold: req.int_opt("HealthyThresholdCount", 2..=10)?.unwrap_or(3) as u32,
+        unhealthy_threshold: req.int_opt("UnhealthyThresholdCount", 2..=10)?.unwrap_or(3) as u32,
+    })
+}
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let name = elb_name(req, "target group")?;
+    if visible(&state.target_groups, &req.account).any(|tg| tg.name == name) {
+        return Err(ApiError::new(
+            codes::DUPLICATE_TARGET_GROUP_NAME,
+            format!("A target group with the name '{name}' already exists"),
+        ));
+    }
+    if let Some(t) = req.str_opt("TargetType")?.filter(|t| *t != "ip") {
+        return Err(req.bad("TargetType", &t.into(), "privlink target groups have target type ip"));
+    }
+    let tg = TargetGroup {
+        arn: ids::target_group_arn(&state.region, &req.account, &name),
+        owner: req.account.clone(),
+        name,
+        vpc_id: find(&state.vpcs, &req.account, req.str("VpcId")?)?.id.clone(),
+        protocol: elb_protocol(req, "Protocol")?,
+        port: req.port("Port")?,
+        health_check: health_check(req)?,
+        targets: Vec::new(),
+    };
+    state.target_groups.insert(tg.arn.clone(), tg.clone());
+    Ok(json!({"TargetGroups": [view::target_group(state, &tg)]}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::{HealthCheckPort, HealthCheckProtocol, State};
+
+    fn create(extra: serde_json::Value) -> serde_json::Value {
+        let mut r = json!({"Action": "CreateTargetGroup", "Name": "web", "Protocol": "TCP", "Port": 80, "VpcId": "prov"});
+        r.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        r
+    }
+
+    #[test]
+    fn defaults_follow_aws_nlb() {
+        let mut s = State::new();
+        vpc(&mut s, PROVIDER, "prov", "10.0.0.0/16");
+        let v = ok(&mut s, create(json!({})));
+        let tg = &v["TargetGroups"][0];
+        assert_eq!(tg["HealthCheckPort"], "traffic-port");
+        assert_eq!(tg["HealthCheckIntervalSeconds"], 30);
+        assert_eq!(tg["HealthCheckTimeoutSeconds"], 10);
+        assert_eq!(tg["TargetType"], "ip");
+        let http = ok(
+            &mut s,
+            create(
+                json!({"Name": "api", "Protocol": "tcp_udp", "HealthCheckProtocol": "HTTP", "HealthCheckPort": "8080"}),
+            ),
+        );
+        let arn = http["TargetGroups"][0]["TargetGroupArn"].as_str().unwrap();
+        let hc = &s.target_groups[arn].health_check;
+        assert_eq!(
+            (hc.protocol, hc.port, hc.path.as_deref()),
+            (HealthCheckProtocol::Http, HealthCheckPort::Port(8080), Some("/"))
+        );
+    }
+
+    #[test]
+    fn rejects_bad_settings() {
+        let mut s = State::new();
+        vpc(&mut s, PROVIDER, "prov", "10.0.0.0/16");
+        ok(&mut s, create(json!({})));
+        fails(&mut s, create(json!({})), codes::DUPLICATE_TARGET_GROUP_NAME, "web");
+        fails(
+            &mut s,
+            create(json!({"Name": "x", "Protocol": "HTTP"})),
+            codes::INVALID_PARAMETER_VALUE,
+            "HTTP",
+        );
+        fails(&mut s, create(json!({"Name": "x", "Port": 0})), codes::INVALID_PARAMETER_VALUE, "Port");
+        fails(
+            &mut s,
+            create(json!({"Name": "x", "HealthCheckIntervalSeconds": 4})),
+            codes::INVALID_PARAMETER_VALUE,
+            "HealthCheckIntervalSeconds",
+        );
+        fails(
+            &mut s,
+            create(json!({"Name": "x", "HealthCheckIntervalSeconds": 10, "HealthCheckTimeoutSeconds": 10})),
+            codes::INVALID_PARAMETER_VALUE,
+            "10",
+        );
+        fails(
+            &mut s,
+            create(json!({"Name": "x", "HealthCheckPath": "/health"})),
+            codes::INVALID_PARAMETER_VALUE,
+            "/health",
+        );
+        fails(
+            &mut s,
+            create(json!({"Name": "x", "TargetType": "instance"})),
+            codes::INVALID_PARAMETER_VALUE,
+            "instance",
+        );
+        fails(&mut s, create(json!({"Name": "x", "VpcId": "nope"})), codes::INVALID_VPC_ID_NOT_FOUND, "nope");
+    }
+}

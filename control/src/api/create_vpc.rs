@@ -1,0 +1,148 @@
+//! `CreateVpc {CidrBlock, Name?, Netns?}` → `{"Vpc":{…}}`.
+//!
+//! Creates the VPC with its main route table (local route only, Name `main`) and its default
+//! security group (`default`, allows everything from the VPC CIDR). Where a request is about one
+//! VPC, `main` and `default` name that VPC's table and group. The VPC's namespace is `Netns`, else
+//! `pl-<Name>`, else `pl-<vpc id>`; `pl-aws` is reserved for the AWS service network and two
+//! VPCs never share a namespace. VPC CIDRs (/16 to /28) may overlap other VPCs freely.
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::validate::{name_tag, netns_name, prefix_length};
+use super::view;
+use crate::error::{ApiError, codes};
+use crate::ids::IdKind;
+use crate::model::{RouteTable, SecurityGroup, SgProtocol, SgRule, State, Vpc};
+
+/// The Name of every VPC's main route table (a lab convenience: `--route-tables main`).
+pub const MAIN: &str = "main";
+
+/// The namespace of the AWS service network, never a VPC's.
+pub const AWS_NETNS: &str = "pl-aws";
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let cidr = req.cidr("CidrBlock")?;
+    prefix_length(cidr, codes::INVALID_VPC_RANGE)?;
+    let name = name_tag(req)?;
+    let id = state.new_id(IdKind::Vpc);
+    let netns = match (req.str_opt("Netns")?, &name) {
+        (Some(ns), _) => ns.to_owned(),
+        (None, Some(n)) => format!("pl-{n}"),
+        (None, None) => format!("pl-{id}"),
+    };
+    netns_name(&netns)?;
+    if netns == AWS_NETNS {
+        return Err(ApiError::invalid(format!(
+            "The network namespace '{AWS_NETNS}' is reserved for the AWS service network; choose another Name or Netns"
+        )));
+    }
+    if let Some(other) = state.vpcs.values().find(|v| v.netns == netns) {
+        return Err(ApiError::invalid(format!(
+            "The network namespace '{netns}' is already the namespace of {}; choose another Name or Netns",
+            other.id
+        )));
+    }
+    let owner = req.account.clone();
+    let rtb = RouteTable::new(
+        state.new_id(IdKind::RouteTable),
+        owner.clone(),
+        Some(MAIN.into()),
+        id.clone(),
+        cidr,
+        true,
+    );
+    let sg = SecurityGroup {
+        id: state.new_id(IdKind::SecurityGroup),
+        owner: owner.clone(),
+        name: "default".into(),
+        description: "default VPC security group".into(),
+        vpc_id: id.clone(),
+        ingress: vec![SgRule { protocol: SgProtocol::All, from_port: -1, to_port: -1, cidr }],
+    };
+    let vpc = Vpc {
+        id: id.clone(),
+        owner,
+        name,
+        cidr,
+        netns,
+        netns_managed: false,
+        main_route_table: rtb.id.clone(),
+        default_security_group: sg.id.clone(),
+    };
+    let out = json!({"Vpc": view::vpc(&vpc)});
+    state.route_tables.insert(rtb.id.clone(), rtb);
+    state.security_groups.insert(sg.id.clone(), sg);
+    state.vpcs.insert(id, vpc);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::{RouteTarget, State};
+
+    #[test]
+    fn creates_vpc_with_main_table_and_default_group() {
+        let mut s = State::new();
+        let v = ok(&mut s, json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16", "Name": "prov"}));
+        let id = v["Vpc"]["VpcId"].as_str().unwrap();
+        assert_eq!(v["Vpc"]["Netns"], "pl-prov");
+        assert_eq!(v["Vpc"]["Tags"][0]["Value"], "prov");
+        let vpc = &s.vpcs[id];
+        let rt = &s.route_tables[&vpc.main_route_table];
+        assert!(rt.main && rt.routes[0].target == RouteTarget::Local);
+        assert_eq!(rt.name.as_deref(), Some("main"));
+        let sg = &s.security_groups[&vpc.default_security_group];
+        assert!(sg.allows(6, 22, "10.0.9.9".parse().unwrap()));
+        let anon = ok(&mut s, json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16"}));
+        let anon_id = anon["Vpc"]["VpcId"].as_str().unwrap();
+        assert_eq!(anon["Vpc"]["Netns"], format!("pl-{anon_id}"), "VPCs may overlap");
+    }
+
+    #[test]
+    fn rejects_bad_cidrs() {
+        let mut s = State::new();
+        fails(
+            &mut s,
+            json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/8"}),
+            codes::INVALID_VPC_RANGE,
+            "10.0.0.0/8",
+        );
+        fails(
+            &mut s,
+            json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.1/16"}),
+            codes::INVALID_PARAMETER_VALUE,
+            "10.0.0.1/16",
+        );
+        fails(&mut s, json!({"Action": "CreateVpc"}), codes::MISSING_PARAMETER, "CidrBlock");
+    }
+
+    #[test]
+    fn namespaces_are_checked_unique_and_not_reserved() {
+        let mut s = State::new();
+        vpc(&mut s, PROVIDER, "a", "10.0.0.0/16");
+        fails(
+            &mut s,
+            json!({"Action": "CreateVpc", "CidrBlock": "10.1.0.0/16", "Name": "a"}),
+            codes::INVALID_PARAMETER_VALUE,
+            "pl-a",
+        );
+        fails(
+            &mut s,
+            json!({"Action": "CreateVpc", "CidrBlock": "10.1.0.0/16", "Netns": "pl-aws"}),
+            codes::INVALID_PARAMETER_VALUE,
+            "pl-aws",
+        );
+        fails(
+            &mut s,
+            json!({"Action": "CreateVpc", "CidrBlock": "10.1.0.0/16", "Name": "a b"}),
+            codes::INVALID_PARAMETER_VALUE,
+            "pl-a b",
+        );
+        ok(&mut s, json!({"Action": "CreateVpc", "CidrBlock": "10.1.0.0/16", "Name": "a", "Netns": "other"}));
+    }
+}

@@ -1,0 +1,365 @@
+//! `CreateVpcEndpoint {VpcId, ServiceName, VpcEndpointType?, Name?, …}` → `{"VpcEndpoint":{…}}`.
+//!
+//! `VpcEndpointType` defaults to Gateway for the managed gateway services
+//! (`com.amazonaws.<region>.s3|dynamodb`) and to Interface otherwise (AWS always defaults to
+//! Gateway).
+//!
+//! Interface (`SubnetIds[]`, `IpAddresses[]?`, `SecurityGroupIds[]?`, `PrivateDnsEnabled?`):
+//! the service must exist and allow the caller, else `InvalidServiceName` (AWS does not reveal
+//! which). Subnets: in the VPC, one per AZ (`DuplicateSubnetsInSameZone`), each in an AZ of the
+//! service's NLBs. One ENI per subnet with the matching `IpAddresses` entry (checked) or the
+//! highest free address. Groups default to the VPC's default group. Private DNS defaults to on
+//! when the service has a private DNS name. State: `pendingAcceptance` if the service requires
+//! acceptance, else `available`.
+//!
+//! Gateway (`RouteTableIds[]?`): adds the route `pl-… → vpce-…` to each table (same VPC, one
+//! route per prefix list: `RouteAlreadyExists`). State `available`.
+
+use serde_json::{Value, json};
+
+use super::common::{add_gateway_route, route_tables_in_vpc, security_groups_in_vpc, subnets_in_vpc};
+use super::describe_vpc_endpoint_services::invalid_service_name;
+use super::request::{Params, Request};
+use super::validate::name_tag;
+use super::view;
+use crate::error::{ApiError, codes};
+use crate::ids::{self, IdKind};
+use crate::model::{
+    AddressBook, DnsEntry, EndpointState, EndpointType, Eni, Pick, State, Vpc, VpcEndpoint, find,
+};
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?.clone();
+    let service_name = req.str("ServiceName")?.to_owned();
+    let prefix_list = state.prefix_lists.values().find(|pl| pl.name == service_name).map(|pl| pl.id.clone());
+    let endpoint_type = match req.str_opt("VpcEndpointType")? {
+        None if prefix_list.is_some() => EndpointType::Gateway,
+        None => EndpointType::Interface,
+        Some(t) if t.eq_ignore_ascii_case("interface") => EndpointType::Interface,
+        Some(t) if t.eq_ignore_ascii_case("gateway") => EndpointType::Gateway,
+        Some(t) => return Err(req.bad("VpcEndpointType", &t.into(), "expected Interface or Gateway")),
+    };
+    let mut ep = VpcEndpoint {
+        id: state.new_id(IdKind::VpcEndpoint),
+        owner: req.account.clone(),
+        name: name_tag(req)?,
+        endpoint_type,
+        vpc_id: vpc.id.clone(),
+        service_name,
+        service_id: None,
+        prefix_list_id: None,
+        state: EndpointState::Available,
+        network_interfaces: Vec::new(),
+        security_group_ids: Vec::new(),
+        route_table_ids: Vec::new(),
+        private_dns_enabled: false,
+        dns_entries: Vec::new(),
+        creation_timestamp: req.timestamp(),
+    };
+    match endpoint_type {
+        EndpointType::Interface => interface(state, req, &vpc, &mut ep)?,
+        EndpointType::Gateway => {
+            let pl = prefix_list.ok_or_else(|| invalid_service_name(&ep.service_name))?;
+            ep.route_table_ids = route_tables_in_vpc(state, req, "RouteTableIds", &vpc.id)?;
+            for rt in &ep.route_table_ids {
+                add_gateway_route(state, rt, &pl, &ep.id)?;
+            }
+            ep.prefix_list_id = Some(pl);
+        }
+    }
+    state.vpc_endpoints.insert(ep.id.clone(), ep.clone());
+    Ok(json!({"VpcEndpoint": view::vpc_endpoint(state, &ep)}))
+}
+
+fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> Result<(), ApiError> {
+    let svc = state
+        .endpoint_services
+        .values()
+        .find(|s| s.service_name == ep.service_name && s.allows(&req.account))
+        .ok_or_else(|| invalid_service_name(&ep.service_name))?;
+    let subnets = subnets_in_vpc(state, req, "SubnetIds", vpc)?;
+    if subnets.is_empty() {
+        return Err(ApiError::missing("SubnetIds"));
+    }
+    let zones = view::service_zones(state, svc);
+    for (n, s) in subnets.iter().enumerate() {
+        if let Some(twin) = subnets[..n].iter().find(|t| t.az == s.az) {
+            return Err(ApiError::new(
+                codes::DUPLICATE_SUBNETS_IN_SAME_ZONE,
+                format!(
+                    "Subnets {} and {} are both in {}; an endpoint takes one subnet per availability zone",
+                    twin.id, s.id, s.az
+                ),
+            ));
+        }
+        if !zones.contains(&s.az) {
+            return Err(ApiError::invalid(format!(
+                "The endpoint service {} is not available in {} (the availability zone of {}); it is available in {}",
+                svc.service_id,
+                s.az,
+                s.id,
+                zones.join(", ")
+            )));
+        }
+    }
+    let wanted = req.list("IpAddresses")?;
+    if !wanted.is_empty() && wanted.len() != subnets.len() {
+        return Err(ApiError::invalid(format!(
+            "IpAddresses must hold one address per subnet, in SubnetIds order: got {} addresses for {} subnets",
+            wanted.len(),
+            subnets.len()
+        )));
+    }
+    let mut book = AddressBook::for_vpc(state, &vpc.id);
+    for (n, subnet) in subnets.iter().enumerate() {
+        let requested = wanted
+            .get(n)
+            .map(|ip| {
+                ip.parse().map_err(|_| req.bad("IpAddresses", &ip.as_str().into(), "expected IPv4 addresses"))
+            })
+            .transpose()?;
+        let id = ids::generate(IdKind::Eni, |id| {
+            state.id_taken(id) || ep.network_interfaces.iter().any(|e| e.id == id)
+        });
+        let ip = book.assign(subnet, requested, Pick::Highest, &id)?;
+        ep.network_interfaces.push(Eni { id, subnet_id: subnet.id.clone(), az: subnet.az.clone(), ip });
+    }
+    ep.security_group_ids = security_groups_in_vpc(state, req, "SecurityGroupIds", &vpc.id)?;
+    if ep.security_group_ids.is_empty() {
+        ep.security_group_ids.push(vpc.default_security_group.clone());
+    }
+    ep.private_dns_enabled = match (req.bool_opt("PrivateDnsEnabled")?, &svc.private_dns_name) {
+        (Some(true), None) => {
+            return Err(ApiError::invalid(format!(
+                "Private DNS can't be enabled because the service {} does not provide a private DNS name",
+                ep.service_name
+            )));
+        }
+        (Some(on), _) => on,
+        (None, name) => name.is_some(),
+    };
+    if let Some(name) = svc.private_dns_name.as_ref().filter(|_| ep.private_dns_enabled) {
+        let clash = state.vpc_endpoints.values().find(|o| {
+            o.vpc_id == vpc.id && o.private_dns_enabled && o.dns_entries.iter().any(|d| &d.dns_name == name)
+        });
+        if let Some(other) = clash {
+            return Err(ApiError::invalid(format!(
+                "Private DNS name {name} is already served in {} by {}; set PrivateDnsEnabled false",
+                vpc.id, other.id
+            )));
+        }
+    }
+    let base = format!("{}-{}", ep.id, ids::random_hex(8));
+    let suffix = format!("{}.{}.vpce.amazonaws.com", svc.service_id, state.region);
+    ep.dns_entries.push(DnsEntry { dns_name: format!("{base}.{suffix}"), zone: None });
+    for eni in &ep.network_interfaces {
+        ep.dns_entries
+            .push(DnsEntry { dns_name: format!("{base}-{}.{suffix}", eni.az), zone: Some(eni.az.clone()) });
+    }
+    if ep.private_dns_enabled {
+        ep.dns_entries
+            .extend(svc.private_dns_name.iter().map(|n| DnsEntry { dns_name: n.clone(), zone: None }));
+    }
+    ep.service_id = Some(svc.service_id.clone());
+    ep.state =
+        if svc.acceptance_required { EndpointState::PendingAcceptance } else { EndpointState::Available };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::{Destination, EndpointState, RouteTarget, State};
+
+    fn interface(vpc: &str, service: &str, extra: serde_json::Value) -> serde_json::Value {
+        let mut r = json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": vpc, "ServiceName": service,
+                           "VpcEndpointType": "Interface"});
+        r.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        r
+    }
+
+    #[test]
+    fn interface_endpoint_gets_one_eni_per_subnet_and_dns_names() {
+        let mut s = State::new();
+        let p = provider(&mut s, true);
+        let (v, [a, b]) = consumer(&mut s, "a");
+        let r = ok(
+            &mut s,
+            interface(
+                &v,
+                &p.service_name,
+                json!({"SubnetIds": [a, b], "IpAddresses": ["10.0.1.50", "10.0.2.50"]}),
+            ),
+        );
+        let ep = &r["VpcEndpoint"];
+        assert_eq!(ep["State"], "pendingAcceptance");
+        assert_eq!(ep["NetworkInterfaces"][0]["PrivateIpAddress"], "10.0.1.50");
+        assert_eq!(ep["NetworkInterfaces"][1]["AvailabilityZone"], "us-east-1b");
+        assert_eq!(ep["Groups"][0]["GroupName"], "default");
+        let dns: Vec<&str> =
+            ep["DnsEntries"].as_array().unwrap().iter().map(|d| d["DnsName"].as_str().unwrap()).collect();
+        let id = ep["VpcEndpointId"].as_str().unwrap();
+        assert!(
+            dns[0].starts_with(&format!("{id}-"))
+                && dns[0].ends_with(&format!(".{}.us-east-1.vpce.amazonaws.com", p.service_id))
+        );
+        assert!(dns[1].contains("-us-east-1a."));
+        let auto = ok(&mut s, interface(&v, &p.service_name, json!({"SubnetIds": ["a-a"]})));
+        assert_eq!(auto["VpcEndpoint"]["NetworkInterfaces"][0]["PrivateIpAddress"], "10.0.1.254");
+    }
+
+    #[test]
+    fn interface_endpoint_errors() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let (v, [a, b]) = consumer(&mut s, "a");
+        let c = subnet(&mut s, CONSUMER, &v, "a-c", "10.0.3.0/24", "us-east-1c");
+        let a2 = subnet(&mut s, CONSUMER, &v, "a-a2", "10.0.4.0/24", "us-east-1a");
+        let svc = p.service_name.as_str();
+        fails(
+            &mut s,
+            interface(
+                &v,
+                "com.amazonaws.vpce.us-east-1.vpce-svc-00000000000000000",
+                json!({"SubnetIds": [a]}),
+            ),
+            codes::INVALID_SERVICE_NAME,
+            "vpce-svc-0000",
+        );
+        let z = vpc(&mut s, "333333333333", "z", "10.0.0.0/16");
+        let za = subnet(&mut s, "333333333333", &z, "z-a", "10.0.1.0/24", "us-east-1a");
+        let mut stranger = interface(&z, svc, json!({"SubnetIds": [za]}));
+        stranger["Account"] = "333333333333".into();
+        fails(&mut s, stranger, codes::INVALID_SERVICE_NAME, svc);
+        fails(
+            &mut s,
+            interface(&v, svc, json!({"SubnetIds": [c]})),
+            codes::INVALID_PARAMETER_VALUE,
+            "us-east-1c",
+        );
+        fails(
+            &mut s,
+            interface(&v, svc, json!({"SubnetIds": [a, a2]})),
+            codes::DUPLICATE_SUBNETS_IN_SAME_ZONE,
+            "us-east-1a",
+        );
+        fails(&mut s, interface(&v, svc, json!({})), codes::MISSING_PARAMETER, "SubnetIds");
+        fails(
+            &mut s,
+            interface(&v, svc, json!({"SubnetIds": [a, b], "IpAddresses": ["10.0.1.9"]})),
+            codes::INVALID_PARAMETER_VALUE,
+            "1 addresses for 2",
+        );
+        fails(
+            &mut s,
+            interface(&v, svc, json!({"SubnetIds": [a], "IpAddresses": ["10.0.2.9"]})),
+            codes::INVALID_PARAMETER_VALUE,
+            "10.0.2.9",
+        );
+        fails(
+            &mut s,
+            interface(&v, svc, json!({"SubnetIds": [a], "PrivateDnsEnabled": true})),
+            codes::INVALID_PARAMETER_VALUE,
+            "private DNS",
+        );
+        fails(
+            &mut s,
+            interface(&v, svc, json!({"SubnetIds": [a], "RouteTableIds": ["x"]})),
+            codes::UNKNOWN_PARAMETER,
+            "RouteTableIds",
+        );
+        ok(
+            &mut s,
+            json!({"Action": "RunInstances", "Account": CONSUMER, "SubnetId": a, "PrivateIpAddress": "10.0.1.9"}),
+        );
+        fails(
+            &mut s,
+            interface(&v, svc, json!({"SubnetIds": [a], "IpAddresses": ["10.0.1.9"]})),
+            codes::INVALID_IP_ADDRESS_IN_USE,
+            "10.0.1.9",
+        );
+    }
+
+    #[test]
+    fn consumers_with_the_same_cidr_coexist_and_private_dns_is_per_vpc() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let conf = s.endpoint_services.get_mut(&p.service_id).unwrap();
+        conf.private_dns_name = Some("api.example.com".into());
+        let mut eps = Vec::new();
+        for name in ["a", "b"] {
+            let (v, [sa, _]) = consumer(&mut s, name);
+            let r = ok(
+                &mut s,
+                interface(&v, &p.service_name, json!({"SubnetIds": [sa], "IpAddresses": ["10.0.1.50"]})),
+            );
+            assert_eq!(r["VpcEndpoint"]["PrivateDnsEnabled"], true);
+            assert_eq!(r["VpcEndpoint"]["State"], "available");
+            eps.push(v);
+        }
+        fails(
+            &mut s,
+            interface(&eps[0], &p.service_name, json!({"SubnetIds": ["a-b"]})),
+            codes::INVALID_PARAMETER_VALUE,
+            "api.example.com",
+        );
+        ok(
+            &mut s,
+            interface(&eps[0], &p.service_name, json!({"SubnetIds": ["a-b"], "PrivateDnsEnabled": false})),
+        );
+    }
+
+    #[test]
+    fn main_and_default_mean_the_endpoints_vpc() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let (a, [sa, _]) = consumer(&mut s, "a");
+        consumer(&mut s, "b");
+        let gw = ok(
+            &mut s,
+            json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": "a",
+                   "ServiceName": "com.amazonaws.us-east-1.s3", "RouteTableIds": ["main"]}),
+        );
+        assert_eq!(gw["VpcEndpoint"]["RouteTableIds"], json!([s.vpcs[&a].main_route_table]));
+        let ep = ok(
+            &mut s,
+            interface(&a, &p.service_name, json!({"SubnetIds": [sa], "SecurityGroupIds": ["default"]})),
+        );
+        assert_eq!(ep["VpcEndpoint"]["Groups"][0]["GroupId"], s.vpcs[&a].default_security_group.as_str());
+        let global = json!({"Action": "DescribeRouteTables", "Account": CONSUMER, "RouteTableIds": ["main"]});
+        fails(&mut s, global, codes::INVALID_PARAMETER_VALUE, "matches 2 route tables");
+    }
+
+    #[test]
+    fn gateway_endpoint_adds_prefix_list_routes() {
+        let mut s = State::new();
+        let (v, _) = consumer(&mut s, "a");
+        let main = s.vpcs[&v].main_route_table.clone();
+        let r = ok(
+            &mut s,
+            json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": v, "ServiceName": "com.amazonaws.us-east-1.s3", "RouteTableIds": [main]}),
+        );
+        let ep = &r["VpcEndpoint"];
+        assert_eq!(
+            (ep["VpcEndpointType"].as_str(), ep["State"].as_str()),
+            (Some("Gateway"), Some("available"))
+        );
+        let id = ep["VpcEndpointId"].as_str().unwrap();
+        let pl = s.vpc_endpoints[id].prefix_list_id.clone().unwrap();
+        let route = s.route_tables[&main].route(&Destination::PrefixList(pl)).unwrap();
+        assert_eq!(route.target, RouteTarget::VpcEndpoint(id.to_owned()));
+        assert_eq!(s.vpc_endpoints[id].state, EndpointState::Available);
+        let again = json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": v, "ServiceName": "com.amazonaws.us-east-1.s3", "RouteTableIds": [main]});
+        fails(&mut s, again, codes::ROUTE_ALREADY_EXISTS, &main);
+        let wrong = json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": v, "ServiceName": "com.amazonaws.us-east-1.sqs", "VpcEndpointType": "Gateway"});
+        fails(&mut s, wrong, codes::INVALID_SERVICE_NAME, "com.amazonaws.us-east-1.sqs");
+        let (other, _) = consumer(&mut s, "b");
+        let foreign = json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": other, "ServiceName": "com.amazonaws.us-east-1.dynamodb", "RouteTableIds": [main]});
+        fails(&mut s, foreign, codes::INVALID_PARAMETER_VALUE, &main);
+        let bad_type = json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": other, "ServiceName": "x", "VpcEndpointType": "GatewayLoadBalancer"});
+        fails(&mut s, bad_type, codes::INVALID_PARAMETER_VALUE, "GatewayLoadBalancer");
+    }
+}

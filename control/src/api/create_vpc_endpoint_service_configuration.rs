@@ -1,0 +1,127 @@
+//! `CreateVpcEndpointServiceConfiguration {NetworkLoadBalancerArns[], AcceptanceRequired?,
+//! PrivateDnsName?, Name?}` → `{"ServiceConfiguration":{…}}`.
+//!
+//! Publishes the caller's NLBs as a service named `com.amazonaws.vpce.<region>.vpce-svc-…`.
+//! A load balancer belongs to at most one service. `AcceptanceRequired` defaults to false.
+//! Nobody but the owner may connect until principals are allowed
+//! (`ModifyVpcEndpointServicePermissions`). The private DNS name is taken as verified.
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::validate::name_tag;
+use super::view;
+use crate::error::ApiError;
+use crate::ids::IdKind;
+use crate::model::{EndpointService, State, find};
+
+fn private_dns_name(req: &Request) -> Result<Option<String>, ApiError> {
+    let Some(name) = req.str_opt("PrivateDnsName")? else { return Ok(None) };
+    let valid_label = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let labels: Vec<&str> = name.trim_end_matches('.').split('.').collect();
+    if name.len() > 253 || labels.len() < 2 || !labels.iter().all(|l| valid_label(l)) {
+        return Err(req.bad(
+            "PrivateDnsName",
+            &name.into(),
+            "expected a domain name such as api.example.com",
+        ));
+    }
+    Ok(Some(name.trim_end_matches('.').to_ascii_lowercase()))
+}
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let mut arns = Vec::new();
+    for key in req.list_required("NetworkLoadBalancerArns")? {
+        let lb = find(&state.load_balancers, &req.account, &key)?;
+        if let Some(svc) =
+            state.endpoint_services.values().find(|s| s.network_load_balancer_arns.contains(&lb.arn))
+        {
+            return Err(ApiError::invalid(format!(
+                "Load balancer '{}' is already associated with endpoint service {}",
+                lb.name, svc.service_id
+            )));
+        }
+        if !arns.contains(&lb.arn) {
+            arns.push(lb.arn.clone());
+        }
+    }
+    let service_id = state.new_id(IdKind::EndpointService);
+    let svc = EndpointService {
+        service_name: format!("com.amazonaws.vpce.{}.{service_id}", state.region),
+        service_id,
+        owner: req.account.clone(),
+        name: name_tag(req)?,
+        network_load_balancer_arns: arns,
+        acceptance_required: req.bool_opt("AcceptanceRequired")?.unwrap_or(false),
+        allowed_principals: Vec::new(),
+        private_dns_name: private_dns_name(req)?,
+    };
+    state.endpoint_services.insert(svc.service_id.clone(), svc.clone());
+    Ok(json!({"ServiceConfiguration": view::service_configuration(state, &svc)}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    #[test]
+    fn publishes_an_nlb_once() {
+        let mut s = State::new();
+        let p = provider(&mut s, true);
+        let svc = &s.endpoint_services[&p.service_id];
+        assert_eq!(p.service_name, format!("com.amazonaws.vpce.us-east-1.{}", p.service_id));
+        assert!(svc.acceptance_required);
+        let again =
+            json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": ["web"]});
+        fails(&mut s, again, codes::INVALID_PARAMETER_VALUE, &p.service_id);
+        ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": "api", "Subnets": [p.subnets[0]]}));
+        let v = ok(
+            &mut s,
+            json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": ["api"], "PrivateDnsName": "API.example.com"}),
+        );
+        let conf = &v["ServiceConfiguration"];
+        assert_eq!(conf["PrivateDnsName"], "api.example.com");
+        assert_eq!(conf["AvailabilityZones"], json!(["us-east-1a"]));
+        assert_eq!(conf["AcceptanceRequired"], false);
+    }
+
+    #[test]
+    fn rejects_unknown_nlbs_and_bad_dns_names() {
+        let mut s = State::new();
+        provider(&mut s, false);
+        let create = |extra: serde_json::Value| {
+            let mut r = json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": ["nope"]});
+            r.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            r
+        };
+        fails(&mut s, create(json!({})), codes::LOAD_BALANCER_NOT_FOUND, "nope");
+        fails(
+            &mut s,
+            create(json!({"Account": CONSUMER, "NetworkLoadBalancerArns": ["web"]})),
+            codes::LOAD_BALANCER_NOT_FOUND,
+            "web",
+        );
+        ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": "api", "Subnets": ["prov-a"]}));
+        fails(
+            &mut s,
+            create(json!({"NetworkLoadBalancerArns": ["api"], "PrivateDnsName": "bad_name.com"})),
+            codes::INVALID_PARAMETER_VALUE,
+            "bad_name.com",
+        );
+        fails(
+            &mut s,
+            create(json!({"NetworkLoadBalancerArns": []})),
+            codes::MISSING_PARAMETER,
+            "NetworkLoadBalancerArns",
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! `DeregisterTargets {TargetGroupArn, Targets:[{Id, Port?}]}` → `{}`. Every target must be
+//! registered (`InvalidTarget`).
+
+use serde_json::{Value, json};
+
+use super::register_targets::targets;
+use super::request::{Params, Request};
+use crate::error::{ApiError, codes};
+use crate::model::{State, find};
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let tg = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
+    let gone = targets(state, req, tg)?;
+    if let Some((ip, port)) =
+        gone.iter().find(|(ip, port)| !tg.targets.iter().any(|t| t.ip == *ip && t.port == *port))
+    {
+        return Err(ApiError::new(
+            codes::INVALID_TARGET,
+            format!("The target {ip}:{port} is not registered in target group '{}'", tg.name),
+        ));
+    }
+    let arn = tg.arn.clone();
+    let tg = state.target_groups.get_mut(&arn).expect("found above");
+    tg.targets.retain(|t| !gone.contains(&(t.ip, t.port)));
+    Ok(json!({}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    #[test]
+    fn deregisters_registered_targets_only() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let dereg = json!({"Action": "DeregisterTargets", "TargetGroupArn": "web", "Targets": [{"Id": "10.0.1.10", "Port": 80}]});
+        ok(&mut s, dereg.clone());
+        assert!(s.target_groups[&p.tg].targets.is_empty());
+        fails(&mut s, dereg, codes::INVALID_TARGET, "10.0.1.10:80");
+    }
+}

@@ -1,0 +1,49 @@
+//! `DescribeListeners {ListenerArns?, LoadBalancerArn?}` → `{"Listeners":[…]}`.
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::view;
+use crate::error::ApiError;
+use crate::model::{State, find, select};
+
+pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
+    let lb =
+        req.str_opt("LoadBalancerArn")?.map(|k| find(&state.load_balancers, &req.account, k)).transpose()?;
+    let listeners: Vec<Value> = select(&state.listeners, &req.account, &req.list("ListenerArns")?)?
+        .into_iter()
+        .filter(|l| lb.is_none_or(|lb| l.load_balancer_arn == lb.arn))
+        .map(view::listener)
+        .collect();
+    Ok(json!({"Listeners": listeners}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    #[test]
+    fn lists_listeners_of_a_load_balancer() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let v = ok(&mut s, json!({"Action": "DescribeListeners", "LoadBalancerArn": "web"}));
+        assert_eq!(v["Listeners"][0]["DefaultActions"][0]["TargetGroupArn"], p.tg.as_str());
+        assert_eq!(v["Listeners"][0]["Port"], 80);
+        fails(
+            &mut s,
+            json!({"Action": "DescribeListeners", "LoadBalancerArn": "nope"}),
+            codes::LOAD_BALANCER_NOT_FOUND,
+            "nope",
+        );
+        fails(
+            &mut s,
+            json!({"Action": "DescribeListeners", "ListenerArns": ["arn:x"]}),
+            codes::LISTENER_NOT_FOUND,
+            "arn:x",
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! `DescribeLoadBalancers {LoadBalancerArns?, Names?}` → `{"LoadBalancers":[…]}` with each
+//! node's subnet, zone and `PrivateIPv4Address`.
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::view;
+use crate::error::ApiError;
+use crate::model::{State, select};
+
+pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
+    let mut keys = req.list("LoadBalancerArns")?;
+    keys.extend(req.list("Names")?);
+    let lbs = select(&state.load_balancers, &req.account, &keys)?;
+    Ok(json!({"LoadBalancers": lbs.into_iter().map(view::load_balancer).collect::<Vec<_>>()}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    #[test]
+    fn describes_by_arn_or_name() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let v = ok(&mut s, json!({"Action": "DescribeLoadBalancers", "Names": ["web"]}));
+        assert_eq!(v["LoadBalancers"][0]["LoadBalancerArn"], p.lb.as_str());
+        let v = ok(&mut s, json!({"Action": "DescribeLoadBalancers", "LoadBalancerArns": [p.lb]}));
+        assert_eq!(v["LoadBalancers"].as_array().unwrap().len(), 1);
+        fails(
+            &mut s,
+            json!({"Action": "DescribeLoadBalancers", "Names": ["api"]}),
+            codes::LOAD_BALANCER_NOT_FOUND,
+            "api",
+        );
+        let theirs = ok(&mut s, json!({"Action": "DescribeLoadBalancers", "Account": CONSUMER}));
+        assert_eq!(theirs["LoadBalancers"], json!([]));
+    }
+}

@@ -1,0 +1,53 @@
+//! `DescribeRouteTables {RouteTableIds?, VpcId?}` → `{"RouteTables":[…]}`, each with its
+//! `Routes` (local, blackhole, and gateway endpoint `DestinationPrefixListId` routes) and
+//! `Associations` (explicit ones, plus the implicit `Main` one of a main table).
+
+use serde_json::{Value, json};
+
+use super::common::{passes, vpc_filter};
+use super::request::{Params, Request};
+use super::view;
+use crate::error::ApiError;
+use crate::model::{State, select};
+
+pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
+    let vpc = vpc_filter(state, req)?;
+    let tables: Vec<Value> = select(&state.route_tables, &req.account, &req.list("RouteTableIds")?)?
+        .into_iter()
+        .filter(|rt| passes(vpc, &rt.vpc_id))
+        .map(view::route_table)
+        .collect();
+    Ok(json!({"RouteTables": tables}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    #[test]
+    fn shows_gateway_routes_and_main_association() {
+        let mut s = State::new();
+        let v = vpc(&mut s, PROVIDER, "prov", "10.0.0.0/16");
+        let main = s.vpcs[&v].main_route_table.clone();
+        let ep = ok(
+            &mut s,
+            json!({"Action": "CreateVpcEndpoint", "VpcId": v, "ServiceName": "com.amazonaws.us-east-1.s3", "RouteTableIds": [main]}),
+        );
+        let t = ok(&mut s, json!({"Action": "DescribeRouteTables", "VpcId": "prov"}));
+        let rt = &t["RouteTables"][0];
+        assert_eq!(rt["Associations"][0]["Main"], true);
+        let pl = &rt["Routes"][1];
+        assert!(pl["DestinationPrefixListId"].as_str().unwrap().starts_with("pl-"));
+        assert_eq!(pl["GatewayId"], ep["VpcEndpoint"]["VpcEndpointId"]);
+        fails(
+            &mut s,
+            json!({"Action": "DescribeRouteTables", "RouteTableIds": ["x"]}),
+            codes::INVALID_ROUTE_TABLE_ID_NOT_FOUND,
+            "'x'",
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! `DescribeSubnets {SubnetIds?, VpcId?}` → `{"Subnets":[…]}`.
+
+use serde_json::{Value, json};
+
+use super::common::{passes, vpc_filter};
+use super::request::{Params, Request};
+use super::view;
+use crate::error::ApiError;
+use crate::model::{State, select};
+
+pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
+    let vpc = vpc_filter(state, req)?;
+    let subnets: Vec<Value> = select(&state.subnets, &req.account, &req.list("SubnetIds")?)?
+        .into_iter()
+        .filter(|s| passes(vpc, &s.vpc_id))
+        .map(|s| view::subnet(state, s))
+        .collect();
+    Ok(json!({"Subnets": subnets}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    #[test]
+    fn filters_by_vpc_and_counts_free_addresses() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let other = vpc(&mut s, PROVIDER, "other", "10.9.0.0/16");
+        subnet(&mut s, PROVIDER, &other, "o", "10.9.1.0/24", "us-east-1a");
+        let v = ok(&mut s, json!({"Action": "DescribeSubnets", "VpcId": "prov"}));
+        let subnets = v["Subnets"].as_array().unwrap();
+        assert_eq!(subnets.len(), 2);
+        let a = subnets.iter().find(|x| x["SubnetId"] == p.subnets[0].as_str()).unwrap();
+        assert_eq!(a["AvailableIpAddressCount"], 250, "the NLB node takes one address");
+        assert_eq!(ok(&mut s, json!({"Action": "DescribeSubnets"}))["Subnets"].as_array().unwrap().len(), 3);
+        fails(
+            &mut s,
+            json!({"Action": "DescribeSubnets", "SubnetIds": ["zz"]}),
+            codes::INVALID_SUBNET_ID_NOT_FOUND,
+            "zz",
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! `DescribeVpcEndpointServiceConfigurations {ServiceIds?}` → `{"ServiceConfigurations":[…]}`:
+//! the provider's view of its own services.
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::view;
+use crate::error::ApiError;
+use crate::model::{State, select};
+
+pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
+    let services: Vec<Value> = select(&state.endpoint_services, &req.account, &req.list("ServiceIds")?)?
+        .into_iter()
+        .map(|svc| view::service_configuration(state, svc))
+        .collect();
+    Ok(json!({"ServiceConfigurations": services}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    #[test]
+    fn owners_see_their_services() {
+        let mut s = State::new();
+        let p = provider(&mut s, true);
+        let v = ok(&mut s, json!({"Action": "DescribeVpcEndpointServiceConfigurations"}));
+        let conf = &v["ServiceConfigurations"][0];
+        assert_eq!(conf["ServiceId"], p.service_id.as_str());
+        assert_eq!(conf["AvailabilityZones"], json!(["us-east-1a", "us-east-1b"]));
+        assert_eq!(conf["NetworkLoadBalancerArns"], json!([p.lb]));
+        let ids = json!({"Action": "DescribeVpcEndpointServiceConfigurations", "Account": CONSUMER, "ServiceIds": [p.service_id]});
+        fails(&mut s, ids, codes::INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND, &p.service_id);
+    }
+}

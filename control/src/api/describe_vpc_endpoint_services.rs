@@ -1,0 +1,75 @@
+//! `DescribeVpcEndpointServices {ServiceNames?}` → `{"ServiceNames":[…],"ServiceDetails":[…]}`:
+//! the consumer's view — the managed gateway services (S3, DynamoDB) and every endpoint service
+//! the caller may connect to. A named service the caller may not use is reported as missing
+//! (`InvalidServiceName`), exactly like one that does not exist.
+
+use serde_json::{Value, json};
+
+use super::request::{Params, Request};
+use super::view;
+use crate::error::{ApiError, codes};
+use crate::model::State;
+
+/// The `InvalidServiceName` error for `name` (used wherever a ServiceName is looked up).
+pub fn invalid_service_name(name: &str) -> ApiError {
+    ApiError::new(
+        codes::INVALID_SERVICE_NAME,
+        format!(
+            "The Vpc Endpoint Service '{name}' does not exist (or you are not allowed to use it); DescribeVpcEndpointServices lists the ones you can use"
+        ),
+    )
+}
+
+pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
+    let mut details: Vec<(String, Value)> = state
+        .prefix_lists
+        .values()
+        .map(|pl| (pl.name.clone(), view::gateway_service_detail(state, pl)))
+        .chain(
+            state
+                .endpoint_services
+                .values()
+                .filter(|svc| svc.allows(&req.account))
+                .map(|svc| (svc.service_name.clone(), view::service_detail(state, svc))),
+        )
+        .collect();
+    let wanted = req.list("ServiceNames")?;
+    if let Some(missing) = wanted.iter().find(|w| !details.iter().any(|(n, _)| n == *w)) {
+        return Err(invalid_service_name(missing));
+    }
+    if !wanted.is_empty() {
+        details.retain(|(n, _)| wanted.contains(n));
+    }
+    details.sort_by(|a, b| a.0.cmp(&b.0));
+    let (names, details): (Vec<String>, Vec<Value>) = details.into_iter().unzip();
+    Ok(json!({"ServiceNames": names, "ServiceDetails": details}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::State;
+
+    #[test]
+    fn consumers_see_allowed_services_and_gateway_services() {
+        let mut s = State::new();
+        let p = provider(&mut s, true);
+        let v = ok(&mut s, json!({"Action": "DescribeVpcEndpointServices", "Account": CONSUMER}));
+        let names = v["ServiceNames"].as_array().unwrap();
+        assert_eq!(names.len(), 3);
+        assert!(
+            names.contains(&json!("com.amazonaws.us-east-1.s3")) && names.contains(&json!(p.service_name))
+        );
+        let stranger =
+            ok(&mut s, json!({"Action": "DescribeVpcEndpointServices", "Account": "333333333333"}));
+        assert_eq!(stranger["ServiceNames"].as_array().unwrap().len(), 2);
+        let one =
+            ok(&mut s, json!({"Action": "DescribeVpcEndpointServices", "ServiceNames": [p.service_name]}));
+        assert_eq!(one["ServiceDetails"][0]["AcceptanceRequired"], true);
+        let hidden = json!({"Action": "DescribeVpcEndpointServices", "Account": "333333333333", "ServiceNames": [p.service_name]});
+        fails(&mut s, hidden, codes::INVALID_SERVICE_NAME, &p.service_name);
+    }
+}

@@ -1,0 +1,328 @@
+//! The API: one file per AWS-named operation, plus dispatch.
+//!
+//! Each operation file has `run(state, req) -> Result<Value, ApiError>`: it reads its parameters
+//! from the [`Request`], validates them against the [`State`], applies the change (mutating
+//! operations get `&mut State`, Describe* `&State`) and returns the AWS-shaped result. Every
+//! operation file documents its rules and carries its own tests.
+//!
+//! # Wire shapes
+//!
+//! A request is one JSON object: `{"Action":"CreateVpc","Account":"111111111111",…params}`.
+//! `Account` defaults to `111111111111` and must be 12 digits. Parameters use EC2 / ELBv2 names;
+//! lists are JSON arrays (a single string is taken as a one-element list); numbers and booleans
+//! may be JSON or strings. A parameter the operation does not use is `UnknownParameter`.
+//! Wherever a parameter takes an ID (or an ELBv2 ARN), a unique `Name` tag of a resource of that
+//! kind owned by the caller works too; an account sees only its own resources (`…NotFound`
+//! otherwise), except that endpoint services are found by ServiceName by every allowed account
+//! and service owners see the endpoints connected to their services.
+//!
+//! A success is the result object below; a failure is
+//! `{"Error":{"Code":"InvalidVpcID.NotFound","Message":"The vpc ID 'vpc-1' does not exist"}}`
+//! (see [`crate::error::codes`]). Delete* calls of EC2 that return nothing answer
+//! `{"Return":true}`; ELBv2 ones answer `{}`.
+//!
+//! | Action | Parameters (`?` optional, `[]` list) | Result |
+//! |---|---|---|
+//! | CreateVpc | CidrBlock, Name?, Netns? | `{"Vpc":{VpcId, OwnerId, CidrBlock, State, Tags, Netns, NetnsManaged, MainRouteTableId, DefaultSecurityGroupId}}` |
+//! | DeleteVpc | VpcId | `{"Return":true}` |
+//! | DescribeVpcs | VpcIds[]? | `{"Vpcs":[Vpc]}` |
+//! | CreateSubnet | VpcId, CidrBlock, AvailabilityZone?, Name? | `{"Subnet":{SubnetId, VpcId, CidrBlock, AvailabilityZone, AvailableIpAddressCount, Tags}}` |
+//! | DeleteSubnet | SubnetId | `{"Return":true}` |
+//! | DescribeSubnets | SubnetIds[]?, VpcId? | `{"Subnets":[Subnet]}` |
+//! | CreateRouteTable | VpcId, Name? | `{"RouteTable":{RouteTableId, VpcId, Routes:[{DestinationCidrBlock \| DestinationPrefixListId, GatewayId?, State, Origin}], Associations:[{RouteTableAssociationId, SubnetId?, Main}], Tags}}` |
+//! | DeleteRouteTable | RouteTableId | `{"Return":true}` |
+//! | AssociateRouteTable | RouteTableId, SubnetId | `{"AssociationId", "AssociationState":{"State":"associated"}}` |
+//! | DisassociateRouteTable | AssociationId \| SubnetId | `{"Return":true}` |
+//! | CreateRoute | RouteTableId, DestinationCidrBlock, Target? (`blackhole`) | `{"Return":true}` |
+//! | DeleteRoute | RouteTableId, DestinationCidrBlock | `{"Return":true}` |
+//! | DescribeRouteTables | RouteTableIds[]?, VpcId? | `{"RouteTables":[RouteTable]}` |
+//! | CreateSecurityGroup | VpcId, GroupName, Description? | `{"GroupId"}` |
+//! | DeleteSecurityGroup | GroupId | `{"Return":true}` |
+//! | AuthorizeSecurityGroupIngress | GroupId, IpPermissions[{IpProtocol, FromPort?, ToPort?, IpRanges[{CidrIp}]}] \| IpProtocol, FromPort?, ToPort?, CidrIp | `{"Return":true, "SecurityGroupRules":[IpPermission]}` |
+//! | RevokeSecurityGroupIngress | as Authorize | `{"Return":true}` |
+//! | DescribeSecurityGroups | GroupIds[]?, VpcId? | `{"SecurityGroups":[{GroupId, GroupName, Description, VpcId, IpPermissions, IpPermissionsEgress}]}` |
+//! | RunInstances | SubnetId, PrivateIpAddress?, Name? | `{"ReservationId", "OwnerId", "Instances":[{InstanceId, SubnetId, VpcId, PrivateIpAddress, State, Placement:{AvailabilityZone}, Tags}]}` |
+//! | TerminateInstances | InstanceIds[] | `{"TerminatingInstances":[{InstanceId, CurrentState, PreviousState}]}` |
+//! | DescribeInstances | InstanceIds[]?, VpcId? | `{"Reservations":[{ReservationId, OwnerId, Instances:[Instance]}]}` |
+//! | CreateLoadBalancer | Name, Subnets[], Type? (`network`), Scheme? (`internal`), CrossZone? | `{"LoadBalancers":[{LoadBalancerArn, LoadBalancerName, DNSName, Scheme, Type, VpcId, State:{Code}, AvailabilityZones:[{ZoneName, SubnetId, LoadBalancerAddresses:[{PrivateIPv4Address}]}], CrossZoneEnabled}]}` |
+//! | DeleteLoadBalancer | LoadBalancerArn | `{}` |
+//! | DescribeLoadBalancers | LoadBalancerArns[]?, Names[]? | `{"LoadBalancers":[LoadBalancer]}` |
+//! | CreateTargetGroup | Name, Protocol, Port, VpcId, TargetType?, HealthCheckProtocol?, HealthCheckPort?, HealthCheckPath?, HealthCheckIntervalSeconds?, HealthCheckTimeoutSeconds?, HealthyThresholdCount?, UnhealthyThresholdCount? | `{"TargetGroups":[{TargetGroupArn, TargetGroupName, Protocol, Port, VpcId, TargetType, HealthCheck…, LoadBalancerArns}]}` |
+//! | DeleteTargetGroup | TargetGroupArn | `{}` |
+//! | DescribeTargetGroups | TargetGroupArns[]?, Names[]?, LoadBalancerArn? | `{"TargetGroups":[TargetGroup]}` |
+//! | RegisterTargets | TargetGroupArn, Targets[{Id (IP or instance), Port?}] | `{}` |
+//! | DeregisterTargets | TargetGroupArn, Targets[{Id, Port?}] | `{}` |
+//! | DescribeTargetHealth | TargetGroupArn | `{"TargetHealthDescriptions":[{Target:{Id, Port}, HealthCheckPort, TargetHealth:{State}}]}` |
+//! | CreateListener | LoadBalancerArn, Protocol, Port, DefaultActions[{Type:"forward", TargetGroupArn}] | `{"Listeners":[{ListenerArn, LoadBalancerArn, Port, Protocol, DefaultActions}]}` |
+//! | DeleteListener | ListenerArn | `{}` |
+//! | DescribeListeners | ListenerArns[]?, LoadBalancerArn? | `{"Listeners":[Listener]}` |
+//! | CreateVpcEndpointServiceConfiguration | NetworkLoadBalancerArns[], AcceptanceRequired?, PrivateDnsName?, Name? | `{"ServiceConfiguration":{ServiceId, ServiceName, ServiceType, ServiceState, AvailabilityZones, AcceptanceRequired, NetworkLoadBalancerArns, BaseEndpointDnsNames, PrivateDnsName}}` |
+//! | DeleteVpcEndpointServiceConfigurations | ServiceIds[] | `{"Unsuccessful":[{ResourceId, Error:{Code, Message}}]}` |
+//! | DescribeVpcEndpointServiceConfigurations | ServiceIds[]? | `{"ServiceConfigurations":[ServiceConfiguration]}` |
+//! | DescribeVpcEndpointServices | ServiceNames[]? | `{"ServiceNames":[…], "ServiceDetails":[{ServiceName, ServiceId?, ServiceType, AvailabilityZones, Owner, AcceptanceRequired, PrivateDnsName?}]}` |
+//! | ModifyVpcEndpointServicePermissions | ServiceId, AddAllowedPrincipals[]?, RemoveAllowedPrincipals[]? | `{"ReturnValue":true}` |
+//! | DescribeVpcEndpointServicePermissions | ServiceId | `{"AllowedPrincipals":[{PrincipalType, Principal}]}` |
+//! | DescribeVpcEndpointConnections | ServiceId? | `{"VpcEndpointConnections":[{ServiceId, VpcEndpointId, VpcEndpointOwner, VpcEndpointState, CreationTimestamp, DnsEntries, NetworkLoadBalancerArns}]}` |
+//! | AcceptVpcEndpointConnections | ServiceId, VpcEndpointIds[] | `{"Unsuccessful":[…]}` |
+//! | RejectVpcEndpointConnections | ServiceId, VpcEndpointIds[] | `{"Unsuccessful":[…]}` |
+//! | CreateVpcEndpoint | VpcId, ServiceName, VpcEndpointType?, Name?; Interface: SubnetIds[], IpAddresses[]?, SecurityGroupIds[]?, PrivateDnsEnabled?; Gateway: RouteTableIds[]? | `{"VpcEndpoint":{VpcEndpointId, VpcEndpointType, VpcId, ServiceName, State, OwnerId, SubnetIds, RouteTableIds, Groups:[{GroupId, GroupName}], PrivateDnsEnabled, NetworkInterfaceIds, NetworkInterfaces:[{NetworkInterfaceId, SubnetId, AvailabilityZone, PrivateIpAddress}], DnsEntries:[{DnsName}], CreationTimestamp, Tags}}` |
+//! | ModifyVpcEndpoint | VpcEndpointId; Gateway: AddRouteTableIds[]?, RemoveRouteTableIds[]?; Interface: AddSecurityGroupIds[]?, RemoveSecurityGroupIds[]? | `{"Return":true}` |
+//! | DescribeVpcEndpoints | VpcEndpointIds[]?, VpcId? | `{"VpcEndpoints":[VpcEndpoint]}` |
+//! | DeleteVpcEndpoints | VpcEndpointIds[] | `{"Unsuccessful":[…]}` |
+//! | DescribePrefixLists | PrefixListIds[]? | `{"PrefixLists":[{PrefixListId, PrefixListName, Cidrs}]}` |
+//!
+//! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
+//! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
+
+mod accept_vpc_endpoint_connections;
+mod associate_route_table;
+mod authorize_security_group_ingress;
+mod common;
+mod create_listener;
+mod create_load_balancer;
+mod create_route;
+mod create_route_table;
+mod create_security_group;
+mod create_subnet;
+mod create_target_group;
+mod create_vpc;
+mod create_vpc_endpoint;
+mod create_vpc_endpoint_service_configuration;
+mod delete_listener;
+mod delete_load_balancer;
+mod delete_route;
+mod delete_route_table;
+mod delete_security_group;
+mod delete_subnet;
+mod delete_target_group;
+mod delete_vpc;
+mod delete_vpc_endpoint_service_configurations;
+mod delete_vpc_endpoints;
+mod deregister_targets;
+mod describe_instances;
+mod describe_listeners;
+mod describe_load_balancers;
+mod describe_prefix_lists;
+mod describe_route_tables;
+mod describe_security_groups;
+mod describe_subnets;
+mod describe_target_groups;
+mod describe_target_health;
+mod describe_vpc_endpoint_connections;
+mod describe_vpc_endpoint_service_configurations;
+mod describe_vpc_endpoint_service_permissions;
+mod describe_vpc_endpoint_services;
+mod describe_vpc_endpoints;
+mod describe_vpcs;
+mod disassociate_route_table;
+mod modify_vpc_endpoint;
+mod modify_vpc_endpoint_service_permissions;
+mod register_targets;
+mod reject_vpc_endpoint_connections;
+mod request;
+mod revoke_security_group_ingress;
+mod run_instances;
+mod terminate_instances;
+#[cfg(test)]
+mod testkit;
+mod validate;
+mod view;
+
+use serde_json::Value;
+
+pub use request::{Nested, Params, Request};
+
+use crate::error::{ApiError, codes};
+use crate::model::State;
+
+/// A read-only operation.
+pub type ReadOp = fn(&State, &Request) -> Result<Value, ApiError>;
+/// A mutating operation.
+pub type WriteOp = fn(&mut State, &Request) -> Result<Value, ApiError>;
+
+/// An operation of the API.
+#[derive(Clone, Copy)]
+pub enum Operation {
+    Read(ReadOp),
+    Write(WriteOp),
+}
+
+/// Every action the API implements, in the order of the table above.
+pub const ACTIONS: &[&str] = &[
+    "CreateVpc",
+    "DeleteVpc",
+    "DescribeVpcs",
+    "CreateSubnet",
+    "DeleteSubnet",
+    "DescribeSubnets",
+    "CreateRouteTable",
+    "DeleteRouteTable",
+    "AssociateRouteTable",
+    "DisassociateRouteTable",
+    "CreateRoute",
+    "DeleteRoute",
+    "DescribeRouteTables",
+    "CreateSecurityGroup",
+    "DeleteSecurityGroup",
+    "AuthorizeSecurityGroupIngress",
+    "RevokeSecurityGroupIngress",
+    "DescribeSecurityGroups",
+    "RunInstances",
+    "TerminateInstances",
+    "DescribeInstances",
+    "CreateLoadBalancer",
+    "DeleteLoadBalancer",
+    "DescribeLoadBalancers",
+    "CreateTargetGroup",
+    "DeleteTargetGroup",
+    "DescribeTargetGroups",
+    "RegisterTargets",
+    "DeregisterTargets",
+    "DescribeTargetHealth",
+    "CreateListener",
+    "DeleteListener",
+    "DescribeListeners",
+    "CreateVpcEndpointServiceConfiguration",
+    "DeleteVpcEndpointServiceConfigurations",
+    "DescribeVpcEndpointServiceConfigurations",
+    "DescribeVpcEndpointServices",
+    "ModifyVpcEndpointServicePermissions",
+    "DescribeVpcEndpointServicePermissions",
+    "DescribeVpcEndpointConnections",
+    "AcceptVpcEndpointConnections",
+    "RejectVpcEndpointConnections",
+    "CreateVpcEndpoint",
+    "ModifyVpcEndpoint",
+    "DescribeVpcEndpoints",
+    "DeleteVpcEndpoints",
+    "DescribePrefixLists",
+];
+
+/// The operation named `action`, if the API implements it.
+pub fn operation(action: &str) -> Option<Operation> {
+    Some(match action {
+        "CreateVpc" => Operation::Write(create_vpc::run),
+        "DeleteVpc" => Operation::Write(delete_vpc::run),
+        "DescribeVpcs" => Operation::Read(describe_vpcs::run),
+        "CreateSubnet" => Operation::Write(create_subnet::run),
+        "DeleteSubnet" => Operation::Write(delete_subnet::run),
+        "DescribeSubnets" => Operation::Read(describe_subnets::run),
+        "CreateRouteTable" => Operation::Write(create_route_table::run),
+        "DeleteRouteTable" => Operation::Write(delete_route_table::run),
+        "AssociateRouteTable" => Operation::Write(associate_route_table::run),
+        "DisassociateRouteTable" => Operation::Write(disassociate_route_table::run),
+        "CreateRoute" => Operation::Write(create_route::run),
+        "DeleteRoute" => Operation::Write(delete_route::run),
+        "DescribeRouteTables" => Operation::Read(describe_route_tables::run),
+        "CreateSecurityGroup" => Operation::Write(create_security_group::run),
+        "DeleteSecurityGroup" => Operation::Write(delete_security_group::run),
+        "AuthorizeSecurityGroupIngress" => Operation::Write(authorize_security_group_ingress::run),
+        "RevokeSecurityGroupIngress" => Operation::Write(revoke_security_group_ingress::run),
+        "DescribeSecurityGroups" => Operation::Read(describe_security_groups::run),
+        "RunInstances" => Operation::Write(run_instances::run),
+        "TerminateInstances" => Operation::Write(terminate_instances::run),
+        "DescribeInstances" => Operation::Read(describe_instances::run),
+        "CreateLoadBalancer" => Operation::Write(create_load_balancer::run),
+        "DeleteLoadBalancer" => Operation::Write(delete_load_balancer::run),
+        "DescribeLoadBalancers" => Operation::Read(describe_load_balancers::run),
+        "CreateTargetGroup" => Operation::Write(create_target_group::run),
+        "DeleteTargetGroup" => Operation::Write(delete_target_group::run),
+        "DescribeTargetGroups" => Operation::Read(describe_target_groups::run),
+        "RegisterTargets" => Operation::Write(register_targets::run),
+        "DeregisterTargets" => Operation::Write(deregister_targets::run),
+        "DescribeTargetHealth" => Operation::Read(describe_target_health::run),
+        "CreateListener" => Operation::Write(create_listener::run),
+        "DeleteListener" => Operation::Write(delete_listener::run),
+        "DescribeListeners" => Operation::Read(describe_listeners::run),
+        "CreateVpcEndpointServiceConfiguration" => {
+            Operation::Write(create_vpc_endpoint_service_configuration::run)
+        }
+        "DeleteVpcEndpointServiceConfigurations" => {
+            Operation::Write(delete_vpc_endpoint_service_configurations::run)
+        }
+        "DescribeVpcEndpointServiceConfigurations" => {
+            Operation::Read(describe_vpc_endpoint_service_configurations::run)
+        }
+        "DescribeVpcEndpointServices" => Operation::Read(describe_vpc_endpoint_services::run),
+        "ModifyVpcEndpointServicePermissions" => {
+            Operation::Write(modify_vpc_endpoint_service_permissions::run)
+        }
+        "DescribeVpcEndpointServicePermissions" => {
+            Operation::Read(describe_vpc_endpoint_service_permissions::run)
+        }
+        "DescribeVpcEndpointConnections" => Operation::Read(describe_vpc_endpoint_connections::run),
+        "AcceptVpcEndpointConnections" => Operation::Write(accept_vpc_endpoint_connections::run),
+        "RejectVpcEndpointConnections" => Operation::Write(reject_vpc_endpoint_connections::run),
+        "CreateVpcEndpoint" => Operation::Write(create_vpc_endpoint::run),
+        "ModifyVpcEndpoint" => Operation::Write(modify_vpc_endpoint::run),
+        "DescribeVpcEndpoints" => Operation::Read(describe_vpc_endpoints::run),
+        "DeleteVpcEndpoints" => Operation::Write(delete_vpc_endpoints::run),
+        "DescribePrefixLists" => Operation::Read(describe_prefix_lists::run),
+        _ => return None,
+    })
+}
+
+/// True if `action` is an API operation that changes the state.
+pub fn is_mutating(action: &str) -> bool {
+    matches!(operation(action), Some(Operation::Write(_)))
+}
+
+/// The `InvalidAction` error for `action`.
+pub fn invalid_action(action: &str) -> ApiError {
+    ApiError::new(
+        codes::INVALID_ACTION,
+        format!(
+            "The action {action} is not valid for this web service; see the privlink-control api docs for the list"
+        ),
+    )
+}
+
+/// Runs `req` against `state`. Contract: on `Err`, `state` may be partly modified, so callers
+/// pass a scratch copy and keep it only on `Ok` (the [`crate::Controller`] does).
+pub fn dispatch(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let out = match operation(&req.action) {
+        Some(Operation::Read(op)) => op(state, req)?,
+        Some(Operation::Write(op)) => op(state, req)?,
+        None => return Err(invalid_action(&req.action)),
+    };
+    req.reject_unused()?;
+    Ok(out)
+}
+
+/// Runs a read-only `req` against `state`; `InvalidAction` for anything else.
+pub fn query(state: &State, req: &Request) -> Result<Value, ApiError> {
+    let Some(Operation::Read(op)) = operation(&req.action) else {
+        return Err(invalid_action(&req.action));
+    };
+    let out = op(state, req)?;
+    req.reject_unused()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::api::testkit::*;
+
+    #[test]
+    fn every_listed_action_dispatches_and_describes_do_not_mutate() {
+        assert_eq!(ACTIONS.len(), 47);
+        for action in ACTIONS {
+            let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
+            let read = matches!(op, Operation::Read(_));
+            assert_eq!(read, action.starts_with("Describe"), "{action}");
+        }
+    }
+
+    #[test]
+    fn unknown_actions_and_parameters_are_errors() {
+        let mut s = State::new();
+        fails(&mut s, json!({"Action": "CreateVpcs"}), codes::INVALID_ACTION, "CreateVpcs");
+        fails(&mut s, json!({"Action": "DescribeVpcs", "VpcID": "x"}), codes::UNKNOWN_PARAMETER, "VpcID");
+        let req = Request::parse(&json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16"})).unwrap();
+        assert_eq!(query(&s, &req).unwrap_err().code, codes::INVALID_ACTION);
+        assert!(is_mutating("CreateVpc") && !is_mutating("DescribeVpcs") && !is_mutating("GetStats"));
+    }
+}

@@ -1,0 +1,39 @@
+//! `RejectVpcEndpointConnections {ServiceId, VpcEndpointIds[]}` → `{"Unsuccessful":[…]}`.
+//! Only the service owner may reject; `pendingAcceptance` or `available` → `rejected` (traffic
+//! stops). Per-endpoint failures as in `AcceptVpcEndpointConnections`.
+
+use serde_json::Value;
+
+use super::accept_vpc_endpoint_connections::decide;
+use super::request::Request;
+use crate::error::ApiError;
+use crate::model::{EndpointState, State};
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    decide(state, req, &[EndpointState::PendingAcceptance, EndpointState::Available], EndpointState::Rejected)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::testkit::*;
+    use crate::error::codes;
+    use crate::model::{EndpointState, State};
+
+    #[test]
+    fn rejects_available_endpoints_once() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let (v, subnets) = consumer(&mut s, "a");
+        let ep = interface_endpoint(&mut s, &v, &[&subnets[0]], &p.service_name);
+        assert_eq!(s.vpc_endpoints[&ep].state, EndpointState::Available);
+        let reject = json!({"Action": "RejectVpcEndpointConnections", "ServiceId": p.service_id, "VpcEndpointIds": [ep]});
+        assert_eq!(ok(&mut s, reject.clone())["Unsuccessful"], json!([]));
+        assert!(!s.vpc_endpoints[&ep].state.passes_traffic());
+        let again = ok(&mut s, reject);
+        assert_eq!(again["Unsuccessful"][0]["Error"]["Code"], codes::INCORRECT_STATE);
+        let accept = json!({"Action": "AcceptVpcEndpointConnections", "ServiceId": p.service_id, "VpcEndpointIds": [ep]});
+        assert_eq!(ok(&mut s, accept)["Unsuccessful"][0]["Error"]["Code"], codes::INCORRECT_STATE);
+    }
+}

@@ -1,0 +1,278 @@
+//! The AWS-shaped JSON of each resource, shared by its Create* and Describe* operations.
+//!
+//! Field names follow EC2 / ELBv2 responses. Lab extensions (not in AWS) are few and named
+//! plainly: `Netns`, `NetnsManaged`, `MainRouteTableId`, `DefaultSecurityGroupId` on a VPC;
+//! `NetworkInterfaces` (with each ENI's subnet, AZ and IP) on an endpoint; `CrossZoneEnabled`
+//! on a load balancer.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use super::validate::availability_zones;
+use crate::error::ApiError;
+use crate::ids::{self, IdKind};
+use crate::model::{
+    AddressBook, Destination, EndpointService, HealthCheckPort, Instance, Listener, LoadBalancer, PrefixList,
+    Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol, SgRule, State, Subnet, Target, TargetGroup,
+    Vpc, VpcEndpoint,
+};
+
+/// `[{"Key":"Name","Value":…}]` or `[]`.
+fn tags(name: Option<&str>) -> Value {
+    match name {
+        Some(n) => json!([{"Key": "Name", "Value": n}]),
+        None => json!([]),
+    }
+}
+
+pub fn vpc(v: &Vpc) -> Value {
+    json!({
+        "VpcId": v.id, "OwnerId": v.owner, "CidrBlock": v.cidr, "State": "available",
+        "IsDefault": false, "Tags": tags(v.name.as_deref()),
+        "Netns": v.netns, "NetnsManaged": v.netns_managed,
+        "MainRouteTableId": v.main_route_table, "DefaultSecurityGroupId": v.default_security_group,
+    })
+}
+
+pub fn subnet(state: &State, s: &Subnet) -> Value {
+    let free = AddressBook::for_vpc(state, &s.vpc_id).free_count(s.cidr);
+    json!({
+        "SubnetId": s.id, "VpcId": s.vpc_id, "OwnerId": s.owner, "CidrBlock": s.cidr,
+        "AvailabilityZone": s.az, "State": "available",
+        "AvailableIpAddressCount": free, "Tags": tags(s.name.as_deref()),
+    })
+}
+
+fn route(r: &Route) -> Value {
+    let mut v = match &r.destination {
+        Destination::Cidr(c) => json!({"DestinationCidrBlock": c}),
+        Destination::PrefixList(pl) => json!({"DestinationPrefixListId": pl}),
+    };
+    let (gateway, state, origin) = match &r.target {
+        RouteTarget::Local => (Some("local"), "active", "CreateRouteTable"),
+        RouteTarget::VpcEndpoint(id) => (Some(id.as_str()), "active", "CreateRoute"),
+        RouteTarget::Blackhole => (None, "blackhole", "CreateRoute"),
+    };
+    if let Some(g) = gateway {
+        v["GatewayId"] = g.into();
+    }
+    v["State"] = state.into();
+    v["Origin"] = origin.into();
+    v
+}
+
+pub fn route_table(rt: &RouteTable) -> Value {
+    let mut associations: Vec<Value> = rt
+        .associations
+        .iter()
+        .map(|a| {
+            json!({"RouteTableAssociationId": a.id, "RouteTableId": rt.id, "SubnetId": a.subnet_id,
+                   "Main": false, "AssociationState": {"State": "associated"}})
+        })
+        .collect();
+    if rt.main {
+        associations.push(json!({
+            "RouteTableAssociationId": ids::derived(IdKind::RouteTableAssociation, &rt.id),
+            "RouteTableId": rt.id, "Main": true, "AssociationState": {"State": "associated"},
+        }));
+    }
+    json!({
+        "RouteTableId": rt.id, "VpcId": rt.vpc_id, "OwnerId": rt.owner,
+        "Routes": rt.routes.iter().map(route).collect::<Vec<_>>(),
+        "Associations": associations, "Tags": tags(rt.name.as_deref()),
+    })
+}
+
+/// One `IpPermissions` entry.
+pub fn permission(r: &SgRule) -> Value {
+    let mut v = json!({"IpProtocol": protocol_name(r.protocol), "IpRanges": [{"CidrIp": r.cidr}]});
+    if r.protocol != SgProtocol::All {
+        v["FromPort"] = r.from_port.into();
+        v["ToPort"] = r.to_port.into();
+    }
+    v
+}
+
+fn protocol_name(p: SgProtocol) -> &'static str {
+    match p {
+        SgProtocol::Tcp => "tcp",
+        SgProtocol::Udp => "udp",
+        SgProtocol::Icmp => "icmp",
+        SgProtocol::All => "-1",
+    }
+}
+
+pub fn security_group(sg: &SecurityGroup) -> Value {
+    json!({
+        "GroupId": sg.id, "GroupName": sg.name, "Description": sg.description,
+        "VpcId": sg.vpc_id, "OwnerId": sg.owner,
+        "IpPermissions": sg.ingress.iter().map(permission).collect::<Vec<_>>(),
+        "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        "Tags": tags(Some(&sg.name)),
+    })
+}
+
+pub fn instance(state: &State, i: &Instance) -> Value {
+    let az = state.subnets.get(&i.subnet_id).map(|s| s.az.as_str());
+    json!({
+        "InstanceId": i.id, "SubnetId": i.subnet_id, "VpcId": i.vpc_id,
+        "PrivateIpAddress": i.ip, "State": {"Code": 16, "Name": "running"},
+        "Placement": {"AvailabilityZone": az}, "Tags": tags(i.name.as_deref()),
+    })
+}
+
+/// A reservation (`DescribeInstances` groups instances in reservations; privlink: one each).
+pub fn reservation(state: &State, i: &Instance) -> Value {
+    let hex = i.id.trim_start_matches(IdKind::Instance.prefix());
+    json!({"ReservationId": format!("r-{hex}"), "OwnerId": i.owner, "Instances": [instance(state, i)]})
+}
+
+pub fn load_balancer(lb: &LoadBalancer) -> Value {
+    let zones: Vec<Value> = lb
+        .nodes
+        .iter()
+        .map(|n| json!({"ZoneName": n.az, "SubnetId": n.subnet_id, "LoadBalancerAddresses": [{"PrivateIPv4Address": n.ip}]}))
+        .collect();
+    json!({
+        "LoadBalancerArn": lb.arn, "LoadBalancerName": lb.name, "DNSName": lb.dns_name,
+        "Scheme": "internal", "Type": "network", "IpAddressType": "ipv4", "VpcId": lb.vpc_id,
+        "State": {"Code": "active"}, "AvailabilityZones": zones, "CrossZoneEnabled": lb.cross_zone,
+    })
+}
+
+fn health_check_port(p: HealthCheckPort) -> String {
+    match p {
+        HealthCheckPort::TrafficPort => "traffic-port".into(),
+        HealthCheckPort::Port(n) => n.to_string(),
+    }
+}
+
+pub fn target_group(state: &State, tg: &TargetGroup) -> Value {
+    let lbs: BTreeSet<&str> = state
+        .listeners
+        .values()
+        .filter(|l| l.default_target_group_arn == tg.arn)
+        .map(|l| l.load_balancer_arn.as_str())
+        .collect();
+    let hc = &tg.health_check;
+    let mut v = json!({
+        "TargetGroupArn": tg.arn, "TargetGroupName": tg.name, "Protocol": tg.protocol.as_str(),
+        "Port": tg.port, "VpcId": tg.vpc_id, "TargetType": "ip", "HealthCheckEnabled": true,
+        "HealthCheckProtocol": hc.protocol, "HealthCheckPort": health_check_port(hc.port),
+        "HealthCheckIntervalSeconds": hc.interval_seconds, "HealthCheckTimeoutSeconds": hc.timeout_seconds,
+        "HealthyThresholdCount": hc.healthy_threshold, "UnhealthyThresholdCount": hc.unhealthy_threshold,
+        "LoadBalancerArns": lbs,
+    });
+    if let Some(path) = &hc.path {
+        v["HealthCheckPath"] = path.as_str().into();
+    }
+    v
+}
+
+pub fn target_health(tg: &TargetGroup, t: &Target) -> Value {
+    json!({
+        "Target": {"Id": t.ip, "Port": t.port},
+        "HealthCheckPort": tg.health_check.port.for_target(t.port).to_string(),
+        "TargetHealth": {"State": t.health.as_str()},
+    })
+}
+
+pub fn listener(l: &Listener) -> Value {
+    json!({
+        "ListenerArn": l.arn, "LoadBalancerArn": l.load_balancer_arn, "Port": l.port,
+        "Protocol": l.protocol.as_str(),
+        "DefaultActions": [{"Type": "forward", "TargetGroupArn": l.default_target_group_arn}],
+    })
+}
+
+/// The availability zones of a service's NLBs, sorted.
+pub fn service_zones(state: &State, svc: &EndpointService) -> Vec<String> {
+    let zones: BTreeSet<&str> = svc
+        .network_load_balancer_arns
+        .iter()
+        .filter_map(|arn| state.load_balancers.get(arn))
+        .flat_map(LoadBalancer::azs)
+        .collect();
+    zones.into_iter().map(String::from).collect()
+}
+
+fn base_dns_name(state: &State, svc: &EndpointService) -> String {
+    format!("{}.{}.vpce.amazonaws.com", svc.service_id, state.region)
+}
+
+/// The provider's view (`ServiceConfiguration`).
+pub fn service_configuration(state: &State, svc: &EndpointService) -> Value {
+    json!({
+        "ServiceType": [{"ServiceType": "Interface"}], "ServiceId": svc.service_id,
+        "ServiceName": svc.service_name, "ServiceState": "Available",
+        "AvailabilityZones": service_zones(state, svc), "AcceptanceRequired": svc.acceptance_required,
+        "ManagesVpcEndpoints": false, "NetworkLoadBalancerArns": svc.network_load_balancer_arns,
+        "BaseEndpointDnsNames": [base_dns_name(state, svc)], "PrivateDnsName": svc.private_dns_name,
+        "Tags": tags(svc.name.as_deref()),
+    })
+}
+
+/// A consumer's view (`ServiceDetail`) of an endpoint service.
+pub fn service_detail(state: &State, svc: &EndpointService) -> Value {
+    json!({
+        "ServiceName": svc.service_name, "ServiceId": svc.service_id,
+        "ServiceType": [{"ServiceType": "Interface"}], "AvailabilityZones": service_zones(state, svc),
+        "Owner": svc.owner, "BaseEndpointDnsNames": [base_dns_name(state, svc)],
+        "PrivateDnsName": svc.private_dns_name, "VpcEndpointPolicySupported": false,
+        "AcceptanceRequired": svc.acceptance_required, "ManagesVpcEndpoints": false,
+    })
+}
+
+/// A consumer's view (`ServiceDetail`) of a managed gateway service.
+pub fn gateway_service_detail(state: &State, pl: &PrefixList) -> Value {
+    json!({
+        "ServiceName": pl.name, "ServiceType": [{"ServiceType": "Gateway"}],
+        "AvailabilityZones": availability_zones(&state.region), "Owner": "amazon",
+        "BaseEndpointDnsNames": [], "VpcEndpointPolicySupported": true,
+        "AcceptanceRequired": false, "ManagesVpcEndpoints": false,
+    })
+}
+
+pub fn vpc_endpoint(state: &State, ep: &VpcEndpoint) -> Value {
+    let groups: Vec<Value> = ep
+        .security_group_ids
+        .iter()
+        .map(|id| json!({"GroupId": id, "GroupName": state.security_groups.get(id).map(|g| g.name.as_str())}))
+        .collect();
+    let enis: Vec<Value> = ep
+        .network_interfaces
+        .iter()
+        .map(|n| json!({"NetworkInterfaceId": n.id, "SubnetId": n.subnet_id, "AvailabilityZone": n.az, "PrivateIpAddress": n.ip}))
+        .collect();
+    json!({
+        "VpcEndpointId": ep.id, "VpcEndpointType": ep.endpoint_type, "VpcId": ep.vpc_id,
+        "ServiceName": ep.service_name, "State": ep.state.as_str(), "OwnerId": ep.owner,
+        "RouteTableIds": ep.route_table_ids, "SubnetIds": ep.subnet_ids().collect::<Vec<_>>(),
+        "Groups": groups, "PrivateDnsEnabled": ep.private_dns_enabled,
+        "NetworkInterfaceIds": ep.network_interfaces.iter().map(|n| &n.id).collect::<Vec<_>>(),
+        "NetworkInterfaces": enis,
+        "DnsEntries": ep.dns_entries.iter().map(|d| json!({"DnsName": d.dns_name})).collect::<Vec<_>>(),
+        "CreationTimestamp": ep.creation_timestamp, "Tags": tags(ep.name.as_deref()),
+    })
+}
+
+/// The provider's view of an endpoint connected to its service (`VpcEndpointConnection`).
+pub fn connection(state: &State, ep: &VpcEndpoint) -> Value {
+    let svc = ep.service_id.as_deref().and_then(|id| state.endpoint_services.get(id));
+    json!({
+        "ServiceId": ep.service_id, "VpcEndpointId": ep.id, "VpcEndpointOwner": ep.owner,
+        "VpcEndpointState": ep.state.as_str(), "CreationTimestamp": ep.creation_timestamp,
+        "DnsEntries": ep.dns_entries.iter().map(|d| json!({"DnsName": d.dns_name})).collect::<Vec<_>>(),
+        "NetworkLoadBalancerArns": svc.map(|s| s.network_load_balancer_arns.clone()).unwrap_or_default(),
+    })
+}
+
+pub fn prefix_list(pl: &PrefixList) -> Value {
+    json!({"PrefixListId": pl.id, "PrefixListName": pl.name, "Cidrs": pl.cidrs})
+}
+
+/// One item of an `Unsuccessful` list (batch operations).
+pub fn unsuccessful(id: &str, e: &ApiError) -> Value {
+    json!({"ResourceId": id, "Error": {"Code": e.code, "Message": e.message}})
+}

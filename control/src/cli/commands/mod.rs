@@ -1,0 +1,182 @@
+//! The CLI's commands (clap derive) and the API request each one sends, one file per
+//! resource family.
+//!
+//! Own-kind IDs are positional (`privlink vpc delete prov`); references to other resources are
+//! flags (`--vpc`, `--subnet`, …). Every ID argument also takes a unique Name tag (the daemon
+//! resolves it). Lists are comma-separated.
+
+mod elb;
+mod network;
+mod privatelink;
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::{Map, Value, json};
+
+use super::table::Table;
+use super::views as v;
+use elb::{ListenerCmd, NlbCmd, TargetGroupCmd};
+use network::{InstanceCmd, RouteCmd, RouteTableCmd, SecurityGroupCmd, SubnetCmd, VpcCmd};
+use privatelink::{EndpointCmd, EndpointServiceCmd, PrefixListCmd};
+
+/// What a command sends and how its answer is shown as a table.
+pub struct Call {
+    pub action: &'static str,
+    pub params: Value,
+    pub view: View,
+}
+
+/// How a successful answer is shown in table mode.
+pub enum View {
+    Tables(&'static [Table]),
+    /// The answer carries nothing to show: print `ok`.
+    Done,
+    /// A batch answer: print `ok`, or report each `Unsuccessful` item as an error.
+    Unsuccessful,
+    /// Shape owned by the data plane: pretty JSON.
+    Json,
+}
+
+/// Builds a [`Call`], dropping absent (`null`) and empty-list parameters.
+fn call(action: &'static str, params: Value, view: View) -> Call {
+    let Value::Object(map) = params else { unreachable!("params are objects") };
+    let kept: Map<String, Value> =
+        map.into_iter().filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty())).collect();
+    Call { action, params: Value::Object(kept), view }
+}
+
+/// `true` → `Some(true)`, `false` → absent (so the API default applies).
+fn flag(on: bool) -> Option<bool> {
+    on.then_some(true)
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// VPCs (each one a network namespace).
+    #[command(subcommand)]
+    Vpc(VpcCmd),
+    /// Subnets of a VPC.
+    #[command(subcommand)]
+    Subnet(SubnetCmd),
+    /// Instances: a private address on the VPC namespace's lo.
+    #[command(subcommand)]
+    Instance(InstanceCmd),
+    /// Route tables and their subnet associations.
+    #[command(subcommand)]
+    RouteTable(RouteTableCmd),
+    /// Blackhole routes.
+    #[command(subcommand)]
+    Route(RouteCmd),
+    /// Security groups (guarding interface endpoint ENIs).
+    #[command(subcommand)]
+    SecurityGroup(SecurityGroupCmd),
+    /// Network load balancers.
+    #[command(subcommand)]
+    Nlb(NlbCmd),
+    /// Target groups and their targets.
+    #[command(subcommand)]
+    TargetGroup(TargetGroupCmd),
+    /// NLB listeners.
+    #[command(subcommand)]
+    Listener(ListenerCmd),
+    /// Endpoint services (the provider side of PrivateLink).
+    #[command(subcommand)]
+    EndpointService(EndpointServiceCmd),
+    /// VPC endpoints (interface and gateway).
+    #[command(subcommand)]
+    Endpoint(EndpointCmd),
+    /// Managed prefix lists of the gateway services.
+    #[command(subcommand)]
+    PrefixList(PrefixListCmd),
+    /// Describe every resource of one kind.
+    Describe { kind: Kind },
+    /// Data-plane counters (answered by privlinkd's data plane).
+    Stats,
+    /// Active flows (answered by privlinkd's data plane).
+    Flows,
+    /// Where would this packet go? Runs the pipeline on a synthetic packet.
+    Trace(TraceArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Kind {
+    Vpcs,
+    Subnets,
+    Instances,
+    RouteTables,
+    SecurityGroups,
+    Nlbs,
+    TargetGroups,
+    Listeners,
+    EndpointServices,
+    Endpoints,
+    Connections,
+    PrefixLists,
+}
+
+#[derive(Args)]
+pub struct TraceArgs {
+    #[arg(long)]
+    vpc: String,
+    #[arg(long)]
+    src: String,
+    #[arg(long)]
+    dst: String,
+    /// tcp, udp or icmp.
+    #[arg(long, default_value = "tcp")]
+    proto: String,
+    #[arg(long)]
+    sport: Option<u16>,
+    #[arg(long)]
+    dport: Option<u16>,
+}
+
+impl Command {
+    /// The request this command sends; `Err` is a usage error found after parsing.
+    pub fn into_call(self) -> Result<Call, String> {
+        Ok(match self {
+            Command::Vpc(c) => c.into_call(),
+            Command::Subnet(c) => c.into_call(),
+            Command::Instance(c) => c.into_call(),
+            Command::RouteTable(c) => c.into_call(),
+            Command::Route(c) => c.into_call(),
+            Command::SecurityGroup(c) => c.into_call()?,
+            Command::Nlb(c) => c.into_call(),
+            Command::TargetGroup(c) => c.into_call(),
+            Command::Listener(c) => c.into_call(),
+            Command::EndpointService(c) => c.into_call(),
+            Command::Endpoint(c) => c.into_call(),
+            Command::PrefixList(PrefixListCmd::List) => {
+                call("DescribePrefixLists", json!({}), View::Tables(v::PREFIX_LISTS))
+            }
+            Command::Describe { kind } => kind.describe(),
+            Command::Stats => call("GetStats", json!({}), View::Json),
+            Command::Flows => call("DescribeFlows", json!({}), View::Json),
+            Command::Trace(t) => call(
+                "Trace",
+                json!({"VpcId": t.vpc, "Source": t.src, "Destination": t.dst, "Protocol": t.proto,
+                       "SourcePort": t.sport, "DestinationPort": t.dport}),
+                View::Json,
+            ),
+        })
+    }
+}
+
+impl Kind {
+    fn describe(self) -> Call {
+        let (action, view) = match self {
+            Kind::Vpcs => ("DescribeVpcs", v::VPCS),
+            Kind::Subnets => ("DescribeSubnets", v::SUBNETS),
+            Kind::Instances => ("DescribeInstances", v::INSTANCES),
+            Kind::RouteTables => ("DescribeRouteTables", v::ROUTE_TABLES),
+            Kind::SecurityGroups => ("DescribeSecurityGroups", v::SECURITY_GROUPS),
+            Kind::Nlbs => ("DescribeLoadBalancers", v::LOAD_BALANCERS),
+            Kind::TargetGroups => ("DescribeTargetGroups", v::TARGET_GROUPS),
+            Kind::Listeners => ("DescribeListeners", v::LISTENERS),
+            Kind::EndpointServices => ("DescribeVpcEndpointServiceConfigurations", v::SERVICES),
+            Kind::Endpoints => ("DescribeVpcEndpoints", v::ENDPOINTS),
+            Kind::Connections => ("DescribeVpcEndpointConnections", v::CONNECTIONS),
+            Kind::PrefixLists => ("DescribePrefixLists", v::PREFIX_LISTS),
+        };
+        call(action, json!({}), View::Tables(view))
+    }
+}

@@ -1,0 +1,114 @@
+//! The `privlink` command line: a thin front over the control socket.
+//!
+//! Contract: every command sends one request (`commands`) and prints the answer. With
+//! `-o json` stdout is exactly the daemon's JSON response, pretty-printed (errors included);
+//! with `-o table` (default) it is aligned columns (`views`, `table`). Errors go to stderr as
+//! `error: <Code>: <Message>`. Exit codes: 0 success; 1 the API refused (or a batch call left
+//! `Unsuccessful` items); 2 usage error; 3 privlinkd unreachable.
+
+mod commands;
+mod table;
+mod views;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use serde_json::Value;
+
+use crate::client::Client;
+use crate::error::codes;
+use crate::model::DEFAULT_ACCOUNT;
+use crate::proto;
+use commands::{Call, Command, View};
+
+/// Default control socket of privlinkd.
+pub const DEFAULT_SOCKET: &str = "/run/privlink/privlink.sock";
+
+/// privlink: AWS PrivateLink and VPC endpoints on one Linux machine.
+#[derive(Parser)]
+#[command(name = "privlink", version, about, propagate_version = true)]
+pub struct Cli {
+    /// privlinkd's control socket.
+    #[arg(long, global = true, env = "PRIVLINK_SOCKET", default_value = DEFAULT_SOCKET)]
+    socket: PathBuf,
+    /// The AWS account to act as (12 digits).
+    #[arg(long, global = true, env = "PRIVLINK_ACCOUNT", default_value = DEFAULT_ACCOUNT)]
+    account: String,
+    /// Output format.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Output::Table)]
+    output: Output,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Table,
+    Json,
+}
+
+/// Parses the command line, runs the command, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let call = match cli.command.into_call() {
+        Ok(call) => call,
+        Err(usage) => {
+            eprintln!("error: {usage}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut client = match Client::connect(&cli.socket) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "error: {e} (is privlinkd running? choose the socket with --socket or PRIVLINK_SOCKET)"
+            );
+            return ExitCode::from(3);
+        }
+    };
+    let Call { action, params, view } = call;
+    let result = client.call(&proto::request(action, &cli.account, params));
+    let response = match &result {
+        Ok(v) => v.clone(),
+        Err(e) => e.to_json(),
+    };
+    if cli.output == Output::Json {
+        println!("{}", serde_json::to_string_pretty(&response).expect("JSON values print"));
+    }
+    match result {
+        Err(e) => {
+            eprintln!("error: {}: {}", e.code, e.message);
+            ExitCode::from(if e.code == codes::SERVICE_UNAVAILABLE { 3 } else { 1 })
+        }
+        Ok(v) => show(&v, &view, cli.output == Output::Table),
+    }
+}
+
+/// Prints a successful answer (in table mode) and reports batch failures.
+fn show(v: &Value, view: &View, table_mode: bool) -> ExitCode {
+    if table_mode {
+        match view {
+            View::Tables(tables) => print!("{}", table::render(v, tables)),
+            View::Json => println!("{}", serde_json::to_string_pretty(v).expect("JSON values print")),
+            View::Done | View::Unsuccessful => {}
+        }
+    }
+    let failed = v["Unsuccessful"].as_array().map(Vec::as_slice).unwrap_or_default();
+    for item in failed {
+        let e = &item["Error"];
+        eprintln!(
+            "error: {}: {}: {}",
+            item["ResourceId"].as_str().unwrap_or("-"),
+            e["Code"].as_str().unwrap_or("-"),
+            e["Message"].as_str().unwrap_or("")
+        );
+    }
+    if !failed.is_empty() {
+        return ExitCode::from(1);
+    }
+    if table_mode && matches!(view, View::Done | View::Unsuccessful) {
+        println!("ok");
+    }
+    ExitCode::SUCCESS
+}

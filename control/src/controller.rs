@@ -1,0 +1,207 @@
+//! The controller: the one place where the state changes.
+//!
+//! Contract:
+//! - Requests are serialised by one mutex. A mutating request runs on a copy of the state:
+//!   `api::dispatch(&mut new)` → `fabric.apply(&old, &mut new)` → `store.save(&new)` (fsynced)
+//!   → the copy becomes the state → the reply. Nothing is acknowledged before it is durable;
+//!   any error leaves the state, the store and (best effort) the fabric as they were. A request
+//!   that changes nothing (e.g. accepting an already accepted endpoint) skips fabric and store.
+//! - Describe* requests read the state; they touch neither the fabric nor the store.
+//! - Other actions go to [`Fabric::query`] (with `VpcId` resolved for the caller); unknown to
+//!   the fabric too → `InvalidAction`.
+//! - [`Controller::open`] restores: it loads the stored state (or starts fresh) and applies it
+//!   to the fabric from an empty state, so the daemon rebuilds everything it had.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use serde_json::Value;
+
+use crate::api::{self, Operation, Params, Request};
+use crate::error::{ApiError, Error};
+use crate::fabric::Fabric;
+use crate::model::{State, find};
+use crate::store::Store;
+
+/// Owns the state, its store and the fabric.
+pub struct Controller {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    state: State,
+    store: Store,
+    fabric: Box<dyn Fabric>,
+}
+
+impl Controller {
+    /// Opens the state directory, restores its state into `fabric`, and persists what the
+    /// fabric filled in.
+    pub fn open(state_dir: impl AsRef<Path>, fabric: impl Fabric) -> Result<Controller, Error> {
+        let store = Store::open(state_dir)?;
+        let mut state = store.load()?.unwrap_or_default();
+        let mut fabric: Box<dyn Fabric> = Box::new(fabric);
+        fabric.apply(&State::empty_like(&state), &mut state).map_err(Error::Restore)?;
+        store.save(&state)?;
+        tracing::info!(path = %store.path().display(), vpcs = state.vpcs.len(), endpoints = state.vpc_endpoints.len(), "state restored");
+        Ok(Controller { inner: Mutex::new(Inner { state, store, fabric }) })
+    }
+
+    /// Handles one request object and returns the response object (result or `{"Error":…}`).
+    pub fn handle(&self, req: &Value) -> Value {
+        self.call(req).unwrap_or_else(|e| e.to_json())
+    }
+
+    /// Handles one request object.
+    pub fn call(&self, raw: &Value) -> Result<Value, ApiError> {
+        let req = Request::parse(raw)?;
+        let span = tracing::info_span!("api", action = %req.action, account = %req.account);
+        let _entered = span.enter();
+        let mut inner = self.lock();
+        let result = match api::operation(&req.action) {
+            Some(Operation::Read(_)) => api::query(&inner.state, &req),
+            Some(Operation::Write(_)) => inner.commit(|new| api::dispatch(new, &req)),
+            None => inner.fabric_query(&req, raw),
+        };
+        match &result {
+            Ok(_) if api::is_mutating(&req.action) => tracing::info!("applied"),
+            Ok(_) => tracing::debug!("answered"),
+            Err(e) => tracing::info!(code = %e.code, message = %e.message, "refused"),
+        }
+        result
+    }
+
+    /// A snapshot of the current state.
+    pub fn state(&self) -> State {
+        self.lock().state.clone()
+    }
+
+    /// Changes fabric-owned fields (e.g. target health) with the same guarantees as an API
+    /// mutation: the fabric sees the change, then it is persisted. Must not be called from
+    /// inside [`Fabric::apply`] (the controller's lock is held there).
+    pub fn mutate_internal<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, ApiError> {
+        self.lock().commit(|s| Ok(f(s)))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while locked cannot leave a half-changed state: changes are made on a copy.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Inner {
+    fn commit<R>(&mut self, change: impl FnOnce(&mut State) -> Result<R, ApiError>) -> Result<R, ApiError> {
+        let mut new = self.state.clone();
+        let out = change(&mut new)?;
+        if new == self.state {
+            return Ok(out);
+        }
+        self.fabric.apply(&self.state, &mut new)?;
+        if let Err(e) = self.store.save(&new) {
+            let mut old = self.state.clone();
+            if let Err(undo) = self.fabric.apply(&new, &mut old) {
+                tracing::error!(error = %undo, "could not roll the data plane back after a failed save");
+            }
+            return Err(ApiError::internal(format!(
+                "The change was not made because it could not be saved: {e}"
+            )));
+        }
+        self.state = new;
+        Ok(out)
+    }
+
+    fn fabric_query(&self, req: &Request, raw: &Value) -> Result<Value, ApiError> {
+        let mut forwarded = raw.clone();
+        if let Some(key) = req.str_opt("VpcId")? {
+            forwarded["VpcId"] = find(&self.state.vpcs, &req.account, key)?.id.clone().into();
+        }
+        self.fabric.query(&req.action, &forwarded).unwrap_or_else(|| Err(api::invalid_action(&req.action)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::error::codes;
+    use crate::fabric::RecordingFabric;
+
+    fn create_vpc(name: &str) -> Value {
+        json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16", "Name": name})
+    }
+
+    #[test]
+    fn mutations_reach_the_fabric_and_the_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let fabric = RecordingFabric::new();
+        let ctl = Controller::open(dir.path(), fabric.clone()).unwrap();
+        let v = ctl.call(&create_vpc("prov")).unwrap();
+        let id = v["Vpc"]["VpcId"].as_str().unwrap();
+        let applied = fabric.applied();
+        assert_eq!(applied.len(), 2, "restore + CreateVpc");
+        assert!(applied[1].0.vpcs.is_empty() && applied[1].1.vpcs.contains_key(id));
+        assert!(ctl.state().vpcs[id].netns_managed, "fabric-owned fields are kept");
+        let on_disk: State =
+            serde_json::from_slice(&std::fs::read(dir.path().join("state.json")).unwrap()).unwrap();
+        assert_eq!(on_disk, ctl.state());
+        ctl.call(&json!({"Action": "DescribeVpcs"})).unwrap();
+        assert_eq!(fabric.applied().len(), 2, "describes skip the fabric");
+    }
+
+    #[test]
+    fn a_failing_fabric_aborts_the_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let fabric = RecordingFabric::new();
+        let ctl = Controller::open(dir.path(), fabric.clone()).unwrap();
+        let before = std::fs::read(dir.path().join("state.json")).unwrap();
+        fabric.fail_next(ApiError::internal("cannot create netns pl-prov"));
+        let e = ctl.call(&create_vpc("prov")).unwrap_err();
+        assert!(e.message.contains("pl-prov"));
+        assert!(ctl.state().vpcs.is_empty());
+        assert_eq!(std::fs::read(dir.path().join("state.json")).unwrap(), before, "nothing persisted");
+        ctl.call(&create_vpc("prov")).unwrap();
+    }
+
+    #[test]
+    fn reopening_restores_the_state_into_the_fabric() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = {
+            let ctl = Controller::open(dir.path(), RecordingFabric::new()).unwrap();
+            ctl.call(&create_vpc("prov")).unwrap();
+            ctl.state()
+        };
+        let fabric = RecordingFabric::new();
+        let ctl = Controller::open(dir.path(), fabric.clone()).unwrap();
+        assert_eq!(ctl.state(), before);
+        let applied = fabric.applied();
+        assert_eq!(applied.len(), 1);
+        assert_eq!(applied[0].0, State::new(), "restore starts from an empty state");
+        assert_eq!(applied[0].1, before);
+    }
+
+    #[test]
+    fn fabric_queries_get_resolved_vpc_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctl = Controller::open(dir.path(), RecordingFabric::new()).unwrap();
+        let id = ctl.call(&create_vpc("prov")).unwrap()["Vpc"]["VpcId"].clone();
+        let t = ctl.call(&json!({"Action": "Trace", "VpcId": "prov", "Src": "10.0.1.4"})).unwrap();
+        assert_eq!(t["Trace"]["VpcId"], id);
+        let e = ctl.call(&json!({"Action": "Trace", "VpcId": "nope"})).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_VPC_ID_NOT_FOUND);
+        assert_eq!(ctl.call(&json!({"Action": "GetStats"})).unwrap()["Stats"]["Applies"], 2);
+        assert_eq!(ctl.call(&json!({"Action": "Frobnicate"})).unwrap_err().code, codes::INVALID_ACTION);
+        assert_eq!(ctl.handle(&json!({"Action": 5}))["Error"]["Code"], codes::INVALID_PARAMETER_VALUE);
+    }
+
+    #[test]
+    fn internal_mutations_are_persisted() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctl = Controller::open(dir.path(), RecordingFabric::new()).unwrap();
+        let id = ctl.call(&create_vpc("prov")).unwrap()["Vpc"]["VpcId"].as_str().unwrap().to_owned();
+        ctl.mutate_internal(|s| s.vpcs.get_mut(&id).unwrap().netns_managed = false).unwrap();
+        drop(ctl);
+        let ctl = Controller::open(dir.path(), crate::fabric::NoopFabric).unwrap();
+        assert!(!ctl.state().vpcs[&id].netns_managed);
+    }
+}

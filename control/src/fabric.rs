@@ -1,0 +1,99 @@
+//! The hook between the control plane and the world: the [`Fabric`] trait.
+//!
+//! The daemon implements it to make namespaces, TUN devices, instance addresses and forwarding
+//! tables match the [`State`]. [`NoopFabric`] does nothing (a control plane without a data
+//! plane); [`RecordingFabric`] records every call and can be told to fail, for tests.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::model::State;
+
+/// The data plane, as the controller sees it.
+pub trait Fabric: Send + 'static {
+    /// Make the world match `new` (namespaces, TUN devices, instance addresses, forwarding
+    /// tables). `old` is the state before the change (an empty state at start-up, when the
+    /// stored state is restored). May fill fabric-owned fields of `new` (e.g.
+    /// [`crate::model::Vpc::netns_managed`]). An `Err` aborts the change: the controller keeps
+    /// `old`, persists nothing and returns the error to the client.
+    fn apply(&mut self, old: &State, new: &mut State) -> Result<(), ApiError>;
+
+    /// Answer a read-only action the data plane owns (e.g. `GetStats`, `DescribeFlows`,
+    /// `Trace`); `None` = unknown action. `req` is the whole request object, with `VpcId`
+    /// already resolved to an ID of the caller's VPC.
+    fn query(&self, action: &str, req: &Value) -> Option<Result<Value, ApiError>>;
+}
+
+/// A fabric that does nothing and knows no actions.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoopFabric;
+
+impl Fabric for NoopFabric {
+    fn apply(&mut self, _old: &State, _new: &mut State) -> Result<(), ApiError> {
+        Ok(())
+    }
+    fn query(&self, _action: &str, _req: &Value) -> Option<Result<Value, ApiError>> {
+        None
+    }
+}
+
+/// A test fabric: records each `apply` as `(old, new)`, marks every new VPC's namespace as
+/// managed (as a fabric that created it would), can fail the next `apply`, and answers
+/// `GetStats` with `{"Stats":{"Applies":n}}` and `Trace` with `{"Trace":<the request>}`.
+/// Clones share the record.
+#[derive(Clone, Debug, Default)]
+pub struct RecordingFabric {
+    inner: Arc<Mutex<Recording>>,
+}
+
+#[derive(Debug, Default)]
+struct Recording {
+    applied: Vec<(State, State)>,
+    fail_next: Option<ApiError>,
+}
+
+impl RecordingFabric {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every successful `apply` so far, as `(old, new)`.
+    pub fn applied(&self) -> Vec<(State, State)> {
+        self.lock().applied.clone()
+    }
+
+    /// Makes the next `apply` fail with `error`.
+    pub fn fail_next(&self, error: ApiError) {
+        self.lock().fail_next = Some(error);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Recording> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Fabric for RecordingFabric {
+    fn apply(&mut self, old: &State, new: &mut State) -> Result<(), ApiError> {
+        let mut r = self.lock();
+        if let Some(e) = r.fail_next.take() {
+            return Err(e);
+        }
+        for (id, vpc) in new.vpcs.iter_mut() {
+            if !old.vpcs.contains_key(id) {
+                vpc.netns_managed = true;
+            }
+        }
+        r.applied.push((old.clone(), new.clone()));
+        Ok(())
+    }
+
+    fn query(&self, action: &str, req: &Value) -> Option<Result<Value, ApiError>> {
+        match action {
+            "GetStats" => Some(Ok(json!({"Stats": {"Applies": self.lock().applied.len()}}))),
+            "Trace" => Some(Ok(json!({"Trace": req}))),
+            _ => None,
+        }
+    }
+}

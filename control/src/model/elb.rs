@@ -1,0 +1,221 @@
+//! Network Load Balancers (ELBv2 type `network`, scheme `internal`): load balancers, target
+//! groups, targets, listeners.
+//!
+//! An NLB has one node per subnet (one subnet per AZ), each with a private IP of that subnet:
+//! traffic from an interface endpoint reaches the targets with a node IP as source. A listener
+//! (port + protocol) forwards to one target group; a target group holds IP targets inside its
+//! VPC's CIDR. Node selection: the node in the ENI's AZ, or any node when
+//! [`LoadBalancer::cross_zone`] is on.
+
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use super::lookup::{Kind, Resource};
+use crate::error::codes;
+
+/// A network load balancer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub owner: String,
+    /// LoadBalancerName: unique per account.
+    pub name: String,
+    pub vpc_id: String,
+    /// One node per subnet, in the order the subnets were given.
+    pub nodes: Vec<NlbNode>,
+    /// Cross-zone load balancing (default off, as on AWS).
+    #[serde(default)]
+    pub cross_zone: bool,
+    pub dns_name: String,
+}
+
+/// An NLB node: the load balancer's private address in one subnet / AZ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NlbNode {
+    pub subnet_id: String,
+    pub az: String,
+    pub ip: Ipv4Addr,
+}
+
+impl LoadBalancer {
+    /// The availability zones the load balancer is in, in node order.
+    pub fn azs(&self) -> impl Iterator<Item = &str> {
+        self.nodes.iter().map(|n| n.az.as_str())
+    }
+}
+
+/// Transport protocol of a listener or target group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ElbProtocol {
+    #[serde(rename = "TCP")]
+    Tcp,
+    #[serde(rename = "UDP")]
+    Udp,
+    #[serde(rename = "TCP_UDP")]
+    TcpUdp,
+}
+
+impl ElbProtocol {
+    /// The AWS spelling (`TCP`, `UDP`, `TCP_UDP`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElbProtocol::Tcp => "TCP",
+            ElbProtocol::Udp => "UDP",
+            ElbProtocol::TcpUdp => "TCP_UDP",
+        }
+    }
+
+    /// Does this protocol carry IP protocol `ip_proto` (6 = TCP, 17 = UDP)?
+    pub fn carries(self, ip_proto: u8) -> bool {
+        matches!(
+            (self, ip_proto),
+            (ElbProtocol::Tcp | ElbProtocol::TcpUdp, 6) | (ElbProtocol::Udp | ElbProtocol::TcpUdp, 17)
+        )
+    }
+
+    /// Do the two protocols share a transport (so two listeners on one port would clash)?
+    pub fn overlaps(self, other: ElbProtocol) -> bool {
+        [6, 17].iter().any(|&p| self.carries(p) && other.carries(p))
+    }
+}
+
+/// A target group (target type `ip`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetGroup {
+    pub arn: String,
+    pub owner: String,
+    /// TargetGroupName: unique per account.
+    pub name: String,
+    pub vpc_id: String,
+    pub protocol: ElbProtocol,
+    /// Default port of targets registered without one.
+    pub port: u16,
+    pub health_check: HealthCheck,
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+/// How the data plane probes targets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HealthCheck {
+    pub protocol: HealthCheckProtocol,
+    pub port: HealthCheckPort,
+    /// HTTP only: the path to GET (default `/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub interval_seconds: u32,
+    pub timeout_seconds: u32,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+}
+
+/// Health check protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HealthCheckProtocol {
+    #[serde(rename = "TCP")]
+    Tcp,
+    #[serde(rename = "HTTP")]
+    Http,
+}
+
+/// Health check port: the target's own port, or a fixed one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HealthCheckPort {
+    TrafficPort,
+    Port(u16),
+}
+
+impl HealthCheckPort {
+    /// The port to probe for a target serving on `target_port`.
+    pub fn for_target(self, target_port: u16) -> u16 {
+        match self {
+            HealthCheckPort::TrafficPort => target_port,
+            HealthCheckPort::Port(p) => p,
+        }
+    }
+}
+
+/// A registered target: an IP and port in the target group's VPC.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Target {
+    pub ip: Ipv4Addr,
+    pub port: u16,
+    /// Fabric-owned: the health checker's verdict (the API sets `healthy` on registration).
+    pub health: TargetHealth,
+}
+
+/// Target health states (`TargetHealth.State`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetHealth {
+    Initial,
+    Healthy,
+    Unhealthy,
+    Unused,
+}
+
+impl TargetHealth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetHealth::Initial => "initial",
+            TargetHealth::Healthy => "healthy",
+            TargetHealth::Unhealthy => "unhealthy",
+            TargetHealth::Unused => "unused",
+        }
+    }
+}
+
+/// A listener: NLB port + protocol → default target group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Listener {
+    pub arn: String,
+    pub owner: String,
+    pub load_balancer_arn: String,
+    pub protocol: ElbProtocol,
+    pub port: u16,
+    pub default_target_group_arn: String,
+}
+
+macro_rules! elb_resource {
+    ($ty:ty, $noun:literal, $plural:literal, $code:expr, |$s:ident| $name:expr) => {
+        impl Resource for $ty {
+            const KIND: Kind = Kind { noun: $noun, plural: $plural, not_found: $code };
+            fn id(&self) -> &str {
+                &self.arn
+            }
+            fn owner(&self) -> &str {
+                &self.owner
+            }
+            fn name(&self) -> Option<&str> {
+                let $s = self;
+                $name
+            }
+        }
+    };
+}
+
+elb_resource!(LoadBalancer, "load balancer", "load balancers", codes::LOAD_BALANCER_NOT_FOUND, |s| Some(
+    &s.name
+));
+elb_resource!(TargetGroup, "target group", "target groups", codes::TARGET_GROUP_NOT_FOUND, |s| Some(&s.name));
+elb_resource!(Listener, "listener", "listeners", codes::LISTENER_NOT_FOUND, |_s| None);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocols_overlap_when_they_share_a_transport() {
+        use ElbProtocol::*;
+        assert!(Tcp.overlaps(TcpUdp) && Udp.overlaps(TcpUdp) && Tcp.overlaps(Tcp));
+        assert!(!Tcp.overlaps(Udp));
+        assert!(TcpUdp.carries(6) && TcpUdp.carries(17) && !Tcp.carries(17));
+    }
+}

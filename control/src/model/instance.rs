@@ -1,0 +1,39 @@
+//! Instances: one private address in a subnet.
+//!
+//! privlink has no virtual machines. An [`Instance`] is an address that the fabric puts on the
+//! `lo` of its VPC's namespace, so processes in that namespace can use it as a source (client)
+//! or listen on it (target).
+
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use super::lookup::{Kind, Resource};
+use crate::error::codes;
+
+/// An instance: a name for one private IPv4 address.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Instance {
+    pub id: String,
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub ip: Ipv4Addr,
+}
+
+impl Resource for Instance {
+    const KIND: Kind =
+        Kind { noun: "instance ID", plural: "instances", not_found: codes::INVALID_INSTANCE_ID_NOT_FOUND };
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}

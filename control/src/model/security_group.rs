@@ -1,0 +1,125 @@
+//! Security groups: stateful inbound allow-lists.
+//!
+//! In privlink a security group guards the ENIs of interface endpoints: a new connection to an
+//! ENI passes only if some ingress rule of some group of the endpoint allows it
+//! ([`SecurityGroup::allows`]); replies of an allowed flow always pass (stateful). Egress is
+//! always allowed. The VPC's default group allows everything from the VPC CIDR (a lab
+//! simplification: AWS's default group allows traffic from members of the group).
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+use super::lookup::{Kind, Resource};
+use crate::error::codes;
+
+/// A security group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecurityGroup {
+    pub id: String,
+    pub owner: String,
+    /// The group name (GroupName): unique within the VPC, and the Name used for lookups.
+    pub name: String,
+    pub description: String,
+    pub vpc_id: String,
+    #[serde(default)]
+    pub ingress: Vec<SgRule>,
+}
+
+/// The IP protocol of a rule (`IpProtocol`: tcp, udp, icmp or -1 for all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SgProtocol {
+    #[serde(rename = "tcp")]
+    Tcp,
+    #[serde(rename = "udp")]
+    Udp,
+    #[serde(rename = "icmp")]
+    Icmp,
+    #[serde(rename = "-1")]
+    All,
+}
+
+impl SgProtocol {
+    /// The IP protocol number, `None` for all protocols.
+    pub fn number(self) -> Option<u8> {
+        match self {
+            SgProtocol::Tcp => Some(6),
+            SgProtocol::Udp => Some(17),
+            SgProtocol::Icmp => Some(1),
+            SgProtocol::All => None,
+        }
+    }
+}
+
+/// One ingress rule, with AWS's port conventions: for TCP/UDP `from_port..=to_port` is the
+/// destination port range; for ICMP `from_port` is the ICMP type and `to_port` the code
+/// (-1 = any); for all protocols both are -1.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SgRule {
+    pub protocol: SgProtocol,
+    pub from_port: i32,
+    pub to_port: i32,
+    /// Allowed source addresses.
+    pub cidr: Ipv4Net,
+}
+
+impl SgRule {
+    /// Does this rule admit a packet of IP protocol `ip_proto` from `src` to destination port
+    /// `port` (for ICMP: `port` is the ICMP type)?
+    pub fn allows(&self, ip_proto: u8, port: u16, src: Ipv4Addr) -> bool {
+        if !self.cidr.contains(&src) {
+            return false;
+        }
+        match self.protocol.number() {
+            None => true,
+            Some(p) if p != ip_proto => false,
+            Some(1) => self.from_port == -1 || self.from_port == i32::from(port),
+            Some(_) => (self.from_port..=self.to_port).contains(&i32::from(port)),
+        }
+    }
+}
+
+impl SecurityGroup {
+    /// Does any ingress rule admit this packet? See [`SgRule::allows`].
+    pub fn allows(&self, ip_proto: u8, port: u16, src: Ipv4Addr) -> bool {
+        self.ingress.iter().any(|r| r.allows(ip_proto, port, src))
+    }
+}
+
+impl Resource for SecurityGroup {
+    const KIND: Kind =
+        Kind { noun: "security group", plural: "security groups", not_found: codes::INVALID_GROUP_NOT_FOUND };
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+    fn name(&self) -> Option<&str> {
+        Some(&self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(protocol: SgProtocol, from: i32, to: i32) -> SgRule {
+        SgRule { protocol, from_port: from, to_port: to, cidr: "10.0.0.0/16".parse().unwrap() }
+    }
+
+    #[test]
+    fn rules_match_protocol_port_range_and_source() {
+        let src: Ipv4Addr = "10.0.1.9".parse().unwrap();
+        let other: Ipv4Addr = "192.0.2.1".parse().unwrap();
+        let web = rule(SgProtocol::Tcp, 80, 81);
+        assert!(web.allows(6, 80, src) && web.allows(6, 81, src));
+        assert!(!web.allows(6, 82, src) && !web.allows(17, 80, src) && !web.allows(6, 80, other));
+        assert!(rule(SgProtocol::All, -1, -1).allows(17, 53, src));
+        let echo = rule(SgProtocol::Icmp, 8, -1);
+        assert!(echo.allows(1, 8, src) && !echo.allows(1, 0, src));
+    }
+}

@@ -1,0 +1,73 @@
+//! VPCs and subnets.
+//!
+//! A [`Vpc`] is a Linux network namespace ([`Vpc::netns`]) to the data plane; VPC CIDRs may
+//! overlap freely, because the fabric always knows which namespace a packet came from. A
+//! [`Subnet`] is a slice of its VPC's CIDR in one availability zone; subnets of one VPC never
+//! overlap.
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+use super::lookup::{Kind, Resource};
+use crate::error::codes;
+
+/// A VPC.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Vpc {
+    pub id: String,
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub cidr: Ipv4Net,
+    /// The network namespace that is this VPC (`pl-<name>` or `pl-<vpc id>` unless chosen).
+    pub netns: String,
+    /// Fabric-owned: true if privlink created the namespace (and so removes it with the VPC).
+    #[serde(default)]
+    pub netns_managed: bool,
+    /// The main route table: governs every subnet without an explicit association.
+    pub main_route_table: String,
+    /// The default security group (created with the VPC, cannot be deleted).
+    pub default_security_group: String,
+}
+
+impl Resource for Vpc {
+    const KIND: Kind = Kind { noun: "vpc ID", plural: "VPCs", not_found: codes::INVALID_VPC_ID_NOT_FOUND };
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+/// A subnet of a VPC in one availability zone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Subnet {
+    pub id: String,
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub vpc_id: String,
+    pub cidr: Ipv4Net,
+    /// Availability zone, e.g. `us-east-1a`.
+    pub az: String,
+}
+
+impl Resource for Subnet {
+    const KIND: Kind =
+        Kind { noun: "subnet ID", plural: "subnets", not_found: codes::INVALID_SUBNET_ID_NOT_FOUND };
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}

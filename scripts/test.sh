@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every check and test of privlink: formatting, clippy, unit tests, golden packet
+# fixtures, and the end-to-end tests that build real namespaces and TUN devices (root).
+#
+#   sudo scripts/test.sh            # everything
+#   sudo scripts/test.sh e2e_       # only tests whose name matches a filter (nextest syntax)
+#
+# Without root the end-to-end tests print SKIPPED loudly; with CI=true they fail instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ $EUID -ne 0 ]]; then
+    echo "!!! scripts/test.sh is not running as root: the end-to-end tests will be SKIPPED" >&2
+    echo "!!! (they create network namespaces and TUN devices). Run: sudo scripts/test.sh" >&2
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy --all-targets -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== tests"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --no-fail-fast "$@"
+else
+    cargo test --workspace --no-fail-fast -- "$@"
+fi
