@@ -90,7 +90,23 @@ fn show(v: &Value, view: &View, table_mode: bool) -> ExitCode {
     if table_mode {
         match view {
             View::Tables(tables) => print!("{}", table::render(v, tables)),
-            View::Json => println!("{}", serde_json::to_string_pretty(v).expect("JSON values print")),
+            View::Stats => {
+                print!("{}", table::render(v, views::STATS));
+                let drops = v["Stats"]["Drops"].as_object().into_iter().flatten();
+                let nonzero: Vec<_> = drops.filter(|(_, n)| n.as_u64().is_some_and(|n| n > 0)).collect();
+                if !nonzero.is_empty() {
+                    println!("\nDrops by reason:");
+                    for (reason, n) in nonzero {
+                        println!("  {reason:<32} {n}");
+                    }
+                }
+            }
+            View::Trace => {
+                for (i, step) in v["Trace"]["Steps"].as_array().into_iter().flatten().enumerate() {
+                    println!("{:>2}. {}", i + 1, step.as_str().unwrap_or_default());
+                }
+                print!("{}", table::render(v, views::TRACE));
+            }
             View::Done | View::Unsuccessful => {}
         }
     }

@@ -197,3 +197,43 @@ pub const PREFIX_LISTS: &[Table] = &[Table {
     path: "PrefixLists/*",
     columns: &[("PrefixListId", "/PrefixListId"), ("PrefixListName", "/PrefixListName"), ("Cidrs", "/Cidrs")],
 }];
+
+pub const FLOWS: &[Table] = &[Table {
+    path: "Flows/*",
+    columns: &[
+        ("Proto", "/Protocol"),
+        ("Kind", "/Kind"),
+        ("State", "/State"),
+        ("IngressVpc", "/IngressVpcId"),
+        ("Source", "/Source"),
+        ("Destination", "/Destination"),
+        ("EgressVpc", "/EgressVpcId"),
+        ("TranslatedSource", "/TranslatedSource"),
+        ("TranslatedDestination", "/TranslatedDestination"),
+        ("IdleMs", "/IdleMs"),
+    ],
+}];
+pub const STATS: &[Table] = &[Table {
+    path: "Stats",
+    columns: &[
+        ("Forwarded", "/Forwarded"),
+        ("Bytes", "/ForwardedBytes"),
+        ("Dropped", "/Dropped"),
+        ("ActiveFlows", "/ActiveFlows"),
+        ("FlowsCreated", "/FlowsCreated"),
+        ("RxErrors", "/RxErrors"),
+        ("TxErrors", "/TxErrors"),
+        ("Workers", "/Workers"),
+        ("Offloads", "/Offloads"),
+    ],
+}];
+pub const TRACE: &[Table] = &[Table {
+    path: "Trace",
+    columns: &[
+        ("Verdict", "/Verdict"),
+        ("DropReason", "/DropReason"),
+        ("EgressVpc", "/EgressVpcId"),
+        ("TranslatedSource", "/TranslatedSource"),
+        ("TranslatedDestination", "/TranslatedDestination"),
+    ],
+}];

@@ -32,8 +32,10 @@ pub enum View {
     Done,
     /// A batch answer: print `ok`, or report each `Unsuccessful` item as an error.
     Unsuccessful,
-    /// Shape owned by the data plane: pretty JSON.
-    Json,
+    /// `GetStats`: the counters table, then every non-zero drop reason.
+    Stats,
+    /// `Trace`: the numbered decision steps, then the verdict table.
+    Trace,
 }
 
 /// Builds a [`Call`], dropping absent (`null`) and empty-list parameters.
@@ -149,13 +151,13 @@ impl Command {
                 call("DescribePrefixLists", json!({}), View::Tables(v::PREFIX_LISTS))
             }
             Command::Describe { kind } => kind.describe(),
-            Command::Stats => call("GetStats", json!({}), View::Json),
-            Command::Flows => call("DescribeFlows", json!({}), View::Json),
+            Command::Stats => call("GetStats", json!({}), View::Stats),
+            Command::Flows => call("DescribeFlows", json!({}), View::Tables(v::FLOWS)),
             Command::Trace(t) => call(
                 "Trace",
                 json!({"VpcId": t.vpc, "Source": t.src, "Destination": t.dst, "Protocol": t.proto,
                        "SourcePort": t.sport, "DestinationPort": t.dport}),
-                View::Json,
+                View::Trace,
             ),
         })
     }
