@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use super::lookup::{Kind, Resource};
+use super::lookup::resource;
 use crate::error::codes;
 
 /// A network load balancer.
@@ -183,29 +183,13 @@ pub struct Listener {
     pub default_target_group_arn: String,
 }
 
-macro_rules! elb_resource {
-    ($ty:ty, $noun:literal, $plural:literal, $code:expr, |$s:ident| $name:expr) => {
-        impl Resource for $ty {
-            const KIND: Kind = Kind { noun: $noun, plural: $plural, not_found: $code };
-            fn id(&self) -> &str {
-                &self.arn
-            }
-            fn owner(&self) -> &str {
-                &self.owner
-            }
-            fn name(&self) -> Option<&str> {
-                let $s = self;
-                $name
-            }
-        }
-    };
-}
-
-elb_resource!(LoadBalancer, "load balancer", "load balancers", codes::LOAD_BALANCER_NOT_FOUND, |s| Some(
+resource!(LoadBalancer, arn, "load balancer", "load balancers", codes::LOAD_BALANCER_NOT_FOUND, |s| Some(
     &s.name
 ));
-elb_resource!(TargetGroup, "target group", "target groups", codes::TARGET_GROUP_NOT_FOUND, |s| Some(&s.name));
-elb_resource!(Listener, "listener", "listeners", codes::LISTENER_NOT_FOUND, |_s| None);
+resource!(TargetGroup, arn, "target group", "target groups", codes::TARGET_GROUP_NOT_FOUND, |s| Some(
+    &s.name
+));
+resource!(Listener, arn, "listener", "listeners", codes::LISTENER_NOT_FOUND, |_s| None);
 
 #[cfg(test)]
 mod tests {

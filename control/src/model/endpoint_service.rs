@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::lookup::{Kind, Resource};
+use super::lookup::resource;
 use crate::error::codes;
 
 /// An endpoint service configuration.
@@ -45,22 +45,14 @@ impl EndpointService {
     }
 }
 
-impl Resource for EndpointService {
-    const KIND: Kind = Kind {
-        noun: "endpoint service",
-        plural: "endpoint services",
-        not_found: codes::INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND,
-    };
-    fn id(&self) -> &str {
-        &self.service_id
-    }
-    fn owner(&self) -> &str {
-        &self.owner
-    }
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-}
+resource!(
+    EndpointService,
+    service_id,
+    "endpoint service",
+    "endpoint services",
+    codes::INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND,
+    |s| s.name.as_deref()
+);
 
 #[cfg(test)]
 mod tests {

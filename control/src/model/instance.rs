@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use super::lookup::{Kind, Resource};
+use super::lookup::resource;
 use crate::error::codes;
 
 /// An instance: a name for one private IPv4 address.
@@ -24,16 +24,6 @@ pub struct Instance {
     pub ip: Ipv4Addr,
 }
 
-impl Resource for Instance {
-    const KIND: Kind =
-        Kind { noun: "instance ID", plural: "instances", not_found: codes::INVALID_INSTANCE_ID_NOT_FOUND };
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn owner(&self) -> &str {
-        &self.owner
-    }
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-}
+resource!(Instance, id, "instance ID", "instances", codes::INVALID_INSTANCE_ID_NOT_FOUND, |s| s
+    .name
+    .as_deref());

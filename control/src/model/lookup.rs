@@ -35,6 +35,28 @@ pub trait Resource {
     fn name(&self) -> Option<&str>;
 }
 
+/// Implements [`Resource`] for a model type whose owner is in field `owner`:
+/// `resource!(Type, id_field, "noun", "plural", NOT_FOUND_CODE, |s| name_expression)`.
+macro_rules! resource {
+    ($ty:ty, $id:ident, $noun:literal, $plural:literal, $code:expr, |$s:ident| $name:expr) => {
+        impl $crate::model::Resource for $ty {
+            const KIND: $crate::model::Kind =
+                $crate::model::Kind { noun: $noun, plural: $plural, not_found: $code };
+            fn id(&self) -> &str {
+                &self.$id
+            }
+            fn owner(&self) -> &str {
+                &self.owner
+            }
+            fn name(&self) -> Option<&str> {
+                let $s = self;
+                $name
+            }
+        }
+    };
+}
+pub(crate) use resource;
+
 /// The resources of `map` that `account` can see, in ID order.
 pub fn visible<'a, T: Resource>(
     map: &'a BTreeMap<String, T>,

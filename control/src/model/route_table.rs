@@ -9,7 +9,7 @@
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
-use super::lookup::{Kind, Resource};
+use super::lookup::resource;
 use crate::error::codes;
 
 /// A route table of a VPC.
@@ -93,19 +93,6 @@ impl RouteTable {
     }
 }
 
-impl Resource for RouteTable {
-    const KIND: Kind = Kind {
-        noun: "route table ID",
-        plural: "route tables",
-        not_found: codes::INVALID_ROUTE_TABLE_ID_NOT_FOUND,
-    };
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn owner(&self) -> &str {
-        &self.owner
-    }
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-}
+resource!(RouteTable, id, "route table ID", "route tables", codes::INVALID_ROUTE_TABLE_ID_NOT_FOUND, |s| s
+    .name
+    .as_deref());

@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
-use super::lookup::{Kind, Resource};
+use super::lookup::resource;
 use crate::error::codes;
 
 /// A security group.
@@ -89,19 +89,9 @@ impl SecurityGroup {
     }
 }
 
-impl Resource for SecurityGroup {
-    const KIND: Kind =
-        Kind { noun: "security group", plural: "security groups", not_found: codes::INVALID_GROUP_NOT_FOUND };
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn owner(&self) -> &str {
-        &self.owner
-    }
-    fn name(&self) -> Option<&str> {
-        Some(&self.name)
-    }
-}
+resource!(SecurityGroup, id, "security group", "security groups", codes::INVALID_GROUP_NOT_FOUND, |s| Some(
+    &s.name
+));
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
-use super::lookup::{Kind, Resource};
+use super::lookup::resource;
 use crate::error::codes;
 
 /// A VPC.
@@ -31,18 +31,7 @@ pub struct Vpc {
     pub default_security_group: String,
 }
 
-impl Resource for Vpc {
-    const KIND: Kind = Kind { noun: "vpc ID", plural: "VPCs", not_found: codes::INVALID_VPC_ID_NOT_FOUND };
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn owner(&self) -> &str {
-        &self.owner
-    }
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-}
+resource!(Vpc, id, "vpc ID", "VPCs", codes::INVALID_VPC_ID_NOT_FOUND, |s| s.name.as_deref());
 
 /// A subnet of a VPC in one availability zone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,16 +47,4 @@ pub struct Subnet {
     pub az: String,
 }
 
-impl Resource for Subnet {
-    const KIND: Kind =
-        Kind { noun: "subnet ID", plural: "subnets", not_found: codes::INVALID_SUBNET_ID_NOT_FOUND };
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn owner(&self) -> &str {
-        &self.owner
-    }
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-}
+resource!(Subnet, id, "subnet ID", "subnets", codes::INVALID_SUBNET_ID_NOT_FOUND, |s| s.name.as_deref());

@@ -15,7 +15,7 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use super::lookup::{Kind, Resource};
+use super::lookup::resource;
 use crate::error::codes;
 
 /// Interface or Gateway.
@@ -112,19 +112,11 @@ pub struct DnsEntry {
     pub zone: Option<String>,
 }
 
-impl Resource for VpcEndpoint {
-    const KIND: Kind = Kind {
-        noun: "Vpc Endpoint Id",
-        plural: "VPC endpoints",
-        not_found: codes::INVALID_VPC_ENDPOINT_ID_NOT_FOUND,
-    };
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn owner(&self) -> &str {
-        &self.owner
-    }
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-}
+resource!(
+    VpcEndpoint,
+    id,
+    "Vpc Endpoint Id",
+    "VPC endpoints",
+    codes::INVALID_VPC_ENDPOINT_ID_NOT_FOUND,
+    |s| s.name.as_deref()
+);
