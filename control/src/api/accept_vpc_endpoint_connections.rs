@@ -5,7 +5,7 @@
 //! an endpoint not connected to this service → `InvalidVpcEndpointId.NotFound`, one in another
 //! state → `IncorrectState`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::request::{Params, Request};
 use super::view;
@@ -21,10 +21,9 @@ pub fn decide(
     to: EndpointState,
 ) -> Result<Value, ApiError> {
     let service_id = find(&state.endpoint_services, &req.account, req.str("ServiceId")?)?.service_id.clone();
-    let mut unsuccessful = Vec::new();
-    for id in req.list_required("VpcEndpointIds")? {
-        let ep = state.vpc_endpoints.get_mut(&id).filter(|e| e.service_id.as_deref() == Some(&service_id));
-        let result = match ep {
+    Ok(view::batch(&req.list_required("VpcEndpointIds")?, |id| {
+        let ep = state.vpc_endpoints.get_mut(id).filter(|e| e.service_id.as_deref() == Some(&service_id));
+        match ep {
             None => Err(ApiError::new(
                 codes::INVALID_VPC_ENDPOINT_ID_NOT_FOUND,
                 format!("The Vpc Endpoint Id '{id}' does not exist or is not connected to {service_id}"),
@@ -42,12 +41,8 @@ pub fn decide(
                     to.as_str()
                 ),
             )),
-        };
-        if let Err(e) = result {
-            unsuccessful.push(view::unsuccessful(&id, &e));
         }
-    }
-    Ok(json!({"Unsuccessful": unsuccessful}))
+    }))
 }
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {

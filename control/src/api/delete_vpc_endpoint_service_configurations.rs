@@ -4,7 +4,7 @@
 //! with endpoints still connected (any state but `rejected`) → `ExistingVpcEndpointConnections`.
 //! Rejected endpoints of a deleted service keep their ServiceName but lose their service ID.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::request::{Params, Request};
 use super::view;
@@ -36,12 +36,7 @@ fn delete_one(state: &mut State, req: &Request, key: &str) -> Result<(), ApiErro
 }
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let unsuccessful: Vec<Value> = req
-        .list_required("ServiceIds")?
-        .iter()
-        .filter_map(|key| delete_one(state, req, key).err().map(|e| view::unsuccessful(key, &e)))
-        .collect();
-    Ok(json!({"Unsuccessful": unsuccessful}))
+    Ok(view::batch(&req.list_required("ServiceIds")?, |key| delete_one(state, req, key)))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! endpoint, its prefix-list routes; a later Describe of it is `InvalidVpcEndpointId.NotFound`.
 //! Unknown IDs are listed in `Unsuccessful`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::common::remove_gateway_routes;
 use super::request::{Params, Request};
@@ -22,12 +22,7 @@ fn delete_one(state: &mut State, req: &Request, key: &str) -> Result<(), ApiErro
 }
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let unsuccessful: Vec<Value> = req
-        .list_required("VpcEndpointIds")?
-        .iter()
-        .filter_map(|key| delete_one(state, req, key).err().map(|e| view::unsuccessful(key, &e)))
-        .collect();
-    Ok(json!({"Unsuccessful": unsuccessful}))
+    Ok(view::batch(&req.list_required("VpcEndpointIds")?, |key| delete_one(state, req, key)))
 }
 
 #[cfg(test)]

@@ -276,3 +276,11 @@ pub fn prefix_list(pl: &PrefixList) -> Value {
 pub fn unsuccessful(id: &str, e: &ApiError) -> Value {
     json!({"ResourceId": id, "Error": {"Code": e.code, "Message": e.message}})
 }
+
+/// The answer of a batch operation: applies `each` to every key and lists the keys it
+/// failed for as `{"Unsuccessful": [...]}` (AWS's shape; success of the others stands).
+pub fn batch(keys: &[String], mut each: impl FnMut(&str) -> Result<(), ApiError>) -> Value {
+    let failed: Vec<Value> =
+        keys.iter().filter_map(|key| each(key).err().map(|e| unsuccessful(key, &e))).collect();
+    json!({"Unsuccessful": failed})
+}
