@@ -187,7 +187,7 @@ impl Default for FlowConfig {
         FlowConfig {
             tcp_idle_ms: 350_000,
             tcp_transitory_ms: 30_000,
-            tcp_closed_ms: 5_000,
+            tcp_closed_ms: 2_000,
             udp_idle_ms: 120_000,
             max_flows: 1 << 20,
             max_ports_per_target: DEFAULT_PORTS_PER_TARGET,

@@ -113,13 +113,32 @@ impl Dataplane {
     }
 }
 
-/// Starts worker `w`; it runs until [`Dataplane::stop`] is set.
-pub fn spawn(dp: Arc<Dataplane>, w: usize) -> std::io::Result<std::thread::JoinHandle<()>> {
+/// Starts worker `w` at scheduling priority `nice` (see `privlinkd --worker-nice`); it runs
+/// until [`Dataplane::stop`] is set.
+pub fn spawn(dp: Arc<Dataplane>, w: usize, nice: i32) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new().name(format!("plink-w{w}")).spawn(move || {
+        set_thread_nice(nice);
         if let Err(e) = run(&dp, w) {
             tracing::error!(worker = w, error = %e, "worker stopped");
         }
     })
+}
+
+/// Gives the calling thread the nice value `nice`. The kernel forwards in softirq context,
+/// ahead of every process; a userspace forwarder sharing cores with the traffic's senders and
+/// receivers needs a similar head start or the senders starve it and its queues overflow.
+fn set_thread_nice(nice: i32) {
+    if nice == 0 {
+        return;
+    }
+    // SAFETY: plain syscalls on the calling thread's own id.
+    let r = unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, nice)
+    };
+    if r != 0 {
+        tracing::warn!(nice, error = %std::io::Error::last_os_error(), "cannot set worker priority");
+    }
 }
 
 fn run(dp: &Dataplane, w: usize) -> crate::io::Result<()> {

@@ -1,0 +1,694 @@
+#!/usr/bin/env bash
+# scripts/bench.sh — privlink against the Linux kernel's own NAT, side by side, in one run.
+#
+# Two labs with the same addressing shape are built in network namespaces named bk-<pid>-*:
+#
+#   kernel baseline   bk-<pid>-kc ──veth── bk-<pid>-kr ──veth── bk-<pid>-kt
+#                     client 10.0.1.10     router: nftables     target 10.0.1.10:5201/5202
+#                                          dnat 10.0.1.50 → 10.0.1.10, snat → 10.0.2.100
+#   privlink          bk-<pid>-c ──plink0── privlinkd ──plink0── bk-<pid>-p
+#                     client 10.0.1.10     interface endpoint   target 10.0.1.10 behind an NLB
+#                                          ENI 10.0.1.50
+#
+# Both client and target CIDRs are 10.0.0.0/16 on both paths (overlapping, as in PrivateLink).
+# The kernel router tells the two 10.0.1.10s apart by policy routing on the ingress interface
+# (link-local /30 transit subnets, `ip rule iif`), so no address is changed for the kernel's sake.
+# The same target programs run on both paths: iperf3 -s on :5201 (TCP and UDP) and an echo server
+# (scripts/bench/netload.py) on :5202. The veths get the MTU privlinkd gives its TUN devices.
+#
+# Figures (client → ENI 10.0.1.50), each measured on both paths, alternating kernel/privlink within
+# every round (the order flips each round), R rounds; median, min–max, ratio privlink/kernel:
+#   tcp1_gbps   iperf3 -t D, 1 stream: Gb/s received (end.sum_received)
+#   tcp4_gbps   iperf3 -t D -P 4
+#   udp64_pps   iperf3 -u -b 0 -l 64: datagrams delivered per second, receiver's view
+#               (end.sum_received: packets − lost_packets over its seconds); the offered rate
+#               (udp64_sent_pps, end.sum_sent) is shown too, so losses on the path are visible
+#   conn_per_s  netload.py connrate: K processes each loop connect / send 1 B / read 1 B / close
+#               (normal FIN, client closes first) for D seconds; completed connections per second.
+#               Its ceiling (same programs over loopback inside one namespace) is measured first.
+#   rr_p50_us / rr_p99_us   netload.py latency: one TCP_NODELAY connection, N 1-byte round trips
+#               timed one by one with perf_counter_ns.
+#   privlinkd CPU: utime+stime of privlinkd (/proc/<pid>/stat) during each privlink measurement,
+#               in % of one core; the host's overall busy % is recorded for both paths too.
+# Output: progress lines, a table, and bench-results/latest.json (all samples and summaries).
+# During the measurements a helper holds /dev/cpu_dma_latency = 0 (PM QoS, released on exit) so
+# idle CPUs do not halt: in a VM each halted-vCPU wake-up adds tens of µs to every round trip,
+# on both paths alike, and would hide privlink's own latency (--no-pm-qos turns this off).
+# Privlink samples also carry plink0's tx_dropped delta: packets the kernel could not queue to
+# privlinkd (offered faster than it reads), which privlinkd's own counters cannot see.
+# The host's busy % with no bench traffic is sampled before and after (warning above 10%):
+# other load on the machine makes every figure noisy, the latency figure most of all.
+# Defaults: 3 rounds, D = 5 s, N = 20,000 (about 3 minutes); --quick: 1 round, D = 2 s, N = 5,000.
+# On a small machine everything (client, target, privlinkd, kernel softirqs) shares the same cores,
+# so conn/s and UDP pps compare the whole system's CPU cost per connection / packet; compare
+# conn/s with the reported generator ceiling before reading it as a forwarding limit.
+#
+# Usage (root):  sudo scripts/bench.sh [--quick] [--rounds N] [--duration S] [--out FILE]
+#                    [--kernel-only] [--workers N] [--offload on|off] [--no-build]
+#                    [--figures tcp1,tcp4,udp64,conn,rr] [--no-pm-qos]
+# Env equivalents: BENCH_ROUNDS, BENCH_DURATION, BENCH_OUT, BENCH_QUICK=1, BENCH_KERNEL_ONLY=1,
+#   BENCH_MTU (default 8500, privlinkd's default), BENCH_CONN_WORKERS (max(8, 2×cores)),
+#   BENCH_RR_COUNT (20000), BENCH_PM_QOS=0 (same as --no-pm-qos),
+#   PRIVLINKD_WORKERS, PRIVLINKD_OFFLOAD, PRIVLINKD_ARGS (extra daemon flags, word-split),
+#   BENCH_PRIVLINKD / BENCH_PRIVLINK (other binaries than target/release/*, e.g. with --no-build).
+#
+# Safety: nothing is added to the host namespace (veths are created directly inside the bench
+# namespaces; privlinkd creates its TUNs inside its VPC namespaces); traffic is bounded in time
+# and count and flows only between bench namespaces; on every exit path the script kills the
+# processes it started (by PID / their own session) and deletes the namespaces named bk-<pid>-*.
+
+set -Eeuo pipefail
+shopt -s inherit_errexit
+
+# ------------------------------------------------------------------------------- configuration
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HELPERS=$ROOT/scripts/bench
+RUN=bk-$$
+NS_KC=$RUN-kc NS_KR=$RUN-kr NS_KT=$RUN-kt           # kernel lab: client, router, target
+NS_C=$RUN-c NS_P=$RUN-p NS_AWS=$RUN-aws             # privlink lab: consumer, provider, AWS net
+NAME=bk$$                                           # privlink Name-tag prefix
+
+CLIENT_IP=10.0.1.10 TARGET_IP=10.0.1.10 ENI_IP=10.0.1.50 KERNEL_NLB_IP=10.0.2.100
+IPERF_PORT=5201 ECHO_PORT=5202
+
+ROUNDS=${BENCH_ROUNDS:-}                            # empty: 3, or 1 with --quick
+DURATION=${BENCH_DURATION:-}                        # empty: 5 s, or 2 s with --quick
+OUT=${BENCH_OUT:-$ROOT/bench-results/latest.json}
+QUICK=${BENCH_QUICK:-0}
+KERNEL_ONLY=${BENCH_KERNEL_ONLY:-0}
+BUILD=1
+PM_QOS=${BENCH_PM_QOS:-1}
+PM_QOS_HELD=false
+MTU=${BENCH_MTU:-8500}
+CONN_WORKERS=${BENCH_CONN_WORKERS:-$(($(nproc) > 4 ? 2 * $(nproc) : 8))}
+RR_COUNT=${BENCH_RR_COUNT:-}                        # empty: 20,000, or 5,000 with --quick
+WORKERS=${PRIVLINKD_WORKERS:-}
+OFFLOAD=${PRIVLINKD_OFFLOAD:-}
+EXTRA_DAEMON_ARGS=${PRIVLINKD_ARGS:-}
+
+PRIVLINKD=${BENCH_PRIVLINKD:-$ROOT/target/release/privlinkd}
+PRIVLINK=${BENCH_PRIVLINK:-$ROOT/target/release/privlink}
+
+TMP=""                 # per-run scratch directory (socket, state, logs, samples)
+STARTED_PIDS=()        # every background process this script started, in start order
+PLD_PID=""             # privlinkd
+DAEMON_ARGS=""         # the flags privlinkd was started with (for the report)
+SAMPLES=""             # JSONL of every measurement
+FAILURES=()            # measurements that failed ("round N path figure")
+BACKGROUND=()          # host busy % with no bench traffic, before and after the measurements
+FIGURES=(tcp1 tcp4 udp64 conn rr)   # measure_<name>, in the order of a round
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---------------------------------------------------------------------------------- messages
+log() { printf '%s\n' "$*" >&2; }
+step() { printf '==> %s\n' "$*" >&2; }
+die() {
+    printf 'bench.sh: error: %s\n' "$*" >&2
+    exit 1
+}
+on_error() {
+    local rc=$1 line=$2 cmd=$3
+    printf 'bench.sh: error: line %s: command failed (exit %s): %s\n' "$line" "$rc" "$cmd" >&2
+}
+trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR
+
+usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+
+parse_args() {
+    while (($#)); do
+        case $1 in
+        --quick) QUICK=1 ;;
+        --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
+        --duration) DURATION=${2:?--duration needs seconds}; shift ;;
+        --out) OUT=${2:?--out needs a file}; shift ;;
+        --kernel-only) KERNEL_ONLY=1 ;;
+        --workers) WORKERS=${2:?--workers needs a number}; shift ;;
+        --offload) OFFLOAD=${2:?--offload needs on or off}; shift ;;
+        --no-build) BUILD=0 ;;
+        --no-pm-qos) PM_QOS=0 ;;
+        --figures) IFS=, read -r -a FIGURES <<<"${2:?--figures needs a list}"; shift ;;
+        -h | --help) usage; exit 0 ;;
+        *) die "unknown option '$1' (try --help)" ;;
+        esac
+        shift
+    done
+    # --quick only changes what was not given explicitly
+    if ((QUICK)); then
+        : "${ROUNDS:=1}" "${DURATION:=2}" "${RR_COUNT:=5000}"
+    else
+        : "${ROUNDS:=3}" "${DURATION:=5}" "${RR_COUNT:=20000}"
+    fi
+    [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer, got '$ROUNDS'"
+    [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "--duration must be a positive integer (seconds), got '$DURATION'"
+    [[ $RR_COUNT =~ ^[1-9][0-9]*$ ]] || die "BENCH_RR_COUNT must be a positive integer, got '$RR_COUNT'"
+    [[ $CONN_WORKERS =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONN_WORKERS must be a positive integer, got '$CONN_WORKERS'"
+    [[ -z $WORKERS || $WORKERS =~ ^[0-9]+$ ]] || die "--workers must be a number, got '$WORKERS'"
+    [[ -z $OFFLOAD || $OFFLOAD == on || $OFFLOAD == off ]] || die "--offload must be on or off, got '$OFFLOAD'"
+    local f
+    for f in "${FIGURES[@]}"; do
+        [[ $f =~ ^(tcp1|tcp4|udp64|conn|rr)$ ]] || die "unknown figure '$f' in --figures (tcp1,tcp4,udp64,conn,rr)"
+    done
+}
+
+# ----------------------------------------------------------------------------- prerequisites
+require_root() {
+    ((EUID == 0)) || die "must run as root (network namespaces, nftables): sudo $0"
+}
+
+install_deps() {
+    local missing=()
+    command -v iperf3 >/dev/null || missing+=(iperf3)
+    command -v nft >/dev/null || missing+=(nftables)
+    command -v python3 >/dev/null || missing+=(python3)
+    ((${#missing[@]})) || return 0
+    step "installing ${missing[*]}"
+    command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them"
+    apt-get update -qq || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+        die "apt-get install ${missing[*]} failed"
+}
+
+# The user who owns the checkout: cargo runs as them, so target/ keeps its owner under sudo.
+checkout_owner() { stat -c %U "$ROOT"; }
+
+find_cargo() {
+    local home
+    home=$(getent passwd "$1" | cut -d: -f6)
+    if [[ -x $home/.cargo/bin/cargo ]]; then
+        echo "$home/.cargo/bin/cargo"
+    elif command -v cargo; then
+        :
+    else
+        die "cargo not found (neither in ~$1/.cargo/bin nor on PATH)"
+    fi
+}
+
+build_privlink() {
+    local owner cargo cmd
+    owner=$(checkout_owner)
+    cargo=$(find_cargo "$owner")
+    cmd=("$cargo" build --release -p privlink-dataplane -p privlink-control)
+    if [[ $owner != root ]]; then
+        cmd=(sudo -u "$owner" -H env "PATH=$(dirname "$cargo"):$PATH" "${cmd[@]}")
+    fi
+    step "building privlink (release) as $owner"
+    (cd "$ROOT" && "${cmd[@]}") ||
+        die "'cargo build --release -p privlink-dataplane -p privlink-control' failed (use --kernel-only to run the baseline alone)"
+    [[ -x $PRIVLINKD && -x $PRIVLINK ]] ||
+        die "the build did not produce $PRIVLINKD and $PRIVLINK (use --kernel-only to run the baseline alone)"
+}
+
+# ---------------------------------------------------------------------------- process control
+# Starts "$@" in the background in its own session and remembers its PID; output → $TMP/<name>.log.
+# setsid does not fork here (a background job is not a group leader), so $! is the program itself.
+start_bg() {
+    local name=$1
+    shift
+    setsid "$@" >"$TMP/$name.log" 2>&1 &
+    STARTED_PIDS+=("$!")
+}
+
+stop_started() {
+    local pid i
+    for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+        pid=${STARTED_PIDS[i]}
+        kill -0 "$pid" 2>/dev/null || continue
+        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+        for _ in {1..50}; do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    STARTED_PIDS=()
+}
+
+our_namespaces() {
+    ip netns list | awk '{print $1}' | grep -E "^${RUN}-" || true
+}
+
+cleanup() {
+    local rc=$?
+    set +e
+    trap - ERR
+    stop_started
+    local ns
+    for ns in $(our_namespaces); do
+        ip netns pids "$ns" 2>/dev/null | grep -q . && log "warning: processes still in $ns: $(ip netns pids "$ns" | tr '\n' ' ')"
+        ip netns del "$ns" || log "warning: could not delete namespace $ns"
+    done
+    [[ -n $TMP && -d $TMP ]] && rm -rf "$TMP"
+    if [[ -n $(our_namespaces) ]]; then
+        log "warning: namespaces left behind: $(our_namespaces | tr '\n' ' ')"
+    fi
+    exit "$rc"
+}
+
+# --------------------------------------------------------------------------------- kernel lab
+ns_add() {
+    ip netns add "$1" || die "ip netns add $1 failed"
+    ip -n "$1" link set lo up
+}
+
+client_sysctls() {
+    ip netns exec "$1" sysctl -qw net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65535" ||
+        die "setting tcp_tw_reuse / ip_local_port_range in $1 failed"
+}
+
+# An "instance": its address on lo, a veth to the router at 169.254.<n>.0/30, default route out
+# through it with the instance address as source (like plink0 in a privlink VPC namespace).
+kernel_host_side() {
+    local ns=$1 n=$2 ip=$3
+    ip -n "$ns" addr add "$ip/32" dev lo
+    ip -n "$ns" addr add "169.254.$n.2/30" dev eth0
+    ip -n "$ns" link set eth0 mtu "$MTU" up
+    ip -n "$ns" route add default via "169.254.$n.1" dev eth0 src "$ip"
+}
+
+kernel_nat_rules() {
+    ip netns exec "$NS_KR" nft -f - <<EOF || die "loading the nftables NAT rules in $NS_KR failed"
+table ip bench {
+    chain pre {
+        type nat hook prerouting priority dstnat; policy accept;
+        ip daddr $ENI_IP dnat to $TARGET_IP
+    }
+    chain post {
+        type nat hook postrouting priority srcnat; policy accept;
+        oif "rt" snat to $KERNEL_NLB_IP
+    }
+}
+EOF
+}
+
+setup_kernel_lab() {
+    step "kernel lab: $NS_KC → $NS_KR (nftables DNAT $ENI_IP → $TARGET_IP, SNAT → $KERNEL_NLB_IP) → $NS_KT, MTU $MTU"
+    local ns
+    for ns in "$NS_KC" "$NS_KR" "$NS_KT"; do ns_add "$ns"; done
+    ip netns exec "$NS_KR" sysctl -qw net.ipv4.ip_forward=1 \
+        net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+    ip -n "$NS_KR" link add rc type veth peer name eth0 netns "$NS_KC"
+    ip -n "$NS_KR" link add rt type veth peer name eth0 netns "$NS_KT"
+    ip -n "$NS_KR" addr add 169.254.1.1/30 dev rc
+    ip -n "$NS_KR" addr add 169.254.2.1/30 dev rt
+    ip -n "$NS_KR" link set rc mtu "$MTU" up
+    ip -n "$NS_KR" link set rt mtu "$MTU" up
+    kernel_host_side "$NS_KC" 1 "$CLIENT_IP"
+    kernel_host_side "$NS_KT" 2 "$TARGET_IP"
+    # Client and target are both 10.0.1.10: the ingress interface picks the side.
+    ip -n "$NS_KR" route add "$TARGET_IP/32" via 169.254.2.2 dev rt table 101
+    ip -n "$NS_KR" route add "$CLIENT_IP/32" via 169.254.1.2 dev rc table 102
+    ip -n "$NS_KR" rule add iif rc lookup 101 pref 1000
+    ip -n "$NS_KR" rule add iif rt lookup 102 pref 1001
+    kernel_nat_rules
+    client_sysctls "$NS_KC"
+}
+
+# ------------------------------------------------------------------------------- privlink lab
+pl() {
+    local out
+    if ! out=$("$PRIVLINK" --socket "$TMP/sock" -o json "$@" 2>&1); then
+        log "$out"
+        die "privlink $* failed"
+    fi
+    printf '%s\n' "$out"
+}
+
+# json_get KEY.PATH.0.FIELD < json
+json_get() {
+    python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(v)' "$1"
+}
+
+daemon_supports() { "$PRIVLINKD" --help 2>&1 | grep -q -- "$1"; }
+
+start_privlinkd() {
+    local args=(--socket "$TMP/sock" --state-dir "$TMP/state" --aws-netns "$NS_AWS")
+    if [[ -n $WORKERS ]]; then
+        daemon_supports --workers || die "privlinkd has no --workers flag"
+        args+=(--workers "$WORKERS")
+    fi
+    if [[ -n $OFFLOAD ]]; then
+        daemon_supports --offload || die "privlinkd has no --offload flag"
+        args+=(--offload "$OFFLOAD")
+    fi
+    daemon_supports --mtu && args+=(--mtu "$MTU")
+    # shellcheck disable=SC2206 # PRIVLINKD_ARGS is a word list on purpose
+    args+=($EXTRA_DAEMON_ARGS)
+    mkdir -p "$TMP/state"
+    step "starting privlinkd ${args[*]}"
+    start_bg privlinkd "$PRIVLINKD" "${args[@]}"
+    PLD_PID=${STARTED_PIDS[-1]}
+    DAEMON_ARGS=${args[*]}
+    for _ in {1..100}; do
+        [[ -S $TMP/sock ]] && return 0
+        if ! kill -0 "$PLD_PID" 2>/dev/null; then
+            tail -n 20 "$TMP/privlinkd.log" >&2
+            die "privlinkd exited during start-up: $PRIVLINKD ${args[*]}"
+        fi
+        sleep 0.1
+    done
+    tail -n 20 "$TMP/privlinkd.log" >&2
+    die "privlinkd did not open its control socket $TMP/sock within 10 s"
+}
+
+# The privlink side of the lab, written against the CLI in shared/ARCHITECTURE.md. Resources
+# are referred to by Name tag; only the service name has to be read back. Adjust here when the
+# CLI changes.
+setup_privlink() {
+    step "privlink lab: $NS_C → interface endpoint $ENI_IP → NLB → $NS_P target $TARGET_IP"
+    local p=${NAME}p c=${NAME}c svc_json service_name
+    # provider: targets in 10.0.1.0/24, the NLB node in 10.0.2.0/24 (same AZ, one NLB subnet);
+    # listeners TCP+UDP :5201 (iperf3) and TCP :5202 (echo), each with its own target group
+    pl vpc create --name "$p" --cidr 10.0.0.0/16 --netns "$NS_P" >/dev/null
+    pl subnet create --vpc "$p" --cidr 10.0.1.0/24 --az us-east-1a --name "$p-targets" >/dev/null
+    pl subnet create --vpc "$p" --cidr 10.0.2.0/24 --az us-east-1a --name "$p-nlb" >/dev/null
+    pl instance create --subnet "$p-targets" --ip "$TARGET_IP" --name "$p-target" >/dev/null
+    pl nlb create --name "$NAME-nlb" --subnets "$p-nlb" >/dev/null
+    local listener proto port tg
+    for listener in "TCP $IPERF_PORT" "UDP $IPERF_PORT" "TCP $ECHO_PORT"; do
+        read -r proto port <<<"$listener"
+        tg=$NAME-${proto,,}$port
+        pl target-group create --name "$tg" --vpc "$p" --protocol "$proto" --port "$port" >/dev/null
+        pl target-group register --target-group "$tg" --targets "$TARGET_IP" >/dev/null
+        pl listener create --nlb "$NAME-nlb" --protocol "$proto" --port "$port" --target-group "$tg" >/dev/null
+    done
+    svc_json=$(pl endpoint-service create --nlb "$NAME-nlb")
+    service_name=$(json_get ServiceConfiguration.ServiceName <<<"$svc_json") ||
+        die "no ServiceConfiguration.ServiceName in: $svc_json"
+    # consumer
+    pl vpc create --name "$c" --cidr 10.0.0.0/16 --netns "$NS_C" >/dev/null
+    pl subnet create --vpc "$c" --cidr 10.0.1.0/24 --az us-east-1a --name "$c-a" >/dev/null
+    pl instance create --subnet "$c-a" --ip "$CLIENT_IP" --name "$c-client" >/dev/null
+    pl endpoint create --vpc "$c" --service-name "$service_name" --subnets "$c-a" \
+        --ip-addresses "$ENI_IP" >/dev/null
+    client_sysctls "$NS_C"
+    check_tun_mtu
+}
+
+check_tun_mtu() {
+    local mtu
+    mtu=$(ip -n "$NS_C" -o link show plink0 | sed -n 's/.* mtu \([0-9]*\).*/\1/p') ||
+        die "no plink0 in $NS_C"
+    [[ $mtu == "$MTU" ]] || log "warning: plink0 MTU is $mtu, kernel lab veths use $MTU (set BENCH_MTU=$mtu)"
+}
+
+# ---------------------------------------------------------------------------- target programs
+start_servers() {
+    local tag=$1 ns=$2 nproc
+    nproc=$(nproc)
+    start_bg "iperf3-$tag" ip netns exec "$ns" iperf3 -s -B "$TARGET_IP" -p "$IPERF_PORT"
+    start_bg "echo-$tag" ip netns exec "$ns" python3 "$HELPERS/netload.py" serve \
+        --bind "$TARGET_IP" --port "$ECHO_PORT" --procs $((CONN_WORKERS + 2 * nproc))
+}
+
+# Waits until the client namespace reaches both servers through the ENI address.
+wait_path_ready() {
+    local path=$1 ns=$2
+    for _ in {1..100}; do
+        if ip netns exec "$ns" python3 "$HELPERS/netload.py" latency --dst "$ENI_IP" --port "$ECHO_PORT" \
+            --count 10 --warmup 0 >/dev/null 2>&1 &&
+            timeout 5 ip netns exec "$ns" iperf3 -c "$ENI_IP" -p "$IPERF_PORT" -n 1K >/dev/null 2>&1; then
+            log "    $path path ready"
+            return 0
+        fi
+        sleep 0.2
+    done
+    die "$path path: $ns cannot reach $ENI_IP:$ECHO_PORT and :$IPERF_PORT after 20 s"
+}
+
+# Host busy % over one quiet second with nothing of ours running: other load on the machine
+# (builds, tests) makes every figure noisy, and the latency figure most of all.
+background_busy() {
+    local h0 t0 h1 t1
+    read -r h0 t0 < <(host_jiffies)
+    sleep 1
+    read -r h1 t1 < <(host_jiffies)
+    awk -v b=$((h1 - h0)) -v t=$((t1 - t0)) 'BEGIN{printf "%.0f", t ? 100*b/t : 0}'
+}
+
+check_background() {
+    local when=$1 busy
+    busy=$(background_busy)
+    BACKGROUND+=("\"$when\": $busy")
+    if ((busy > 10)); then
+        log "warning: the host is ${busy}% busy $when the measurements without any bench traffic:"
+        log "         other load makes the figures noisy (latency most); prefer a quiet machine"
+    else
+        log "    background load $when: ${busy}%"
+    fi
+}
+
+# Keeps idle CPUs out of deep idle for the measurements (see scripts/bench/cpu_latency.py);
+# the kernel drops the request when the helper exits.
+hold_cpu_latency() {
+    ((PM_QOS)) || return 0
+    start_bg cpu-latency python3 "$HELPERS/cpu_latency.py"
+    sleep 0.2
+    if kill -0 "${STARTED_PIDS[-1]}" 2>/dev/null; then
+        PM_QOS_HELD=true
+        log "    holding /dev/cpu_dma_latency = 0 for the run (--no-pm-qos to measure without)"
+    else
+        log "warning: $(cat "$TMP/cpu-latency.log") — measuring without a CPU latency request"
+    fi
+}
+
+# ------------------------------------------------------------------------------- measurements
+# Each measure_* runs in the given client namespace and prints "<figure> <value>" lines. On
+# failure it says why on stderr and returns non-zero; run_figure records the failure and the
+# run goes on (a broken path must not cost the other path's figures).
+fail() {
+    log "    $*"
+    return 1
+}
+
+iperf_client() {
+    local ns=$1 out=$2
+    shift 2
+    if ! timeout $((DURATION + 20)) ip netns exec "$ns" iperf3 -c "$ENI_IP" -p "$IPERF_PORT" \
+        -t "$DURATION" -J "$@" >"$out"; then
+        fail "iperf3 -c $ENI_IP -p $IPERF_PORT -t $DURATION -J $* (in $ns) failed: $(python3 "$HELPERS/report.py" json-field "$out" error 2>/dev/null)"
+    fi
+}
+
+# report FIGURE SUBCOMMAND ARGS…: prints "FIGURE <number extracted by report.py>".
+report() {
+    local figure=$1 value
+    shift
+    value=$(python3 "$HELPERS/report.py" "$@") || fail "report.py $* failed" || return 1
+    echo "$figure $value"
+}
+
+measure_tcp1() {
+    iperf_client "$1" "$TMP/iperf.json" -P 1 || return 1
+    report tcp1_gbps iperf-tcp "$TMP/iperf.json"
+}
+
+measure_tcp4() {
+    iperf_client "$1" "$TMP/iperf.json" -P 4 || return 1
+    report tcp4_gbps iperf-tcp "$TMP/iperf.json"
+}
+
+measure_udp64() {
+    iperf_client "$1" "$TMP/iperf.json" -u -b 0 -l 64 || return 1
+    report udp64_pps iperf-udp "$TMP/iperf.json" || return 1
+    report udp64_sent_pps iperf-udp-sent "$TMP/iperf.json"
+}
+
+# connrate NS OUT DST: netload.py connrate for DURATION seconds, its JSON result in OUT.
+connrate() {
+    local ns=$1 out=$2 dst=$3
+    timeout $((DURATION + 20)) ip netns exec "$ns" python3 "$HELPERS/netload.py" connrate \
+        --dst "$dst" --port "$ECHO_PORT" --duration "$DURATION" --workers "$CONN_WORKERS" >"$out" ||
+        fail "netload.py connrate --dst $dst --port $ECHO_PORT (in $ns) failed: $(cat "$out")"
+}
+
+measure_conn() {
+    connrate "$1" "$TMP/conn.json" "$ENI_IP" || return 1
+    report conn_per_s json-field "$TMP/conn.json" conns_per_s
+}
+
+measure_rr() {
+    local out=$TMP/rr.json
+    timeout 120 ip netns exec "$1" python3 "$HELPERS/netload.py" latency --dst "$ENI_IP" \
+        --port "$ECHO_PORT" --count "$RR_COUNT" >"$out" ||
+        fail "netload.py latency --dst $ENI_IP --port $ECHO_PORT (in $1) failed: $(cat "$out")" || return 1
+    report rr_p50_us json-field "$out" p50_us || return 1
+    report rr_p99_us json-field "$out" p99_us
+}
+
+# "busy total" jiffies of the whole host (user..steal), from the first line of /proc/stat.
+host_jiffies() {
+    awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat
+}
+
+# utime+stime of privlinkd (all threads) in clock ticks; 0 when it is not running.
+privlinkd_ticks() {
+    if [[ -n $PLD_PID && -r /proc/$PLD_PID/stat ]]; then
+        sed 's/.*) //' "/proc/$PLD_PID/stat" | awk '{print $12 + $13}'
+    else
+        echo 0
+    fi
+}
+
+require_privlinkd_alive() {
+    kill -0 "$PLD_PID" 2>/dev/null && return 0
+    tail -n 20 "$TMP/privlinkd.log" >&2
+    die "privlinkd (pid $PLD_PID) exited during the run; its log ends above"
+}
+
+# Packets the kernel dropped at the plink0 queues towards privlinkd (both VPC namespaces), i.e.
+# offered faster than privlinkd read them. privlinkd's own counters cannot see these.
+tun_drops() {
+    local ns n total=0
+    for ns in "$NS_C" "$NS_P"; do
+        n=$(ip netns exec "$ns" cat /sys/class/net/plink0/statistics/tx_dropped 2>/dev/null) || n=0
+        total=$((total + n))
+    done
+    echo "$total"
+}
+
+# record ROUND PATH FIGURE VALUE CPU HOST DROPS [ERROR]: appends one sample line to $SAMPLES.
+record() {
+    local error=null
+    [[ -n ${8:-} ]] && error=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$8")
+    printf '{"figure":"%s","path":"%s","round":%d,"value":%s,"privlinkd_cpu_pct":%s,"host_busy_pct":%s,"tun_tx_dropped":%s,"error":%s}\n' \
+        "$3" "$2" "$1" "$4" "$5" "$6" "$7" "$error" >>"$SAMPLES"
+}
+
+# run_figure ROUND PATH MEASURE_FN: runs one measurement, records its sample(s) with CPU figures.
+run_figure() {
+    local round=$1 path=$2 fn=$3 ns=$NS_KC
+    [[ $path == privlink ]] && ns=$NS_C
+    local t0 t1 p0 p1 h0 h1 tot0 tot1 d0=0 d1=0 cpu=null drops=null host figure value extra=""
+    [[ $path == privlink ]] && d0=$(tun_drops)
+    read -r h0 tot0 < <(host_jiffies)
+    p0=$(privlinkd_ticks)
+    t0=$EPOCHREALTIME
+    if ! "$fn" "$ns" >"$TMP/values" 2>"$TMP/errors"; then
+        cat "$TMP/errors" >&2
+        [[ $path == privlink ]] && require_privlinkd_alive
+        FAILURES+=("round $round $path ${fn#measure_}")
+        record "$round" "$path" "${fn#measure_}" null null null null "$(tr '\n' ' ' <"$TMP/errors")"
+        log "    $path ${fn#measure_}: FAILED (recorded, continuing)"
+        return 0
+    fi
+    t1=$EPOCHREALTIME
+    p1=$(privlinkd_ticks)
+    read -r h1 tot1 < <(host_jiffies)
+    [[ $path == privlink ]] && d1=$(tun_drops)
+    host=$(awk -v b=$((h1 - h0)) -v t=$((tot1 - tot0)) 'BEGIN{printf "%.1f", t ? 100*b/t : 0}')
+    if [[ $path == privlink ]]; then
+        cpu=$(awk -v d=$((p1 - p0)) -v hz="$CLK_TCK" -v s="$t0" -v e="$t1" 'BEGIN{printf "%.1f", 100*d/hz/(e-s)}')
+        drops=$((d1 - d0))
+        extra="  privlinkd $cpu% of a core, plink0 drops $drops"
+    fi
+    while read -r figure value; do
+        record "$round" "$path" "$figure" "$value" "$cpu" "$host" "$drops"
+        log "$(printf '    %-8s %-14s %12s   host busy %5s%%%s' "$path" "$figure" "$value" "$host" "$extra")"
+    done <"$TMP/values"
+}
+
+run_rounds() {
+    local round name paths path
+    for ((round = 1; round <= ROUNDS; round++)); do
+        if ((KERNEL_ONLY)); then
+            paths=(kernel)
+        elif ((round % 2)); then
+            paths=(kernel privlink)
+        else
+            paths=(privlink kernel)
+        fi
+        for name in "${FIGURES[@]}"; do
+            step "round $round/$ROUNDS: $name (${paths[*]})"
+            for path in "${paths[@]}"; do run_figure "$round" "$path" "measure_$name"; done
+        done
+    done
+}
+
+# Connection-rate ceiling of the load generator itself: the same client and server over loopback
+# inside the kernel lab's target namespace (no forwarding at all).
+measure_ceiling() {
+    step "load generator ceiling: connrate over loopback in $NS_KT ($CONN_WORKERS workers, ${DURATION}s)"
+    client_sysctls "$NS_KT"
+    connrate "$NS_KT" "$TMP/ceiling.json" "$TARGET_IP" || die "the load generator does not work over loopback"
+    log "    ceiling: $(python3 "$HELPERS/report.py" json-field "$TMP/ceiling.json" conns_per_s) conn/s"
+}
+
+# ------------------------------------------------------------------------------------- report
+json_bool() { if (($1)); then echo true; else echo false; fi; }
+
+config_json() {
+    printf '{"rounds": %d, "duration_s": %d, "quick": %s, "kernel_only": %s, "mtu": %d, ' \
+        "$ROUNDS" "$DURATION" "$(json_bool "$QUICK")" "$(json_bool "$KERNEL_ONLY")" "$MTU"
+    printf '"cpu_dma_latency_0": %s, "conn_workers": %d, "rr_count": %d, "figures": "%s"}' \
+        "$PM_QOS_HELD" "$CONN_WORKERS" "$RR_COUNT" "${FIGURES[*]}"
+}
+
+write_report() {
+    if ((!KERNEL_ONLY)); then
+        "$PRIVLINK" --socket "$TMP/sock" -o json stats >"$TMP/stats.json" 2>/dev/null || rm -f "$TMP/stats.json"
+        # cumulative TUN counters (drops at the device queues are not privlinkd's counters)
+        ip -j -s -n "$NS_C" link show plink0 >"$TMP/plink0-consumer.json" 2>/dev/null || true
+        ip -j -s -n "$NS_P" link show plink0 >"$TMP/plink0-provider.json" 2>/dev/null || true
+    fi
+    mkdir -p "$(dirname "$OUT")"
+    local git
+    git=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    echo
+    python3 "$HELPERS/report.py" summarize --samples "$SAMPLES" --out "$OUT" \
+        --meta "date=$(date -Iseconds)" --meta "git_commit=$git" \
+        --meta "config=$(config_json)" \
+        --meta "privlinkd_args=$DAEMON_ARGS" \
+        --meta "background_busy_pct={$(IFS=,; echo "${BACKGROUND[*]}")}" \
+        --meta "kernel_lab=client $CLIENT_IP -> router nftables dnat $ENI_IP -> $TARGET_IP, snat -> $KERNEL_NLB_IP; veth MTU $MTU; policy routing by ingress interface" \
+        --meta-json "conn_generator_ceiling=$TMP/ceiling.json" \
+        --meta-json "privlink_stats=$TMP/stats.json" \
+        --meta-json "plink0_consumer=$TMP/plink0-consumer.json" \
+        --meta-json "plink0_provider=$TMP/plink0-provider.json"
+    echo "load generator ceiling (loopback, $CONN_WORKERS workers): $(python3 "$HELPERS/report.py" json-field "$TMP/ceiling.json" conns_per_s | cut -d. -f1) conn/s"
+    if [[ -s $TMP/stats.json ]]; then
+        echo "privlinkd offload/workers (privlink stats):"
+        python3 "$HELPERS/report.py" stats-brief "$TMP/stats.json" || log "warning: could not read privlink stats"
+    fi
+    echo "raw samples and summaries: $OUT"
+}
+
+# --------------------------------------------------------------------------------------- main
+main() {
+    parse_args "$@"
+    require_root
+    install_deps
+    TMP=$(mktemp -d /tmp/privlink-bench.XXXXXX)
+    SAMPLES=$TMP/samples.jsonl
+    : >"$SAMPLES"
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    if ((!KERNEL_ONLY)) && ((BUILD)); then build_privlink; fi
+    if ((!KERNEL_ONLY)); then
+        [[ -x $PRIVLINKD && -x $PRIVLINK ]] || die "$PRIVLINKD / $PRIVLINK missing (build, or use --kernel-only)"
+        start_privlinkd
+        setup_privlink
+        start_servers privlink "$NS_P"
+    fi
+    setup_kernel_lab
+    start_servers kernel "$NS_KT"
+    wait_path_ready kernel "$NS_KC"
+    ((KERNEL_ONLY)) || wait_path_ready privlink "$NS_C"
+    hold_cpu_latency
+    check_background before
+    measure_ceiling
+    run_rounds
+    check_background after
+    write_report
+    if ((${#FAILURES[@]})); then
+        die "${#FAILURES[@]} measurement(s) failed: $(printf '%s; ' "${FAILURES[@]}")"
+    fi
+}
+
+main "$@"
