@@ -9,7 +9,7 @@
 use crate::compile::VpcSlots;
 use crate::fib::Fib;
 use crate::flow::{FlowKey, FlowPlan, Rewrite};
-use crate::io::Offloads;
+use crate::io::{Offloads, link};
 use crate::pipeline::{classify, parse};
 use crate::route::RouteTarget;
 use crate::verdict::DropReason;
@@ -19,6 +19,24 @@ use crate::worker::Dataplane;
 use privlink_control::ApiError;
 use serde_json::{Map, Value, json};
 use std::net::Ipv4Addr;
+
+/// Kernel-side counters of every VPC device: what each namespace sent to the fabric, what the
+/// fabric delivered, and what the kernel dropped because privlinkd's queue was full (the one
+/// loss privlinkd's own counters cannot see).
+fn devices(dp: &Dataplane) -> Vec<Value> {
+    let snap = dp.snapshot.load();
+    snap.devices
+        .iter()
+        .flatten()
+        .map(|d| match link::link_info(&d.netns, crate::fabric::DEVICE) {
+            Ok(l) => json!({
+                "VpcId": d.vpc_id, "Netns": d.netns, "ToFabricPackets": l.tx_packets,
+                "FromFabricPackets": l.rx_packets, "QueueDrops": l.tx_dropped,
+            }),
+            Err(e) => json!({"VpcId": d.vpc_id, "Netns": d.netns, "Error": e.to_string()}),
+        })
+        .collect()
+}
 
 /// `GetStats`.
 pub fn stats(dp: &Dataplane, offloads: Offloads) -> Value {
@@ -37,6 +55,7 @@ pub fn stats(dp: &Dataplane, offloads: Offloads) -> Value {
         "Workers": dp.workers(),
         "Offloads": offloads.to_string(),
         "FibGeneration": dp.snapshot.load().fib.generation,
+        "Devices": devices(dp),
     }})
 }
 

@@ -25,18 +25,43 @@ use commands::{Call, Command, View};
 /// Default control socket of privlinkd.
 pub const DEFAULT_SOCKET: &str = "/run/privlink/privlink.sock";
 
-/// privlink: AWS PrivateLink and VPC endpoints on one Linux machine.
+/// Notes printed after the top-level help.
+const AFTER_HELP: &str = "Each command sends one AWS-named API action to privlinkd and prints the answer.
+Every ID argument also takes the unique Name tag of a resource of that kind (ELBv2: ARN or name).
+List-valued flags are comma-separated. Full reference: docs/cli.md in the source tree.
+Exit codes: 0 ok, 1 API error (or a failed item of a batch call), 2 usage error, 3 privlinkd unreachable.";
+
+/// privlink: AWS PrivateLink and VPC endpoints on one Linux machine (client of privlinkd).
 #[derive(Parser)]
-#[command(name = "privlink", version, about, propagate_version = true)]
+#[command(name = "privlink", version, propagate_version = true, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// privlinkd's control socket.
-    #[arg(long, global = true, env = "PRIVLINK_SOCKET", default_value = DEFAULT_SOCKET)]
+    /// Path of privlinkd's control socket (a Unix socket).
+    #[arg(
+        long,
+        global = true,
+        env = "PRIVLINK_SOCKET",
+        default_value = DEFAULT_SOCKET,
+        help_heading = "Global options"
+    )]
     socket: PathBuf,
-    /// The AWS account to act as (12 digits).
-    #[arg(long, global = true, env = "PRIVLINK_ACCOUNT", default_value = DEFAULT_ACCOUNT)]
+    /// AWS account ID to act as (12 digits), e.g. 222222222222 for a second account.
+    #[arg(
+        long,
+        global = true,
+        env = "PRIVLINK_ACCOUNT",
+        default_value = DEFAULT_ACCOUNT,
+        help_heading = "Global options"
+    )]
     account: String,
-    /// Output format.
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = Output::Table)]
+    /// Output format: table (aligned columns) or json (the raw AWS-shaped response).
+    #[arg(
+        short = 'o',
+        long,
+        global = true,
+        value_enum,
+        default_value_t = Output::Table,
+        help_heading = "Global options"
+    )]
     output: Output,
     #[command(subcommand)]
     command: Command,

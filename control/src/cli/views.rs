@@ -213,20 +213,32 @@ pub const FLOWS: &[Table] = &[Table {
         ("IdleMs", "/IdleMs"),
     ],
 }];
-pub const STATS: &[Table] = &[Table {
-    path: "Stats",
-    columns: &[
-        ("Forwarded", "/Forwarded"),
-        ("Bytes", "/ForwardedBytes"),
-        ("Dropped", "/Dropped"),
-        ("ActiveFlows", "/ActiveFlows"),
-        ("FlowsCreated", "/FlowsCreated"),
-        ("RxErrors", "/RxErrors"),
-        ("TxErrors", "/TxErrors"),
-        ("Workers", "/Workers"),
-        ("Offloads", "/Offloads"),
-    ],
-}];
+pub const STATS: &[Table] = &[
+    Table {
+        path: "Stats",
+        columns: &[
+            ("Forwarded", "/Forwarded"),
+            ("Bytes", "/ForwardedBytes"),
+            ("Dropped", "/Dropped"),
+            ("ActiveFlows", "/ActiveFlows"),
+            ("FlowsCreated", "/FlowsCreated"),
+            ("RxErrors", "/RxErrors"),
+            ("TxErrors", "/TxErrors"),
+            ("Workers", "/Workers"),
+            ("Offloads", "/Offloads"),
+        ],
+    },
+    Table {
+        path: "Stats/Devices/*",
+        columns: &[
+            ("VpcId", "/VpcId"),
+            ("Netns", "/Netns"),
+            ("ToFabricPackets", "/ToFabricPackets"),
+            ("FromFabricPackets", "/FromFabricPackets"),
+            ("QueueDrops", "/QueueDrops"),
+        ],
+    },
+];
 pub const TRACE: &[Table] = &[Table {
     path: "Trace",
     columns: &[

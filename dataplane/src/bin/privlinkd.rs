@@ -98,8 +98,9 @@ fn main() -> Result<()> {
         Controller::open(&args.state_dir, fabric)
             .with_context(|| format!("restore state from {}", args.state_dir.display()))?,
     );
-    let handles: Vec<_> =
-        (0..workers).map(|w| worker::spawn(dp.clone(), w, args.worker_nice)).collect::<std::io::Result<_>>()?;
+    let handles: Vec<_> = (0..workers)
+        .map(|w| worker::spawn(dp.clone(), w, args.worker_nice))
+        .collect::<std::io::Result<_>>()?;
     let sweeper = {
         let dp = dp.clone();
         std::thread::Builder::new().name("plink-sweep".into()).spawn(move || {

@@ -86,6 +86,12 @@ pub struct LinkInfo {
     pub up: bool,
     /// Carrier up (`IFF_LOWER_UP`); a TUN has it while at least one queue fd is attached.
     pub lower_up: bool,
+    /// Packets the namespace sent into the device (for a TUN: towards privlinkd).
+    pub tx_packets: u64,
+    /// Packets the device delivered to the namespace (for a TUN: written by privlinkd).
+    pub rx_packets: u64,
+    /// Packets the kernel dropped on transmit (for a TUN: its queue to privlinkd was full).
+    pub tx_dropped: u64,
 }
 
 /// A netlink session inside one namespace. Only exists on a thread that is in that namespace
@@ -166,15 +172,19 @@ impl LinkCtl {
         Ok(self.get_link(dev)?.header.index)
     }
 
-    /// Index, MTU and up/carrier state of `dev`.
+    /// Index, MTU, up/carrier state and packet counters of `dev`.
     pub fn link(&self, dev: &str) -> Result<LinkInfo> {
         let msg = self.get_link(dev)?;
         let mut name = dev.to_owned();
         let mut mtu = None;
+        let (mut tx_packets, mut rx_packets, mut tx_dropped) = (0, 0, 0);
         for attr in &msg.attributes {
             match attr {
                 LinkAttribute::IfName(n) => name.clone_from(n),
                 LinkAttribute::Mtu(m) => mtu = Some(*m),
+                LinkAttribute::Stats64(st) => {
+                    (tx_packets, rx_packets, tx_dropped) = (st.tx_packets, st.rx_packets, st.tx_dropped);
+                }
                 _ => {}
             }
         }
@@ -184,6 +194,9 @@ impl LinkCtl {
             mtu,
             up: msg.header.flags.contains(LinkFlags::Up),
             lower_up: msg.header.flags.contains(LinkFlags::LowerUp),
+            tx_packets,
+            rx_packets,
+            tx_dropped,
         })
     }
 

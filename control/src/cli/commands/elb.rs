@@ -9,73 +9,101 @@ use crate::cli::views as v;
 
 #[derive(Subcommand)]
 pub enum NlbCmd {
-    /// Create an internal network load balancer with one node per subnet.
+    /// Create an internal network load balancer with one node per subnet (CreateLoadBalancer).
     Create {
+        /// Load balancer name, unique in the account: 1-32 letters, digits, hyphens, e.g. web.
         #[arg(long)]
         name: String,
+        /// Comma-separated subnets of one VPC, at most one per AZ: IDs or unique Name tags, e.g.
+        /// prov-a,prov-b.
         #[arg(long, value_delimiter = ',', required = true)]
         subnets: Vec<String>,
+        /// Enable cross-zone load balancing (default off: each node sends only to targets in its AZ).
         #[arg(long)]
         cross_zone: bool,
     },
+    /// Delete a load balancer and its listeners; not while an endpoint service publishes it
+    /// (DeleteLoadBalancer).
     Delete {
+        /// Load balancer: ARN or name.
         nlb: String,
     },
+    /// Describe load balancers with their nodes' addresses (DescribeLoadBalancers).
     Describe {
+        /// Load balancers: ARNs or names; default all.
         nlbs: Vec<String>,
     },
 }
 
 #[derive(Subcommand)]
 pub enum TargetGroupCmd {
+    /// Create a target group of IP targets (CreateTargetGroup).
     Create {
+        /// Target group name, unique in the account: 1-32 letters, digits, hyphens, e.g. web.
         #[arg(long)]
         name: String,
+        /// VPC of the targets: ID or unique Name tag.
         #[arg(long)]
         vpc: String,
-        /// TCP, UDP or TCP_UDP.
+        /// Target protocol: TCP, UDP or TCP_UDP.
         #[arg(long)]
         protocol: String,
+        /// Port the targets receive traffic on, 1-65535 (default for registered targets), e.g. 8080.
         #[arg(long)]
         port: u16,
-        /// TCP or HTTP.
+        /// Health check protocol: TCP (default) or HTTP.
         #[arg(long)]
         health_check_protocol: Option<String>,
-        /// traffic-port or a port.
+        /// Health check port: traffic-port (default, the target's port) or a port number.
         #[arg(long)]
         health_check_port: Option<String>,
+        /// HTTP health check path (HTTP only), default /, e.g. /healthz.
         #[arg(long)]
         health_check_path: Option<String>,
+        /// Seconds between health checks, 5-300 (default 30).
         #[arg(long)]
         health_check_interval: Option<u32>,
+        /// Health check timeout in seconds, 2-120, less than the interval (default 10 TCP, 6 HTTP).
         #[arg(long)]
         health_check_timeout: Option<u32>,
+        /// Consecutive successes before a target is healthy, 2-10 (default 3).
         #[arg(long)]
         healthy_threshold: Option<u32>,
+        /// Consecutive failures before a target is unhealthy, 2-10 (default 3).
         #[arg(long)]
         unhealthy_threshold: Option<u32>,
     },
+    /// Delete a target group no listener forwards to (DeleteTargetGroup).
     Delete {
+        /// Target group: ARN or name.
         target_group: String,
     },
-    /// Register targets: IP[:PORT] or INSTANCE[:PORT], comma-separated.
+    /// Register targets: IP[:PORT] or INSTANCE[:PORT], comma-separated (RegisterTargets).
     Register(TargetArgs),
+    /// Deregister targets, given as they were registered (DeregisterTargets).
     Deregister(TargetArgs),
+    /// Describe target groups (DescribeTargetGroups).
     Describe {
+        /// Target groups: ARNs or names; default all.
         target_groups: Vec<String>,
+        /// Only groups this load balancer's listeners forward to: ARN or name.
         #[arg(long)]
         nlb: Option<String>,
     },
-    /// Health of each target.
+    /// Health of each target, as the data plane's health checker last saw it (DescribeTargetHealth).
     Health {
+        /// Target group: ARN or name.
         target_group: String,
     },
 }
 
 #[derive(Args)]
 pub struct TargetArgs {
+    /// Target group: ARN or name.
     #[arg(long)]
     target_group: String,
+    /// Comma-separated IP[:PORT] or instance names/ids (port: default the group's), e.g.
+    /// 10.0.1.10,10.0.2.10:8081.
     #[arg(long, value_delimiter = ',', required = true)]
     targets: Vec<String>,
 }
@@ -96,21 +124,31 @@ impl TargetArgs {
 
 #[derive(Subcommand)]
 pub enum ListenerCmd {
+    /// Create a listener forwarding a port to a target group (CreateListener).
     Create {
+        /// Load balancer: ARN or name.
         #[arg(long)]
         nlb: String,
+        /// Listener protocol: TCP, UDP or TCP_UDP; must match the target group's.
         #[arg(long)]
         protocol: String,
+        /// Port the NLB listens on, 1-65535, e.g. 80.
         #[arg(long)]
         port: u16,
+        /// Target group to forward to (same VPC, not used by another NLB): ARN or name.
         #[arg(long)]
         target_group: String,
     },
+    /// Delete a listener (DeleteListener).
     Delete {
+        /// Listener ARN (listeners have no name).
         listener: String,
     },
+    /// Describe listeners (DescribeListeners).
     Describe {
+        /// Listener ARNs; default all.
         listeners: Vec<String>,
+        /// Only listeners of this load balancer: ARN or name.
         #[arg(long)]
         nlb: Option<String>,
     },

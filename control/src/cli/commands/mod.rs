@@ -53,81 +53,101 @@ fn flag(on: bool) -> Option<bool> {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// VPCs (each one a network namespace).
+    /// VPCs: each one a Linux network namespace.
     #[command(subcommand)]
     Vpc(VpcCmd),
-    /// Subnets of a VPC.
+    /// Subnets of a VPC, each in one availability zone.
     #[command(subcommand)]
     Subnet(SubnetCmd),
-    /// Instances: a private address on the VPC namespace's lo.
+    /// Instances: a private IP address on the `lo` of the VPC's namespace.
     #[command(subcommand)]
     Instance(InstanceCmd),
     /// Route tables and their subnet associations.
     #[command(subcommand)]
     RouteTable(RouteTableCmd),
-    /// Blackhole routes.
+    /// Blackhole routes in a route table (matching packets are dropped).
     #[command(subcommand)]
     Route(RouteCmd),
-    /// Security groups (guarding interface endpoint ENIs).
+    /// Security groups and their ingress rules (they guard interface endpoint ENIs).
     #[command(subcommand)]
     SecurityGroup(SecurityGroupCmd),
-    /// Network load balancers.
+    /// Network load balancers (internal NLBs, one node per subnet).
     #[command(subcommand)]
     Nlb(NlbCmd),
-    /// Target groups and their targets.
+    /// NLB target groups (target type ip) and their targets.
     #[command(subcommand)]
     TargetGroup(TargetGroupCmd),
-    /// NLB listeners.
+    /// NLB listeners: a protocol and port forwarding to a target group.
     #[command(subcommand)]
     Listener(ListenerCmd),
     /// Endpoint services (the provider side of PrivateLink).
     #[command(subcommand)]
     EndpointService(EndpointServiceCmd),
-    /// VPC endpoints (interface and gateway).
+    /// VPC endpoints, the consumer side: interface (ENIs) and gateway (prefix-list routes).
     #[command(subcommand)]
     Endpoint(EndpointCmd),
-    /// Managed prefix lists of the gateway services.
+    /// Managed prefix lists of the gateway services (S3, DynamoDB).
     #[command(subcommand)]
     PrefixList(PrefixListCmd),
-    /// Describe every resource of one kind.
-    Describe { kind: Kind },
-    /// Data-plane counters (answered by privlinkd's data plane).
+    /// Describe every resource of one kind that the account can see.
+    Describe {
+        /// Resource kind to list.
+        kind: Kind,
+    },
+    /// Data-plane counters: forwarded, dropped (by reason), flows (GetStats; data plane).
     Stats,
-    /// Active flows (answered by privlinkd's data plane).
+    /// Active flows with their NAT translation (DescribeFlows; data plane).
     Flows,
-    /// Where would this packet go? Runs the pipeline on a synthetic packet.
+    /// Where would this packet go? Runs the pipeline on a synthetic packet (Trace; data plane).
     Trace(TraceArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Kind {
+    /// DescribeVpcs.
     Vpcs,
+    /// DescribeSubnets.
     Subnets,
+    /// DescribeInstances.
     Instances,
+    /// DescribeRouteTables.
     RouteTables,
+    /// DescribeSecurityGroups.
     SecurityGroups,
+    /// DescribeLoadBalancers.
     Nlbs,
+    /// DescribeTargetGroups.
     TargetGroups,
+    /// DescribeListeners.
     Listeners,
+    /// DescribeVpcEndpointServiceConfigurations (your services).
     EndpointServices,
+    /// DescribeVpcEndpoints (your endpoints).
     Endpoints,
+    /// DescribeVpcEndpointConnections (endpoints connected to your services).
     Connections,
+    /// DescribePrefixLists.
     PrefixLists,
 }
 
 #[derive(Args)]
 pub struct TraceArgs {
+    /// VPC the packet enters from: ID or unique Name tag.
     #[arg(long)]
     vpc: String,
+    /// Source IPv4 address (an address in that VPC), e.g. 10.0.1.10.
     #[arg(long)]
     src: String,
+    /// Destination IPv4 address, e.g. an endpoint ENI 10.0.1.50 or S3's 198.51.100.10.
     #[arg(long)]
     dst: String,
-    /// tcp, udp or icmp.
+    /// IP protocol: tcp, udp or icmp.
     #[arg(long, default_value = "tcp")]
     proto: String,
+    /// Source port, 0-65535 (the data plane uses 1 when omitted).
     #[arg(long)]
     sport: Option<u16>,
+    /// Destination port, 0-65535, e.g. 443 (0 when omitted).
     #[arg(long)]
     dport: Option<u16>,
 }

@@ -10,40 +10,58 @@ use crate::cli::views as v;
 
 #[derive(Subcommand)]
 pub enum VpcCmd {
-    /// Create a VPC (namespace pl-NAME unless --netns).
+    /// Create a VPC with its main route table and default security group (CreateVpc).
     Create {
+        /// Name tag of the VPC, e.g. prov.
         #[arg(long)]
         name: Option<String>,
+        /// IPv4 CIDR of the VPC, /16 to /28, e.g. 10.0.0.0/16 (may overlap other VPCs).
         #[arg(long)]
         cidr: String,
+        /// Network namespace that stands for the VPC; created if missing; default pl-<name> (else
+        /// pl-<vpc-id>).
         #[arg(long)]
         netns: Option<String>,
     },
+    /// Delete a VPC that has no dependent resources left (DeleteVpc).
     Delete {
+        /// VPC: ID or unique Name tag, e.g. vpc-0a1b2c3d4e5f60718 or prov.
         vpc: String,
     },
+    /// Describe VPCs (DescribeVpcs).
     Describe {
+        /// VPCs to show: IDs or unique Name tags; default all.
         vpcs: Vec<String>,
     },
 }
 
 #[derive(Subcommand)]
 pub enum SubnetCmd {
+    /// Create a subnet in a VPC (CreateSubnet).
     Create {
+        /// VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: String,
+        /// IPv4 CIDR inside the VPC's, /16 to /28, not overlapping its other subnets, e.g. 10.0.1.0/24.
         #[arg(long)]
         cidr: String,
+        /// Availability zone, us-east-1a to us-east-1f; default us-east-1a.
         #[arg(long)]
         az: Option<String>,
+        /// Name tag, e.g. prov-a.
         #[arg(long)]
         name: Option<String>,
     },
+    /// Delete a subnet no instance, endpoint ENI or NLB node uses (DeleteSubnet).
     Delete {
+        /// Subnet: ID or unique Name tag.
         subnet: String,
     },
+    /// Describe subnets (DescribeSubnets).
     Describe {
+        /// Subnets to show: IDs or unique Name tags; default all.
         subnets: Vec<String>,
+        /// Only subnets of this VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: Option<String>,
     },
@@ -51,20 +69,28 @@ pub enum SubnetCmd {
 
 #[derive(Subcommand)]
 pub enum InstanceCmd {
-    /// Place one address in a subnet (lowest free unless --ip).
+    /// Place one address in a subnet, lowest free unless --ip (RunInstances).
     Create {
+        /// Subnet: ID or unique Name tag.
         #[arg(long)]
         subnet: String,
+        /// Private IPv4 address, free and inside the subnet, e.g. 10.0.1.10; default lowest free.
         #[arg(long)]
         ip: Option<String>,
+        /// Name tag, e.g. web-a.
         #[arg(long)]
         name: Option<String>,
     },
+    /// Terminate instances; their addresses leave the namespace (TerminateInstances).
     Delete {
+        /// Instances (space-separated): IDs or unique Name tags, e.g. web-a i-0a1b2c3d4e5f60718.
         instances: Vec<String>,
     },
+    /// Describe instances (DescribeInstances).
     Describe {
+        /// Instances to show: IDs or unique Name tags; default all.
         instances: Vec<String>,
+        /// Only instances in this VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: Option<String>,
     },
@@ -72,52 +98,70 @@ pub enum InstanceCmd {
 
 #[derive(Subcommand)]
 pub enum RouteTableCmd {
+    /// Create a route table with the local route only (CreateRouteTable).
     Create {
+        /// VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: String,
+        /// Name tag, e.g. private.
         #[arg(long)]
         name: Option<String>,
     },
-    /// Associate a subnet with a table (moving it from its current one).
+    /// Associate a subnet with a table, moving it from its current one (AssociateRouteTable).
     Associate {
+        /// Route table: ID or unique Name tag.
         #[arg(long)]
         route_table: String,
+        /// Subnet of the same VPC: ID or unique Name tag.
         #[arg(long)]
         subnet: String,
     },
-    /// Return a subnet to its VPC's main table.
+    /// Return a subnet to its VPC's main table (DisassociateRouteTable).
     Disassociate {
+        /// Subnet: ID or unique Name tag.
         #[arg(long)]
         subnet: String,
     },
-    /// Show the routes of tables.
+    /// Show the routes of tables, one row per route (DescribeRouteTables).
     Show {
+        /// Route tables: IDs or unique Name tags; default all.
         route_tables: Vec<String>,
+        /// Only tables of this VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: Option<String>,
     },
+    /// Describe route tables and their associations (DescribeRouteTables).
     Describe {
+        /// Route tables: IDs or unique Name tags; default all.
         route_tables: Vec<String>,
+        /// Only tables of this VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: Option<String>,
     },
+    /// Delete a non-main table without associations or endpoint routes (DeleteRouteTable).
     Delete {
+        /// Route table: ID or unique Name tag.
         route_table: String,
     },
 }
 
 #[derive(Subcommand)]
 pub enum RouteCmd {
-    /// Add a blackhole route.
+    /// Add a blackhole route: matching packets are dropped (CreateRoute).
     Create {
+        /// Route table: ID or unique Name tag.
         #[arg(long)]
         route_table: String,
+        /// Destination IPv4 CIDR, e.g. 10.0.2.0/24.
         #[arg(long)]
         destination: String,
     },
+    /// Remove a blackhole route (DeleteRoute).
     Delete {
+        /// Route table: ID or unique Name tag.
         #[arg(long)]
         route_table: String,
+        /// Destination IPv4 CIDR of the route, e.g. 10.0.2.0/24.
         #[arg(long)]
         destination: String,
     },
@@ -125,14 +169,17 @@ pub enum RouteCmd {
 
 #[derive(Args)]
 pub struct RuleArgs {
+    /// Security group: ID or unique Name tag (the group name).
     #[arg(long)]
     group: String,
-    /// tcp, udp, icmp or all.
+    /// IP protocol: tcp, udp, icmp or all.
     #[arg(long)]
     protocol: String,
-    /// P or P-Q (ICMP: type); not for --protocol all.
+    /// tcp/udp (required): destination port P or range P-Q, e.g. 443 or 8000-8080; icmp: the
+    /// ICMP type, e.g. 8 (omit for any); not with --protocol all.
     #[arg(long)]
     port: Option<String>,
+    /// Source IPv4 CIDR allowed in, e.g. 10.0.0.0/16.
     #[arg(long)]
     cidr: String,
 }
@@ -158,21 +205,32 @@ impl RuleArgs {
 
 #[derive(Subcommand)]
 pub enum SecurityGroupCmd {
+    /// Create a security group with no ingress rules (CreateSecurityGroup).
     Create {
+        /// VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: String,
+        /// Group name, unique in the VPC, e.g. endpoint-sg.
         #[arg(long)]
         name: String,
+        /// Free-text description; default the name.
         #[arg(long)]
         description: Option<String>,
     },
+    /// Delete a group that is not a VPC's default group and guards no endpoint (DeleteSecurityGroup).
     Delete {
+        /// Security group: ID or unique Name tag.
         group: String,
     },
+    /// Allow inbound traffic from a CIDR (AuthorizeSecurityGroupIngress).
     AuthorizeIngress(RuleArgs),
+    /// Remove an ingress rule; give it exactly as authorized (RevokeSecurityGroupIngress).
     RevokeIngress(RuleArgs),
+    /// Describe security groups with their rules (DescribeSecurityGroups).
     Describe {
+        /// Security groups: IDs or unique Name tags; default all.
         groups: Vec<String>,
+        /// Only groups of this VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: Option<String>,
     },

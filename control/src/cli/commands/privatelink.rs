@@ -9,9 +9,10 @@ use crate::cli::views as v;
 
 #[derive(Args)]
 pub struct PrincipalArgs {
+    /// Endpoint service: ID (vpce-svc-…) or unique Name tag.
     #[arg(long)]
     service: String,
-    /// An account ID (taken as arn:aws:iam::ID:root), an IAM ARN, or '*'.
+    /// Comma-separated principals: an account ID (taken as arn:aws:iam::ID:root), an IAM ARN, or '*'.
     #[arg(long = "principal", value_delimiter = ',', required = true)]
     principals: Vec<String>,
 }
@@ -33,98 +34,134 @@ impl PrincipalArgs {
 
 #[derive(Args)]
 pub struct DecisionArgs {
+    /// Endpoint service: ID (vpce-svc-…) or unique Name tag.
     #[arg(long)]
     service: String,
+    /// Comma-separated VPC endpoint IDs (vpce-…), as listed by `endpoint-service connections`.
     #[arg(long, value_delimiter = ',', required = true)]
     endpoints: Vec<String>,
 }
 
 #[derive(Subcommand)]
 pub enum EndpointServiceCmd {
-    /// Publish NLBs as an endpoint service.
+    /// Publish NLBs as an endpoint service (CreateVpcEndpointServiceConfiguration).
     Create {
+        /// Comma-separated network load balancers to publish: ARNs or names, e.g. web.
         #[arg(long, value_delimiter = ',', required = true)]
         nlb: Vec<String>,
+        /// Hold new endpoints in pendingAcceptance until you accept them.
         #[arg(long)]
         acceptance_required: bool,
+        /// Private DNS name for consumers' endpoints (listed in their DnsEntries), e.g. api.example.com.
         #[arg(long)]
         private_dns_name: Option<String>,
+        /// Name tag of the service, e.g. websvc.
         #[arg(long)]
         name: Option<String>,
     },
+    /// Delete services that have no connected endpoints left (DeleteVpcEndpointServiceConfigurations).
     Delete {
+        /// Endpoint services: IDs (vpce-svc-…) or unique Name tags.
         services: Vec<String>,
     },
-    /// Your services (provider view).
+    /// Your services, provider view (DescribeVpcEndpointServiceConfigurations).
     Describe {
+        /// Endpoint services: IDs or unique Name tags; default all.
         services: Vec<String>,
     },
-    /// Services you may create endpoints to (consumer view).
+    /// Services you may create endpoints to, consumer view (DescribeVpcEndpointServices).
     Available {
+        /// Service name to look up (repeatable), e.g. com.amazonaws.us-east-1.s3; default all.
         #[arg(long = "service-name")]
         service_names: Vec<String>,
     },
-    /// Allow principals to connect.
+    /// Allow principals to connect (ModifyVpcEndpointServicePermissions).
     Allow(PrincipalArgs),
-    /// Stop allowing principals (existing endpoints stay).
+    /// Stop allowing principals; existing endpoints stay (ModifyVpcEndpointServicePermissions).
     Revoke(PrincipalArgs),
-    /// Allowed principals.
+    /// Allowed principals (DescribeVpcEndpointServicePermissions).
     Permissions {
+        /// Endpoint service: ID (vpce-svc-…) or unique Name tag.
         service: String,
     },
-    /// Endpoints connected to your services.
+    /// Endpoints (of any account) connected to your services (DescribeVpcEndpointConnections).
     Connections {
+        /// Only endpoints of this service: ID or unique Name tag; default all your services.
         #[arg(long)]
         service: Option<String>,
     },
+    /// Accept pending endpoints: pendingAcceptance → available (AcceptVpcEndpointConnections).
     Accept(DecisionArgs),
+    /// Reject pending or available endpoints; their traffic stops (RejectVpcEndpointConnections).
     Reject(DecisionArgs),
 }
 
 #[derive(Subcommand)]
 pub enum EndpointCmd {
+    /// Create an interface or gateway endpoint in a VPC (CreateVpcEndpoint).
     Create {
+        /// Consumer VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: String,
+        /// ServiceName, e.g. com.amazonaws.vpce.us-east-1.vpce-svc-… or com.amazonaws.us-east-1.s3.
         #[arg(long)]
         service_name: String,
         /// Interface or Gateway (default: Gateway for S3/DynamoDB, else Interface).
         #[arg(long = "type")]
         endpoint_type: Option<String>,
+        /// Interface: comma-separated subnets of the VPC, one per AZ: IDs or unique Name tags.
         #[arg(long, value_delimiter = ',')]
         subnets: Vec<String>,
-        /// One ENI address per subnet, in --subnets order.
+        /// Interface: one ENI address per subnet, in --subnets order, e.g. 10.0.1.50,10.0.2.50 (default
+        /// highest free).
         #[arg(long, value_delimiter = ',')]
         ip_addresses: Vec<String>,
+        /// Gateway: comma-separated route tables of the VPC to get the prefix-list route: IDs or Name tags,
+        /// e.g. main.
         #[arg(long, value_delimiter = ',')]
         route_tables: Vec<String>,
+        /// Interface: comma-separated security groups of the VPC for the ENIs (default: the VPC's default
+        /// group).
         #[arg(long, value_delimiter = ',')]
         security_groups: Vec<String>,
         /// Enable private DNS (default: on when the service has a private DNS name).
         #[arg(long, conflicts_with = "no_private_dns")]
         private_dns: bool,
+        /// Disable private DNS.
         #[arg(long)]
         no_private_dns: bool,
+        /// Name tag of the endpoint, e.g. to-web.
         #[arg(long)]
         name: Option<String>,
     },
+    /// Your endpoints, with state, ENIs (ID, subnet, AZ, IP) and DNS names (DescribeVpcEndpoints).
     Describe {
+        /// VPC endpoints: IDs (vpce-…) or unique Name tags; default all.
         endpoints: Vec<String>,
+        /// Only endpoints in this VPC: ID or unique Name tag.
         #[arg(long)]
         vpc: Option<String>,
     },
+    /// Delete endpoints with their ENIs or prefix-list routes (DeleteVpcEndpoints).
     Delete {
+        /// VPC endpoints: IDs (vpce-…) or unique Name tags.
         endpoints: Vec<String>,
     },
-    /// Change a gateway endpoint's route tables or an interface endpoint's security groups.
+    /// Change a gateway endpoint's route tables or an interface endpoint's security groups
+    /// (ModifyVpcEndpoint).
     Modify {
+        /// VPC endpoint: ID (vpce-…) or unique Name tag.
         endpoint: String,
+        /// Gateway: comma-separated route tables to add the prefix-list route to: IDs or Name tags.
         #[arg(long, value_delimiter = ',')]
         add_route_tables: Vec<String>,
+        /// Gateway: comma-separated route tables to remove the route from: IDs or Name tags.
         #[arg(long, value_delimiter = ',')]
         remove_route_tables: Vec<String>,
+        /// Interface: comma-separated security groups to add: IDs or Name tags.
         #[arg(long, value_delimiter = ',')]
         add_security_groups: Vec<String>,
+        /// Interface: comma-separated security groups to remove (one must remain): IDs or Name tags.
         #[arg(long, value_delimiter = ',')]
         remove_security_groups: Vec<String>,
     },
@@ -132,6 +169,7 @@ pub enum EndpointCmd {
 
 #[derive(Subcommand)]
 pub enum PrefixListCmd {
+    /// List the managed prefix lists and their CIDRs (DescribePrefixLists).
     List,
 }
 
