@@ -11,7 +11,10 @@
 //! - Each ready queue is drained for at most [`BATCH`] frames per wake-up (level-triggered
 //!   epoll reports it again), so one busy VPC cannot starve the others.
 //! - Counters are kept locally and published to the worker's slot in [`Dataplane::counters`]
-//!   once per wake-up; readers merge the slots.
+//!   after every round that forwarded something; readers merge the slots.
+//! - After a round that moved frames the worker keeps polling without sleeping for
+//!   [`Dataplane::busy_poll`]: a sleeping worker costs every sender a cross-CPU wake-up per
+//!   packet, a polling one costs nothing.
 
 use crate::fib::Fib;
 use crate::flow::FlowTable;
@@ -64,11 +67,13 @@ pub struct Dataplane {
     pub stop: AtomicBool,
     /// Time base of the pipeline's clock.
     pub epoch: Instant,
+    /// How long a worker keeps polling its queues after the last frame before it sleeps.
+    pub busy_poll: Duration,
 }
 
 impl Dataplane {
     /// A data plane for `workers` workers with an empty snapshot.
-    pub fn new(workers: usize, flows: FlowTable) -> crate::io::Result<Dataplane> {
+    pub fn new(workers: usize, flows: FlowTable, busy_poll: Duration) -> crate::io::Result<Dataplane> {
         Ok(Dataplane {
             snapshot: ArcSwap::from_pointee(Snapshot::default()),
             flows,
@@ -76,6 +81,7 @@ impl Dataplane {
             wakers: (0..workers).map(|_| Waker::new()).collect::<Result<_, _>>()?,
             stop: AtomicBool::new(false),
             epoch: Instant::now(),
+            busy_poll,
         })
     }
 
@@ -126,7 +132,8 @@ pub fn spawn(dp: Arc<Dataplane>, w: usize, nice: i32) -> std::io::Result<std::th
 
 /// Gives the calling thread the nice value `nice`. The kernel forwards in softirq context,
 /// ahead of every process; a userspace forwarder sharing cores with the traffic's senders and
-/// receivers needs a similar head start or the senders starve it and its queues overflow.
+/// receivers needs a head start or the senders starve it and its queues overflow. (SCHED_FIFO
+/// was measured too: it starves the receivers and loses on every benchmark figure.)
 fn set_thread_nice(nice: i32) {
     if nice == 0 {
         return;
@@ -150,10 +157,16 @@ fn run(dp: &Dataplane, w: usize) -> crate::io::Result<()> {
     let mut buf = vec![0u8; MAX_FRAME_LEN];
     let mut local = Counters::default();
     let mut ready: Vec<u64> = Vec::with_capacity(256);
+    // One clock read per round: it dates the frames and decides whether to keep polling.
+    let mut t = Instant::now();
+    let mut poll_until = t;
     while !dp.stop.load(Ordering::Relaxed) {
         ready.clear();
-        ready.extend(poller.wait(Some(IDLE_WAIT))?);
-        let now = dp.now_ms();
+        let timeout = if t < poll_until { Duration::ZERO } else { IDLE_WAIT };
+        ready.extend(poller.wait(Some(timeout))?);
+        t = Instant::now();
+        let now = t.duration_since(dp.epoch).as_millis() as u64;
+        let mut frames = 0;
         for &token in &ready {
             if token == WAKER_TOKEN {
                 dp.wakers[w].reset()?;
@@ -164,14 +177,18 @@ fn run(dp: &Dataplane, w: usize) -> crate::io::Result<()> {
                 }
                 continue;
             }
-            drain(&snap, &dp.flows, token as u16, w, &mut buf, now, &mut local);
+            frames += drain(&snap, &dp.flows, token as u16, w, &mut buf, now, &mut local);
         }
-        *dp.counters[w].lock() = local.clone();
+        if frames > 0 {
+            *dp.counters[w].lock() = local.clone();
+            poll_until = t + dp.busy_poll;
+        }
     }
     Ok(())
 }
 
-/// Reads up to [`BATCH`] frames from queue `w` of the device at `slot`, forwarding each.
+/// Reads up to [`BATCH`] frames from queue `w` of the device at `slot`, forwarding each;
+/// returns how many it read.
 fn drain(
     snap: &Snapshot,
     flows: &FlowTable,
@@ -180,17 +197,17 @@ fn drain(
     buf: &mut [u8],
     now: u64,
     c: &mut Counters,
-) {
-    let Some(Some(dev)) = snap.devices.get(usize::from(slot)) else { return };
-    let Some(q) = dev.tun.queue(w) else { return };
+) -> usize {
+    let Some(Some(dev)) = snap.devices.get(usize::from(slot)) else { return 0 };
+    let Some(q) = dev.tun.queue(w) else { return 0 };
     let vnet = q.vnet_hdr();
-    for _ in 0..BATCH {
+    for i in 0..BATCH {
         let n = match q.recv(buf) {
             Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return i,
             Err(_) => {
                 c.rx_errors += 1;
-                return;
+                return i;
             }
         };
         let v = process(&snap.fib, flows, slot, &mut buf[..n], vnet, now);
@@ -204,6 +221,7 @@ fn drain(
             }
         }
     }
+    BATCH
 }
 
 /// Makes the poller watch exactly queue `w` of every device in `snap`.

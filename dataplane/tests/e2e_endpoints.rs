@@ -137,13 +137,13 @@ fn bulk_transfer(extra: &[&str]) {
 #[test]
 fn a_100_mb_transfer_each_way_is_byte_exact_with_offload() {
     needs_root!("a_100_mb_transfer_each_way_is_byte_exact_with_offload");
-    bulk_transfer(&["--offload", "on"]);
+    bulk_transfer(&["--offload", "on", "--workers", "2"]);
 }
 
 #[test]
 fn a_100_mb_transfer_each_way_is_byte_exact_without_offload() {
     needs_root!("a_100_mb_transfer_each_way_is_byte_exact_without_offload");
-    bulk_transfer(&["--offload", "off", "--mtu", "1500"]);
+    bulk_transfer(&["--offload", "off", "--mtu", "1500", "--workers", "1", "--busy-poll-us", "0"]);
 }
 
 #[test]

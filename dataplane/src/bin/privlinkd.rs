@@ -26,7 +26,9 @@ struct Args {
     /// Directory of the durable state.
     #[arg(long, default_value = "/var/lib/privlink")]
     state_dir: PathBuf,
-    /// Worker threads (and queues per TUN device); 0 = number of cores.
+    /// Worker threads (and queues per TUN device); 0 = half the cores, at least one. The
+    /// lab's senders and receivers run on the same cores: on a 2-core machine one worker
+    /// forwards more than two, which would take CPU from the traffic they forward.
     #[arg(long, default_value_t = 0)]
     workers: usize,
     /// Virtio-net offload on the TUN devices (TSO/USO/checksum): GSO super-packets are
@@ -53,6 +55,10 @@ struct Args {
     /// with senders that share its cores, as the kernel's softirq forwarding does.
     #[arg(long, default_value_t = -10, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(-20..=19))]
     worker_nice: i32,
+    /// Microseconds a worker keeps polling its queues after the last frame before it sleeps
+    /// (0: sleep at once). Polling saves the senders a cross-CPU wake-up per packet.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    busy_poll_us: u64,
     /// Maximum number of flows.
     #[arg(long, default_value_t = 1 << 20)]
     max_flows: usize,
@@ -73,7 +79,7 @@ fn main() -> Result<()> {
         bail!("privlinkd must run as root: it creates network namespaces and TUN devices");
     }
     let workers = match args.workers {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
         n => n,
     };
     let flows = FlowTable::new(FlowConfig {
@@ -84,7 +90,8 @@ fn main() -> Result<()> {
         max_ports_per_target: args.max_ports_per_target,
         ..FlowConfig::default()
     });
-    let dp = Arc::new(Dataplane::new(workers, flows).context("set up worker wake-ups")?);
+    let busy_poll = Duration::from_micros(args.busy_poll_us);
+    let dp = Arc::new(Dataplane::new(workers, flows, busy_poll).context("set up worker wake-ups")?);
     let cfg = FabricConfig {
         queues: workers,
         offload: args.offload == "on",

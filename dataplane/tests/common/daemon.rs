@@ -61,9 +61,9 @@ impl Daemon {
         d
     }
 
-    /// Starts a daemon with default flags.
+    /// Starts a daemon with two workers (so every test crosses multi-queue TUN devices).
     pub fn start() -> Daemon {
-        Self::start_with(&[])
+        Self::start_with(&["--workers", "2"])
     }
 
     /// Namespace of the AWS-service network of this daemon.
