@@ -7,7 +7,9 @@ use super::validate::same_vpc;
 use crate::error::{ApiError, codes};
 use std::collections::BTreeMap;
 
-use crate::model::{Destination, Resource, Route, RouteTarget, State, Subnet, Vpc, find, find_scoped};
+use crate::model::{
+    Destination, Resource, Route, RouteTarget, State, Subnet, Vpc, find, find_scoped, select,
+};
 
 /// The `{"Return":true}` answer of operations that return nothing else.
 pub fn done() -> Value {
@@ -15,13 +17,34 @@ pub fn done() -> Value {
 }
 
 /// The optional `VpcId` filter of Describe* operations, resolved.
-pub fn vpc_filter<'a>(state: &'a State, req: &Request) -> Result<Option<&'a Vpc>, ApiError> {
+fn vpc_filter<'a>(state: &'a State, req: &Request) -> Result<Option<&'a Vpc>, ApiError> {
     req.str_opt("VpcId")?.map(|key| find(&state.vpcs, &req.account, key)).transpose()
 }
 
 /// True if `vpc_id` passes the filter.
-pub fn passes(filter: Option<&Vpc>, vpc_id: &str) -> bool {
+fn passes(filter: Option<&Vpc>, vpc_id: &str) -> bool {
     filter.is_none_or(|v| v.id == vpc_id)
+}
+
+/// The shared shape of the Describe* calls of VPC resources: the caller's resources of `map`
+/// named by list parameter `ids` (all when absent), kept if they are in the optional `VpcId`,
+/// each shown with `show`, answered as `{answer_key: [...]}`.
+pub fn describe_in_vpc<T: Resource>(
+    state: &State,
+    req: &Request,
+    map: &BTreeMap<String, T>,
+    ids: &str,
+    answer_key: &str,
+    vpc_of: impl Fn(&T) -> &str,
+    show: impl Fn(&T) -> Value,
+) -> Result<Value, ApiError> {
+    let vpc = vpc_filter(state, req)?;
+    let items: Vec<Value> = select(map, &req.account, &req.list(ids)?)?
+        .into_iter()
+        .filter(|r| passes(vpc, vpc_of(r)))
+        .map(show)
+        .collect();
+    Ok(json!({ answer_key: items }))
 }
 
 /// The subnets named by list parameter `key`, each required to be in `vpc`.

@@ -1,22 +1,24 @@
 //! `DescribeInstances {InstanceIds?, VpcId?}` → `{"Reservations":[{"Instances":[…]}]}` (one
 //! reservation per instance).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::common::{passes, vpc_filter};
-use super::request::{Params, Request};
+use super::common::describe_in_vpc;
+use super::request::Request;
 use super::view;
 use crate::error::ApiError;
-use crate::model::{State, select};
+use crate::model::State;
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    let vpc = vpc_filter(state, req)?;
-    let reservations: Vec<Value> = select(&state.instances, &req.account, &req.list("InstanceIds")?)?
-        .into_iter()
-        .filter(|i| passes(vpc, &i.vpc_id))
-        .map(|i| view::reservation(state, i))
-        .collect();
-    Ok(json!({"Reservations": reservations}))
+    describe_in_vpc(
+        state,
+        req,
+        &state.instances,
+        "InstanceIds",
+        "Reservations",
+        |i| &i.vpc_id,
+        |i| view::reservation(state, i),
+    )
 }
 
 #[cfg(test)]

@@ -2,22 +2,24 @@
 //! `Routes` (local, blackhole, and gateway endpoint `DestinationPrefixListId` routes) and
 //! `Associations` (explicit ones, plus the implicit `Main` one of a main table).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::common::{passes, vpc_filter};
-use super::request::{Params, Request};
+use super::common::describe_in_vpc;
+use super::request::Request;
 use super::view;
 use crate::error::ApiError;
-use crate::model::{State, select};
+use crate::model::State;
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    let vpc = vpc_filter(state, req)?;
-    let tables: Vec<Value> = select(&state.route_tables, &req.account, &req.list("RouteTableIds")?)?
-        .into_iter()
-        .filter(|rt| passes(vpc, &rt.vpc_id))
-        .map(view::route_table)
-        .collect();
-    Ok(json!({"RouteTables": tables}))
+    describe_in_vpc(
+        state,
+        req,
+        &state.route_tables,
+        "RouteTableIds",
+        "RouteTables",
+        |rt| &rt.vpc_id,
+        view::route_table,
+    )
 }
 
 #[cfg(test)]

@@ -1,21 +1,23 @@
 //! `DescribeSecurityGroups {GroupIds?, VpcId?}` → `{"SecurityGroups":[…]}` with `IpPermissions`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::common::{passes, vpc_filter};
-use super::request::{Params, Request};
+use super::common::describe_in_vpc;
+use super::request::Request;
 use super::view;
 use crate::error::ApiError;
-use crate::model::{State, select};
+use crate::model::State;
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    let vpc = vpc_filter(state, req)?;
-    let groups: Vec<Value> = select(&state.security_groups, &req.account, &req.list("GroupIds")?)?
-        .into_iter()
-        .filter(|g| passes(vpc, &g.vpc_id))
-        .map(view::security_group)
-        .collect();
-    Ok(json!({"SecurityGroups": groups}))
+    describe_in_vpc(
+        state,
+        req,
+        &state.security_groups,
+        "GroupIds",
+        "SecurityGroups",
+        |g| &g.vpc_id,
+        view::security_group,
+    )
 }
 
 #[cfg(test)]

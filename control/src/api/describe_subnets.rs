@@ -1,21 +1,23 @@
 //! `DescribeSubnets {SubnetIds?, VpcId?}` → `{"Subnets":[…]}`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::common::{passes, vpc_filter};
-use super::request::{Params, Request};
+use super::common::describe_in_vpc;
+use super::request::Request;
 use super::view;
 use crate::error::ApiError;
-use crate::model::{State, select};
+use crate::model::State;
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    let vpc = vpc_filter(state, req)?;
-    let subnets: Vec<Value> = select(&state.subnets, &req.account, &req.list("SubnetIds")?)?
-        .into_iter()
-        .filter(|s| passes(vpc, &s.vpc_id))
-        .map(|s| view::subnet(state, s))
-        .collect();
-    Ok(json!({"Subnets": subnets}))
+    describe_in_vpc(
+        state,
+        req,
+        &state.subnets,
+        "SubnetIds",
+        "Subnets",
+        |s| &s.vpc_id,
+        |s| view::subnet(state, s),
+    )
 }
 
 #[cfg(test)]

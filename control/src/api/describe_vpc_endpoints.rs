@@ -2,22 +2,24 @@
 //! endpoints with state, ENIs (`NetworkInterfaces`: ID, subnet, AZ, private IP), groups, route
 //! tables and DNS entries.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::common::{passes, vpc_filter};
-use super::request::{Params, Request};
+use super::common::describe_in_vpc;
+use super::request::Request;
 use super::view;
 use crate::error::ApiError;
-use crate::model::{State, select};
+use crate::model::State;
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    let vpc = vpc_filter(state, req)?;
-    let endpoints: Vec<Value> = select(&state.vpc_endpoints, &req.account, &req.list("VpcEndpointIds")?)?
-        .into_iter()
-        .filter(|e| passes(vpc, &e.vpc_id))
-        .map(|e| view::vpc_endpoint(state, e))
-        .collect();
-    Ok(json!({"VpcEndpoints": endpoints}))
+    describe_in_vpc(
+        state,
+        req,
+        &state.vpc_endpoints,
+        "VpcEndpointIds",
+        "VpcEndpoints",
+        |e| &e.vpc_id,
+        |e| view::vpc_endpoint(state, e),
+    )
 }
 
 #[cfg(test)]
