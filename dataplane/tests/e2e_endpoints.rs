@@ -481,3 +481,28 @@ fn bad_api_input_gets_aws_error_codes() {
     assert!(line.contains("\"Error\""), "{line}");
     d.ok(json!({"Action": "DescribeVpcs"}));
 }
+
+#[test]
+fn deleting_a_vpc_removes_only_the_namespace_privlink_created() {
+    needs_root!("deleting_a_vpc_removes_only_the_namespace_privlink_created");
+    let d = Daemon::start();
+    let (made, made_ns) = d.vpc("m", "10.1.0.0/16", CONSUMER_A);
+    let own_ns = format!("pl-{}own", d.tag);
+    netns::create(&own_ns).unwrap();
+    let own = d.ok(
+        json!({"Action": "CreateVpc", "Account": CONSUMER_A, "CidrBlock": "10.2.0.0/16", "Netns": own_ns}),
+    );
+    let own = own["Vpc"]["VpcId"].as_str().unwrap().to_string();
+    assert!(netns::exists(&made_ns).unwrap() && netns::exists(&own_ns).unwrap());
+    for vpc in [&made, &own] {
+        d.ok(json!({"Action": "DeleteVpc", "Account": CONSUMER_A, "VpcId": vpc}));
+    }
+    assert!(!netns::exists(&made_ns).unwrap(), "the namespace privlink created must go with its VPC");
+    assert!(netns::exists(&own_ns).unwrap(), "a namespace the user brought must stay");
+    // Workers let go of the device when they pick up the new snapshot, at once.
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while privlink_dataplane::io::link::link_info(&own_ns, "plink0").is_ok() {
+        assert!(std::time::Instant::now() < deadline, "plink0 still in the user's namespace after 3 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
