@@ -60,7 +60,9 @@ impl Controller {
         let mut inner = self.lock();
         let result = match api::operation(&req.action) {
             Some(Operation::Read(_)) => api::query(&inner.state, &req),
-            Some(Operation::Write(_)) => inner.commit(|new| api::dispatch(new, &req)),
+            Some(Operation::Write(_)) => inner
+                .commit(|new| api::dispatch(new, &req))
+                .map(|out| api::with_fabric_fields(&inner.state, out)),
             None => inner.fabric_query(&req, raw),
         };
         match &result {
@@ -142,6 +144,7 @@ mod tests {
         assert_eq!(applied.len(), 2, "restore + CreateVpc");
         assert!(applied[1].0.vpcs.is_empty() && applied[1].1.vpcs.contains_key(id));
         assert!(ctl.state().vpcs[id].netns_managed, "fabric-owned fields are kept");
+        assert_eq!(v["Vpc"]["NetnsManaged"], true, "the answer shows what the fabric decided");
         let on_disk: State =
             serde_json::from_slice(&std::fs::read(dir.path().join("state.json")).unwrap()).unwrap();
         assert_eq!(on_disk, ctl.state());

@@ -279,6 +279,17 @@ pub fn invalid_action(action: &str) -> ApiError {
 
 /// Runs `req` against `state`. Contract: on `Err`, `state` may be partly modified, so callers
 /// pass a scratch copy and keep it only on `Ok` (the [`crate::Controller`] does).
+/// Re-renders, from the committed `state`, the parts of a mutation's answer that show
+/// fabric-owned fields: the answer is built before the fabric applies the change, and only the
+/// fabric knows, e.g., whether it had to create a VPC's namespace (`NetnsManaged`).
+pub fn with_fabric_fields(state: &State, mut out: Value) -> Value {
+    let vpc = out.pointer("/Vpc/VpcId").and_then(Value::as_str).and_then(|id| state.vpcs.get(id));
+    if let Some(v) = vpc {
+        out["Vpc"] = view::vpc(v);
+    }
+    out
+}
+
 pub fn dispatch(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let out = match operation(&req.action) {
         Some(Operation::Read(op)) => op(state, req)?,
