@@ -48,6 +48,7 @@ pub fn stats(dp: &Dataplane, offloads: Offloads) -> Value {
         "ForwardedBytes": t.forwarded_bytes,
         "Dropped": t.drops.iter().sum::<u64>(),
         "Drops": drops,
+        "HealthCheckReplies": t.local,
         "RxErrors": t.rx_errors,
         "TxErrors": t.tx_errors,
         "ActiveFlows": dp.flows.len(),
@@ -160,6 +161,8 @@ pub fn trace(dp: &Dataplane, fib: &Fib, slots: &VpcSlots, req: &Value) -> Result
         sport: port_param(req, "SourcePort")?.max(1),
         dport: port_param(req, "DestinationPort")?,
         tcp_flags: crate::wire::l4::tcp_flags::SYN,
+        seq: 1,
+        ack: 0,
         payload: 0,
     };
     let pkt = synth.build();

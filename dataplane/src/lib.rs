@@ -8,6 +8,7 @@ pub mod compile;
 pub mod fabric;
 pub mod fib;
 pub mod flow;
+pub mod health;
 pub mod inspect;
 pub mod io;
 pub mod lb;

@@ -8,6 +8,9 @@
 //!   as it is: a NAT rewrite changes no header length, so a GSO super-packet leaves whole with
 //!   the same header; under `NEEDS_CSUM` the L4 checksum field (a partial pseudo-header sum)
 //!   absorbs only the address changes.
+//! - A TCP packet to an NLB node address whose destination port is a health-check probe port
+//!   ([`PROBE_PORTS`], below every NAT port) and that matches no flow is a reply to the
+//!   fabric's own health check: `Verdict::Local`.
 //! - Order of decisions for a packet without a flow: ingress known → not from the AWS-service
 //!   network → source inside the ingress VPC (anti-spoofing) → destination is an ENI of the
 //!   ingress VPC (endpoint state, listener, security groups, SYN, Maglev pick, NAT) → an NLB
@@ -22,6 +25,15 @@ use crate::wire::icmp::{ECHO_REPLY, ECHO_REQUEST};
 use crate::wire::l4::{CsumMode, tcp_flags};
 use crate::wire::{IcmpV4Packet, Ipv4Packet, Ipv6Packet, TcpPacket, UdpPacket, VirtioNetHdr, proto, virtio};
 use std::net::Ipv4Addr;
+
+/// Source ports of the fabric's health-check probes. NAT pools start at
+/// [`crate::nat::PORT_MIN`], so a probe's reply tuple can never be a flow's.
+pub const PROBE_PORTS: std::ops::RangeInclusive<u16> = 1000..=1023;
+
+/// True if `p` (which matched no flow) is a reply to a health-check probe.
+fn is_probe_reply(fib: &Fib, p: &Parsed) -> bool {
+    p.key.proto == proto::TCP && PROBE_PORTS.contains(&p.key.dport) && fib.is_nlb_node(p.key.vpc, p.key.dst)
+}
 
 /// What the pipeline extracted from a packet before deciding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,15 +165,17 @@ pub fn process(
     now_ms: u64,
 ) -> Verdict {
     match decide(fib, flows, ingress, frame, vnet, now_ms) {
-        Ok(rw) => {
+        Ok(Some(rw)) => {
             rewrite(frame, vnet, &rw);
             Verdict::Forward { egress: rw.egress, len: frame.len() }
         }
+        Ok(None) => Verdict::Local { len: frame.len() },
         Err(r) => Verdict::Drop(r),
     }
 }
 
 #[inline]
+/// The rewrite for a frame, `None` for a frame addressed to the fabric itself.
 fn decide(
     fib: &Fib,
     flows: &FlowTable,
@@ -169,16 +183,17 @@ fn decide(
     frame: &[u8],
     vnet: bool,
     now_ms: u64,
-) -> Result<Rewrite, DropReason> {
+) -> Result<Option<Rewrite>, DropReason> {
     if usize::from(ingress) >= fib.vpcs.len() {
         return Err(DropReason::UnknownIngress);
     }
     let p = parse(ingress, frame, vnet)?;
     match flows.lookup(&p.key, p.flags, now_ms) {
-        Lookup::Hit(rw) => Ok(rw),
+        Lookup::Hit(rw) => Ok(Some(rw)),
+        Lookup::Miss if is_probe_reply(fib, &p) => Ok(None),
         Lookup::Miss => {
             let plan = classify(fib, &p)?;
-            flows.insert(&p.key, plan, p.flags, now_ms)
+            flows.insert(&p.key, plan, p.flags, now_ms).map(Some)
         }
     }
 }

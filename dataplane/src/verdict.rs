@@ -15,6 +15,12 @@ pub enum Verdict {
         /// Frame length (virtio header included when the device uses one).
         len: usize,
     },
+    /// A packet for the fabric itself (a reply to an NLB health-check probe): hand the
+    /// `len` bytes to the health checker.
+    Local {
+        /// Frame length.
+        len: usize,
+    },
     /// Drop, and count why.
     Drop(DropReason),
 }
@@ -96,6 +102,8 @@ pub struct Counters {
     pub forwarded: u64,
     /// Bytes forwarded (frame lengths).
     pub forwarded_bytes: u64,
+    /// Packets for the fabric itself (health-check replies).
+    pub local: u64,
     /// Frames that could not be read from a device (other than "queue empty").
     pub rx_errors: u64,
     /// Forwarded frames the egress device refused (or whose device was gone).
@@ -113,6 +121,7 @@ impl Counters {
                 self.forwarded += 1;
                 self.forwarded_bytes += len as u64;
             }
+            Verdict::Local { .. } => self.local += 1,
             Verdict::Drop(r) => self.drops[r as usize] += 1,
         }
     }
@@ -121,6 +130,7 @@ impl Counters {
     pub fn merge(&mut self, other: &Counters) {
         self.forwarded += other.forwarded;
         self.forwarded_bytes += other.forwarded_bytes;
+        self.local += other.local;
         self.rx_errors += other.rx_errors;
         self.tx_errors += other.tx_errors;
         for (a, b) in self.drops.iter_mut().zip(other.drops.iter()) {

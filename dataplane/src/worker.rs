@@ -18,6 +18,7 @@
 
 use crate::fib::Fib;
 use crate::flow::FlowTable;
+use crate::health::ProbeReply;
 use crate::io::{Poller, Tun, Waker, tun::MAX_FRAME_LEN};
 use crate::pipeline::process;
 use crate::verdict::{Counters, Verdict};
@@ -69,6 +70,8 @@ pub struct Dataplane {
     pub epoch: Instant,
     /// How long a worker keeps polling its queues after the last frame before it sleeps.
     pub busy_poll: Duration,
+    /// Replies to health-check probes, for the health checker.
+    pub probe_replies: Mutex<Vec<ProbeReply>>,
 }
 
 impl Dataplane {
@@ -82,6 +85,7 @@ impl Dataplane {
             stop: AtomicBool::new(false),
             epoch: Instant::now(),
             busy_poll,
+            probe_replies: Mutex::new(Vec::new()),
         })
     }
 
@@ -177,7 +181,7 @@ fn run(dp: &Dataplane, w: usize) -> crate::io::Result<()> {
                 }
                 continue;
             }
-            frames += drain(&snap, &dp.flows, token as u16, w, &mut buf, now, &mut local);
+            frames += drain(dp, &snap, token as u16, w, &mut buf, now, &mut local);
         }
         if frames > 0 {
             *dp.counters[w].lock() = local.clone();
@@ -190,8 +194,8 @@ fn run(dp: &Dataplane, w: usize) -> crate::io::Result<()> {
 /// Reads up to [`BATCH`] frames from queue `w` of the device at `slot`, forwarding each;
 /// returns how many it read.
 fn drain(
+    dp: &Dataplane,
     snap: &Snapshot,
-    flows: &FlowTable,
     slot: u16,
     w: usize,
     buf: &mut [u8],
@@ -210,15 +214,26 @@ fn drain(
                 return i;
             }
         };
-        let v = process(&snap.fib, flows, slot, &mut buf[..n], vnet, now);
+        let v = process(&snap.fib, &dp.flows, slot, &mut buf[..n], vnet, now);
         c.count(v);
-        if let Verdict::Forward { egress, len } = v {
-            let out =
-                snap.devices.get(usize::from(egress)).and_then(|d| d.as_ref()).and_then(|d| d.tun.queue(w));
-            match out.map(|q| q.send(&buf[..len])) {
-                Some(Ok(_)) => {}
-                _ => c.tx_errors += 1,
+        match v {
+            Verdict::Forward { egress, len } => {
+                let out = snap
+                    .devices
+                    .get(usize::from(egress))
+                    .and_then(|d| d.as_ref())
+                    .and_then(|d| d.tun.queue(w));
+                match out.map(|q| q.send(&buf[..len])) {
+                    Some(Ok(_)) => {}
+                    _ => c.tx_errors += 1,
+                }
             }
+            Verdict::Local { len } => {
+                if let Some(r) = ProbeReply::parse(slot, &buf[..len], vnet) {
+                    dp.probe_replies.lock().push(r);
+                }
+            }
+            Verdict::Drop(_) => {}
         }
     }
     BATCH

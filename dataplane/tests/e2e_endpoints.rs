@@ -356,6 +356,8 @@ fn spoofed_sources_are_dropped() {
             sport: 5555,
             dport: PORT,
             tcp_flags: 0,
+            seq: 1,
+            ack: 0,
             payload: 8,
         };
         udp.build()

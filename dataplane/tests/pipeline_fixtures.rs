@@ -14,6 +14,8 @@ use privlink_dataplane::wire::{checksum, virtio};
 /// What a row expects. `Nat` rows produce a fresh SNAT port, remembered for later rows;
 /// expected builders receive the port remembered last.
 enum Expect {
+    /// A reply to the fabric's own health-check probe.
+    Local,
     Forward(u16, fn(u16) -> Vec<u8>),
     Nat(u16, fn(u16) -> Vec<u8>),
     Drop(DropReason),
@@ -140,6 +142,12 @@ fn rows() -> Vec<Row> {
             expect: Drop(R::ProviderInitiated),
         },
         Row {
+            name: "a target's SYN-ACK to a health-check probe port is for the fabric itself",
+            ingress: P,
+            input: |_| tcp(TARGET_A, 80, NLB_A, 1005, "SA", b""),
+            expect: Local,
+        },
+        Row {
             name: "the provider cannot reach the consumer's address space",
             ingress: P,
             input: |_| tcp(TARGET_A, 41000, ENI, 80, "S", b""),
@@ -239,6 +247,7 @@ fn golden_fixtures() {
         let mut frame = (row.input)(port);
         let v = process(&fib, &flows, row.ingress, &mut frame, false, 1000 + i as u64);
         match row.expect {
+            Expect::Local => assert_eq!(v, Verdict::Local { len: frame.len() }, "row {i}: {}", row.name),
             Expect::Drop(reason) => {
                 assert_eq!(v, Verdict::Drop(reason), "row {i}: {}", row.name);
                 covered.insert(reason);

@@ -61,7 +61,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let tg = state.target_groups.get_mut(&arn).expect("found above");
     for (ip, port) in new {
         if !tg.targets.iter().any(|t| t.ip == ip && t.port == port) {
-            tg.targets.push(Target { ip, port, health: TargetHealth::Healthy });
+            tg.targets.push(Target { ip, port, health: TargetHealth::Initial });
         }
     }
     Ok(json!({}))
@@ -86,7 +86,7 @@ mod tests {
         let tg = &s.target_groups[&p.tg];
         assert_eq!(tg.targets.len(), 2);
         assert_eq!((tg.targets[1].ip.to_string(), tg.targets[1].port), ("10.0.2.4".into(), 8080));
-        assert_eq!(tg.targets[1].health, TargetHealth::Healthy);
+        assert_eq!(tg.targets[1].health, TargetHealth::Initial);
     }
 
     #[test]

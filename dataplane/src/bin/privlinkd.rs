@@ -108,6 +108,7 @@ fn main() -> Result<()> {
     let handles: Vec<_> = (0..workers)
         .map(|w| worker::spawn(dp.clone(), w, args.worker_nice))
         .collect::<std::io::Result<_>>()?;
+    let health = privlink_dataplane::health::spawn(dp.clone(), ctl.clone())?;
     let sweeper = {
         let dp = dp.clone();
         std::thread::Builder::new().name("plink-sweep".into()).spawn(move || {
@@ -146,8 +147,10 @@ fn main() -> Result<()> {
     for h in handles {
         let _ = h.join();
     }
-    sweeper.thread().unpark();
-    let _ = sweeper.join();
+    for t in [sweeper, health] {
+        t.thread().unpark();
+        let _ = t.join();
+    }
     let _ = std::fs::remove_file(&args.socket);
     // Dropping the controller drops the fabric, closing every TUN device.
     drop(ctl);

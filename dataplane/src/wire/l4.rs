@@ -103,6 +103,16 @@ impl<T: AsRef<[u8]>> TcpPacket<T> {
         be16(self.buf.as_ref(), 2)
     }
 
+    /// Sequence number.
+    pub fn seq_number(&self) -> u32 {
+        super::be32(self.buf.as_ref(), 4)
+    }
+
+    /// Acknowledgment number.
+    pub fn ack_number(&self) -> u32 {
+        super::be32(self.buf.as_ref(), 8)
+    }
+
     /// Flag byte (see [`tcp_flags`]).
     #[inline]
     pub fn flags(&self) -> u8 {

@@ -21,6 +21,10 @@ pub struct Synth {
     pub dport: u16,
     /// TCP flags (ignored for UDP/ICMP).
     pub tcp_flags: u8,
+    /// TCP sequence number (ignored for UDP/ICMP).
+    pub seq: u32,
+    /// TCP acknowledgment number (ignored for UDP/ICMP).
+    pub ack: u32,
     /// Zero bytes of payload.
     pub payload: usize,
 }
@@ -48,6 +52,8 @@ impl Synth {
             proto::TCP => {
                 p[20..22].copy_from_slice(&self.sport.to_be_bytes());
                 p[22..24].copy_from_slice(&self.dport.to_be_bytes());
+                p[24..28].copy_from_slice(&self.seq.to_be_bytes());
+                p[28..32].copy_from_slice(&self.ack.to_be_bytes());
                 p[32] = 0x50;
                 p[33] = self.tcp_flags;
                 p[34..36].copy_from_slice(&64240u16.to_be_bytes());
@@ -77,7 +83,17 @@ mod tests {
     use crate::wire::{IcmpV4Packet, Ipv4Packet, TcpPacket, UdpPacket};
 
     fn synth(proto: u8) -> Synth {
-        Synth { proto, src: 0x0a00_010a, dst: 0x0a00_0132, sport: 4000, dport: 80, tcp_flags: 2, payload: 3 }
+        Synth {
+            proto,
+            src: 0x0a00_010a,
+            dst: 0x0a00_0132,
+            sport: 4000,
+            dport: 80,
+            tcp_flags: 2,
+            seq: 7,
+            ack: 0,
+            payload: 3,
+        }
     }
 
     #[test]
@@ -94,7 +110,10 @@ mod tests {
             };
             assert_eq!(checksum::fold(checksum::sum(l4, pseudo)), 0xffff, "L4 checksum of proto {p}");
             match p {
-                proto::TCP => assert_eq!(TcpPacket::new_checked(l4).unwrap().flags(), 2),
+                proto::TCP => {
+                    let t = TcpPacket::new_checked(l4).unwrap();
+                    assert_eq!((t.flags(), t.seq_number(), t.ack_number()), (2, 7, 0));
+                }
                 proto::UDP => assert_eq!(UdpPacket::new_checked(l4).unwrap().dst_port(), 80),
                 _ => assert_eq!(IcmpV4Packet::new_checked(l4).unwrap().echo_ident(), 4000),
             }
