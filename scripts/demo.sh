@@ -91,7 +91,8 @@ done
 say "HTTP servers run on 10.0.1.10:8080 (us-east-1a) and 10.0.2.10:8080 (us-east-1b) inside pl-demo-provider."
 
 step "Provider: NLB → listener TCP/80 → target group, published as an endpoint service"
-pl target-group create --name demo-web --vpc demo-provider --protocol TCP --port 8080 >/dev/null
+pl target-group create --name demo-web --vpc demo-provider --protocol TCP --port 8080 \
+    --health-check-interval 5 --health-check-timeout 2 --healthy-threshold 2 >/dev/null
 pl target-group register --target-group demo-web --targets 10.0.1.10,10.0.2.10
 pl nlb create --name demo-nlb --subnets prov-a,prov-b
 pl listener create --nlb demo-nlb --protocol TCP --port 80 --target-group demo-web >/dev/null
@@ -129,6 +130,14 @@ EP_A=$(ACT=$ACCOUNT_A plj endpoint describe ep-a | field 'd["VpcEndpoints"][0]["
 EP_B=$(ACT=$ACCOUNT_B plj endpoint describe ep-b | field 'd["VpcEndpoints"][0]["VpcEndpointId"]')
 pl endpoint-service accept --service demo-svc --endpoints "$EP_A,$EP_B"
 pl endpoint-service connections --service demo-svc
+
+step "NLB health checks: privlinkd probes each target from the NLB node of its zone"
+ACT=$PROVIDER
+for _ in $(seq 60); do
+    [[ $(plj target-group health demo-web | field 'sum(t["TargetHealth"]["State"] == "healthy" for t in d["TargetHealthDescriptions"])') == 2 ]] && break
+    sleep 0.25
+done
+pl target-group health demo-web
 
 step "After acceptance: each consumer reaches the service through its own ENI"
 curl_in pl-demo-a http://10.0.1.50/
