@@ -62,6 +62,8 @@ pub fn tcp_packet(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, flags: u8,
         sport,
         dport,
         tcp_flags: flags,
+        seq: 1,
+        ack: 0,
         payload,
     }
     .build()
