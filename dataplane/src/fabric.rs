@@ -55,6 +55,7 @@ pub struct VpcFabric {
     devices: HashMap<String, Arc<VpcDevice>>,
     generation: u64,
     offloads: Offloads,
+    stand_ins_placed: bool,
 }
 
 fn internal(what: impl std::fmt::Display) -> ApiError {
@@ -72,6 +73,7 @@ impl VpcFabric {
             devices: HashMap::new(),
             generation: 0,
             offloads: Offloads::NONE,
+            stand_ins_placed: false,
         };
         let aws = f.open_device(AWS_KEY, &f.cfg.aws_netns.clone())?;
         f.offloads = aws.tun.offloads();
@@ -159,13 +161,18 @@ impl VpcFabric {
         Ok(())
     }
 
-    fn stand_in_addresses(&self, state: &State) -> Result<(), ApiError> {
+    /// Places the stand-in service addresses once (managed prefix lists never change).
+    fn stand_in_addresses(&mut self, state: &State) -> Result<(), ApiError> {
+        if self.stand_ins_placed {
+            return Ok(());
+        }
         for pl in state.prefix_lists.values() {
             for c in &pl.cidrs {
                 let host = Ipv4Addr::from(u32::from(c.network()) + 10);
                 link::add_lo_address(&self.cfg.aws_netns, host).map_err(internal)?;
             }
         }
+        self.stand_ins_placed = true;
         Ok(())
     }
 
