@@ -9,6 +9,7 @@ pub mod fabric;
 pub mod fib;
 pub mod flow;
 pub mod health;
+pub mod icmp_error;
 pub mod inspect;
 pub mod io;
 pub mod lb;

@@ -11,6 +11,8 @@
 //! - A TCP packet to an NLB node address whose destination port is a health-check probe port
 //!   ([`PROBE_PORTS`], below every NAT port) and that matches no flow is a reply to the
 //!   fabric's own health check: `Verdict::Local`.
+//! - An ICMP error quoting a packet of a flow is translated back to the flow's other side
+//!   (see [`crate::icmp_error`]); one about no flow is dropped as `icmp`.
 //! - Order of decisions for a packet without a flow: ingress known → not from the AWS-service
 //!   network → source inside the ingress VPC (anti-spoofing) → destination is an ENI of the
 //!   ingress VPC (endpoint state, listener, security groups, SYN, Maglev pick, NAT) → an NLB
@@ -19,6 +21,7 @@
 
 use crate::fib::{EndpointState, Fib};
 use crate::flow::{FlowKey, FlowPlan, FlowTable, Lookup, Rewrite};
+use crate::icmp_error;
 use crate::route::RouteTarget;
 use crate::verdict::{DropReason, Verdict};
 use crate::wire::icmp::{ECHO_REPLY, ECHO_REQUEST};
@@ -42,8 +45,19 @@ pub struct Parsed {
     pub key: FlowKey,
     /// TCP flags (0 for other protocols).
     pub flags: u8,
-    /// True for ICMP (echo) packets.
-    pub icmp: bool,
+    /// What kind of ICMP message it is, if any.
+    pub icmp: Icmp,
+}
+
+/// ICMP messages the pipeline handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Icmp {
+    /// Not ICMP.
+    No,
+    /// Echo request or reply (keyed like a port pair).
+    Echo,
+    /// An error about the flow whose reply key on this device is given.
+    Error(FlowKey),
 }
 
 /// Parses the frame into a flow key, or says why it is dropped.
@@ -77,7 +91,7 @@ pub fn parse(ingress: u16, frame: &[u8], vnet: bool) -> Result<Parsed, DropReaso
         dport: 0,
     };
     let mut flags = 0;
-    let mut icmp = false;
+    let mut icmp = Icmp::No;
     match key.proto {
         proto::TCP => {
             let t = TcpPacket::new_checked(ip.payload()).map_err(|_| DropReason::Malformed)?;
@@ -91,12 +105,20 @@ pub fn parse(ingress: u16, frame: &[u8], vnet: bool) -> Result<Parsed, DropReaso
             let m = IcmpV4Packet::new_checked(ip.payload()).map_err(|_| DropReason::Malformed)?;
             // Echo request and reply are keyed like a port pair so that the reply matches
             // the request's reverse key.
-            match m.msg_type() {
-                ECHO_REQUEST => key.sport = m.echo_ident(),
-                ECHO_REPLY => key.dport = m.echo_ident(),
+            icmp = match m.msg_type() {
+                ECHO_REQUEST => {
+                    key.sport = m.echo_ident();
+                    Icmp::Echo
+                }
+                ECHO_REPLY => {
+                    key.dport = m.echo_ident();
+                    Icmp::Echo
+                }
+                t if icmp_error::is_error(t) => {
+                    Icmp::Error(icmp_error::reply_key(ingress, ip.payload()).ok_or(DropReason::Icmp)?)
+                }
                 _ => return Err(DropReason::Icmp),
-            }
-            icmp = true;
+            };
         }
         _ => return Err(DropReason::UnsupportedProtocol),
     }
@@ -114,7 +136,7 @@ pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
     if !vpc.cidr.is_some_and(|c| c.contains(&src)) {
         return Err(DropReason::SpoofedSource);
     }
-    let opens = p.icmp
+    let opens = p.icmp == Icmp::Echo
         || k.proto != proto::TCP
         || p.flags & (tcp_flags::SYN | tcp_flags::ACK | tcp_flags::RST) == tcp_flags::SYN;
     if let Some(eni) = fib.eni(k.vpc, k.dst) {
@@ -124,7 +146,7 @@ pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
             EndpointState::Rejected => return Err(DropReason::EndpointRejected),
             EndpointState::Unavailable => return Err(DropReason::EndpointNotAvailable),
         }
-        if p.icmp {
+        if p.icmp != Icmp::No {
             return Err(DropReason::Icmp);
         }
         let listener = fib.listener(eni.nlb, k.proto, k.dport).ok_or(DropReason::NoListener)?;
@@ -165,17 +187,30 @@ pub fn process(
     now_ms: u64,
 ) -> Verdict {
     match decide(fib, flows, ingress, frame, vnet, now_ms) {
-        Ok(Some(rw)) => {
+        Ok(Action::Rewrite(rw)) => {
             rewrite(frame, vnet, &rw);
             Verdict::Forward { egress: rw.egress, len: frame.len() }
         }
-        Ok(None) => Verdict::Local { len: frame.len() },
+        Ok(Action::IcmpError(rw)) => {
+            icmp_error::rewrite(if vnet { &mut frame[virtio::LEN..] } else { frame }, &rw);
+            Verdict::Forward { egress: rw.egress, len: frame.len() }
+        }
+        Ok(Action::Local) => Verdict::Local { len: frame.len() },
         Err(r) => Verdict::Drop(r),
     }
 }
 
+/// What to do with a frame that passes.
+enum Action {
+    /// Rewrite like this and forward.
+    Rewrite(Rewrite),
+    /// An ICMP error about a flow: translate it with the flow's rewrite and forward.
+    IcmpError(Rewrite),
+    /// For the fabric itself (a health-check reply).
+    Local,
+}
+
 #[inline]
-/// The rewrite for a frame, `None` for a frame addressed to the fabric itself.
 fn decide(
     fib: &Fib,
     flows: &FlowTable,
@@ -183,17 +218,20 @@ fn decide(
     frame: &[u8],
     vnet: bool,
     now_ms: u64,
-) -> Result<Option<Rewrite>, DropReason> {
+) -> Result<Action, DropReason> {
     if usize::from(ingress) >= fib.vpcs.len() {
         return Err(DropReason::UnknownIngress);
     }
     let p = parse(ingress, frame, vnet)?;
+    if let Icmp::Error(about) = p.icmp {
+        return flows.peek(&about, now_ms).map(Action::IcmpError).ok_or(DropReason::Icmp);
+    }
     match flows.lookup(&p.key, p.flags, now_ms) {
-        Lookup::Hit(rw) => Ok(Some(rw)),
-        Lookup::Miss if is_probe_reply(fib, &p) => Ok(None),
+        Lookup::Hit(rw) => Ok(Action::Rewrite(rw)),
+        Lookup::Miss if is_probe_reply(fib, &p) => Ok(Action::Local),
         Lookup::Miss => {
             let plan = classify(fib, &p)?;
-            flows.insert(&p.key, plan, p.flags, now_ms).map(Some)
+            flows.insert(&p.key, plan, p.flags, now_ms).map(Action::Rewrite)
         }
     }
 }

@@ -508,3 +508,21 @@ fn deleting_a_vpc_removes_only_the_namespace_privlink_created() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn udp_to_a_closed_target_port_is_refused_through_the_endpoint() {
+    needs_root!("udp_to_a_closed_target_port_is_refused_through_the_endpoint");
+    let d = Daemon::start();
+    let p = d.provider(false);
+    let (vpc, ns, subnet) = d.consumer("a", CONSUMER_A);
+    d.endpoint(&vpc, &subnet, &p.service_name, CONSUMER_A);
+    // Nothing listens on the target's UDP port: its kernel answers port unreachable to the
+    // NLB node, and the fabric must carry that back to the client as if from the ENI.
+    let cli = bind_udp(&ns, "10.0.1.10:0");
+    cli.connect(eni()).unwrap();
+    cli.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    cli.send(b"anyone?").unwrap();
+    let mut buf = [0u8; 64];
+    let err = cli.recv(&mut buf).expect_err("no datagram can come back");
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused, "{err}");
+}

@@ -69,6 +69,20 @@ fn rows() -> Vec<Row> {
             expect: Forward(A, |_| udp(ENI, 53, CLIENT, 5353, b"answer", false)),
         },
         Row {
+            name: "port unreachable from the target returns to the client from the ENI, quoting its datagram",
+            ingress: P,
+            input: |port| port_unreachable(TARGET_A, NLB_A, &udp(NLB_A, port, TARGET_A, 80, b"query", false)),
+            expect: Forward(A, |_| {
+                port_unreachable(ENI, CLIENT, &udp(CLIENT, 5353, ENI, 53, b"query", false))
+            }),
+        },
+        Row {
+            name: "an ICMP error about no flow",
+            ingress: P,
+            input: |_| port_unreachable(TARGET_A, NLB_A, &udp(NLB_A, 4444, TARGET_A, 80, b"query", false)),
+            expect: Drop(R::Icmp),
+        },
+        Row {
             name: "UDP with a zero checksum keeps it zero",
             ingress: A,
             input: |_| udp(CLIENT, 5354, ENI, 53, b"nocsum", true),

@@ -140,6 +140,17 @@ pub fn ping(src: [u8; 4], dst: [u8; 4], ident: u16) -> Vec<u8> {
     out
 }
 
+/// An ICMP port unreachable from `src` to `dst` quoting the first 28 bytes of `offending`.
+pub fn port_unreachable(src: [u8; 4], dst: [u8; 4], offending: &[u8]) -> Vec<u8> {
+    use etherparse::{Icmpv4Type, icmpv4::DestUnreachableHeader};
+    let mut out = Vec::new();
+    PacketBuilder::ipv4(src, dst, 64)
+        .icmpv4(Icmpv4Type::DestinationUnreachable(DestUnreachableHeader::Port))
+        .write(&mut out, &offending[..28])
+        .unwrap();
+    out
+}
+
 /// Asserts that the IPv4 header checksum and the TCP/UDP checksum of `pkt` are exactly what a
 /// full recomputation gives (a UDP checksum of zero is accepted as "none").
 pub fn assert_checksums_valid(pkt: &[u8]) {
@@ -151,6 +162,13 @@ pub fn assert_checksums_valid(pkt: &[u8]) {
         IpNumber::TCP => {
             let (t, payload) = etherparse::TcpHeader::from_slice(l4).unwrap();
             assert_eq!(t.checksum, t.calc_checksum_ipv4(&h, payload).unwrap(), "TCP checksum");
+        }
+        IpNumber::ICMP => {
+            assert_eq!(
+                etherparse::checksum::Sum16BitWords::new().add_slice(l4).ones_complement(),
+                0,
+                "ICMP checksum"
+            );
         }
         IpNumber::UDP => {
             let (u, payload) = etherparse::UdpHeader::from_slice(l4).unwrap();
