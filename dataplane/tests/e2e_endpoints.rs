@@ -526,3 +526,31 @@ fn udp_to_a_closed_target_port_is_refused_through_the_endpoint() {
     let err = cli.recv(&mut buf).expect_err("no datagram can come back");
     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused, "{err}");
 }
+
+#[test]
+fn security_groups_on_the_eni_admit_new_flows() {
+    needs_root!("security_groups_on_the_eni_admit_new_flows");
+    let d = Daemon::start();
+    let p = d.provider(false);
+    serve_targets(&p);
+    let (vpc, ns, subnet) = d.consumer("a", CONSUMER_A);
+    let sg = d.ok(json!({"Action": "CreateSecurityGroup", "Account": CONSUMER_A, "VpcId": vpc, "GroupName": "endpoint-sg"}));
+    let sg = sg["GroupId"].as_str().unwrap().to_string();
+    d.ok(json!({"Action": "AuthorizeSecurityGroupIngress", "Account": CONSUMER_A, "GroupId": sg,
+        "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "10.0.2.0/24"}));
+    d.ok(json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER_A, "VpcId": vpc, "ServiceName": p.service_name,
+        "VpcEndpointType": "Interface", "SubnetIds": [subnet], "IpAddresses": [ENI], "SecurityGroupIds": [sg]}));
+    assert!(connect(&ns, &eni(), BLOCKED).is_err(), "the group admits only 10.0.2.0/24");
+    assert!(d.drops("security_group_denied") >= 1);
+    d.ok(json!({"Action": "AuthorizeSecurityGroupIngress", "Account": CONSUMER_A, "GroupId": sg,
+        "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "10.0.1.0/24"}));
+    let mut s = connect(&ns, &eni(), Duration::from_secs(5)).expect("admitted after the new rule");
+    assert_eq!(whoami(&mut s).0, "target-a");
+    d.ok(json!({"Action": "RevokeSecurityGroupIngress", "Account": CONSUMER_A, "GroupId": sg,
+        "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "10.0.1.0/24"}));
+    assert!(connect(&ns, &eni(), BLOCKED).is_err(), "revoked: new flows are refused again");
+    s.write_all(b"still mine\n").unwrap();
+    let mut back = [0u8; 11];
+    s.read_exact(&mut back).expect("security groups are stateful: the open flow keeps working");
+    assert_eq!(&back, b"still mine\n");
+}
