@@ -216,7 +216,7 @@ impl HealthChecker {
                 }
             }
         }
-        let live: Vec<TargetKey> = state
+        let live: hashbrown::HashSet<TargetKey> = state
             .target_groups
             .values()
             .flat_map(|tg| {
