@@ -10,7 +10,8 @@
 //! - What forwards: interface endpoints in every state (the pipeline drops non-`available`
 //!   ones with their own reason), gateway-endpoint routes (prefix lists expanded), blackhole
 //!   routes, NLB nodes, listeners and targets (health as stored; a target not yet checked
-//!   counts as healthy), and security-group ingress rules of each endpoint's groups.
+//!   counts as healthy), security-group ingress rules of each endpoint's groups, and the VPC
+//!   resolvers' records (endpoint DNS names, private DNS names, the gateway services' names).
 
 use crate::fib::{EndpointState, Fib, FibBuilder, FibEni, FibListener, SgRule};
 use crate::route::RouteTarget;
@@ -181,12 +182,45 @@ pub fn compile(state: &State, slots: &VpcSlots, aws_netns: &str, generation: u64
                 sg_rules: sg_rules.clone(),
             });
         }
+        add_endpoint_names(&mut b, state, vpc, ep);
     }
     b.build()
 }
 
+/// The resolver records of an interface endpoint in its VPC: the regional name (every ENI),
+/// the zonal names (the ENI of that zone) and, with private DNS on, the service's private DNS
+/// name (every ENI).
+fn add_endpoint_names(b: &mut FibBuilder, state: &State, vpc: u16, ep: &model::VpcEndpoint) {
+    let enis = &ep.network_interfaces;
+    for entry in &ep.dns_entries {
+        for eni in enis.iter().filter(|e| entry.zone.as_ref().is_none_or(|z| *z == e.az)) {
+            b.dns_record(vpc, &entry.dns_name, eni.ip);
+        }
+    }
+    let private = ep.service_id.as_ref().and_then(|id| state.endpoint_services.get(id));
+    if let Some(name) =
+        private.and_then(|svc| svc.private_dns_name.as_ref()).filter(|_| ep.private_dns_enabled)
+    {
+        for eni in enis {
+            b.dns_record(vpc, name, eni.ip);
+        }
+    }
+}
+
+/// Public names of the managed gateway services, answered in every VPC with their stand-in
+/// addresses in the AWS-service network (`com.amazonaws.us-east-1.s3` → `s3.us-east-1.amazonaws.com`
+/// → the `.10` host of 198.51.100.0/24).
+fn add_service_names(b: &mut FibBuilder, state: &State, vpc: u16) {
+    for pl in state.prefix_lists.values() {
+        let (Some(service), Some(cidr)) = (pl.name.rsplit('.').next(), pl.cidrs.first()) else { continue };
+        let host = Ipv4Addr::from(u32::from(cidr.network()) + 10);
+        b.dns_record(vpc, &format!("{service}.{}.amazonaws.com", state.region), host);
+    }
+}
+
 fn add_vpc(b: &mut FibBuilder, state: &State, v: &model::Vpc) {
     let i = b.vpc(&v.id, &v.netns, v.cidr);
+    add_service_names(b, state, i);
     // The builder's table 0 is the main table; other tables follow in id order.
     let mut tables: Vec<&model::RouteTable> =
         state.route_tables.values().filter(|t| t.vpc_id == v.id).collect();

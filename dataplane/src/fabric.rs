@@ -16,8 +16,12 @@
 //!   connections, as in AWS).
 //! - On error nothing of the failed change stays: devices and namespaces created for it are
 //!   removed again, and the previous snapshot stays in force.
-//! - Dropping the fabric closes every TUN device (the kernel removes them and their routes);
-//!   namespaces and instance addresses stay, so a restarted daemon finds them again.
+//! - Every VPC namespace gets `/etc/netns/<netns>/resolv.conf` naming its VPC resolver (the
+//!   VPC's base address plus two), so `ip netns exec` programs resolve endpoint names; a file
+//!   privlink did not write is left alone.
+//! - Dropping the fabric closes every TUN device (the kernel removes them and their routes)
+//!   and removes the resolver files; namespaces and instance addresses stay, so a restarted
+//!   daemon finds them again.
 
 use crate::compile::{AWS_SLOT, VpcSlots, compile};
 use crate::inspect;
@@ -126,6 +130,11 @@ impl VpcFabric {
                     v.netns_managed |= made;
                     self.devices.insert(v.id.clone(), dev);
                     added.push((v.id.clone(), made));
+                    let resolver = Ipv4Addr::from(u32::from(v.cidr.network()) + 2);
+                    let about = format!("the VPC resolver of {}", v.id);
+                    if let Err(e) = netns::set_resolv_conf(&v.netns, resolver, &about) {
+                        tracing::warn!(netns = %v.netns, error = %e, "cannot point the namespace at its VPC resolver");
+                    }
                 }
                 Err(e) => {
                     self.undo(new, &added);
@@ -138,7 +147,9 @@ impl VpcFabric {
 
     fn undo(&mut self, new: &State, added: &[(String, bool)]) {
         for (id, made) in added {
-            self.devices.remove(id);
+            if let Some(dev) = self.devices.remove(id) {
+                let _ = netns::clear_resolv_conf(&dev.netns);
+            }
             if let (true, Some(v)) = (made, new.vpcs.get(id)) {
                 let _ = netns::delete(&v.netns);
             }
@@ -179,6 +190,7 @@ impl VpcFabric {
     fn remove_vpcs(&mut self, old: &State, new: &State) {
         for v in old.vpcs.values().filter(|v| !new.vpcs.contains_key(&v.id)) {
             self.devices.remove(&v.id);
+            let _ = netns::clear_resolv_conf(&v.netns);
             if v.netns_managed
                 && let Err(e) = netns::delete(&v.netns)
             {
@@ -221,6 +233,18 @@ impl VpcFabric {
             .collect();
         if !cut.is_empty() {
             self.dp.flows.purge(|f, _| cut.contains(&(f.vpc, f.dst)));
+        }
+    }
+}
+
+impl Drop for VpcFabric {
+    /// The resolver configuration is rewritten at the next start; the devices close with
+    /// their last reference.
+    fn drop(&mut self) {
+        for (id, dev) in &self.devices {
+            if id != AWS_KEY {
+                let _ = netns::clear_resolv_conf(&dev.netns);
+            }
         }
     }
 }

@@ -37,6 +37,10 @@ pub struct FibVpc {
     pub main_route_table: usize,
     /// True for the AWS-service network.
     pub is_aws_network: bool,
+    /// The VPC resolver's address (VPC base + 2), for VPCs.
+    pub resolver: Option<u32>,
+    /// Names the VPC resolver answers (lowercase, no trailing dot) → A records.
+    pub dns: HashMap<String, Vec<Ipv4Addr>>,
 }
 
 /// A subnet.
@@ -246,6 +250,12 @@ impl Fib {
         Ok(FlowPlan::Nat { vpc: nlb.vpc, nlb: node.into(), target: t.ip.into(), target_port: t.port })
     }
 
+    /// The A records the resolver of VPC `vpc` has for `name` (any case, trailing dot ok).
+    pub fn resolve(&self, vpc: u16, name: &str) -> Option<&[Ipv4Addr]> {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        self.vpcs.get(usize::from(vpc))?.dns.get(&name).map(Vec::as_slice)
+    }
+
     /// Zone name of a zone index.
     pub fn az_name(&self, az: u16) -> &str {
         self.azs.get(usize::from(az)).map_or("?", String::as_str)
@@ -285,6 +295,8 @@ impl FibBuilder {
             route_tables: vec![main],
             main_route_table: 0,
             is_aws_network: false,
+            resolver: Some(u32::from(cidr.network()) + 2),
+            dns: HashMap::new(),
         });
         (self.fib.vpcs.len() - 1) as u16
     }
@@ -299,6 +311,8 @@ impl FibBuilder {
             route_tables: Vec::new(),
             main_route_table: 0,
             is_aws_network: false,
+            resolver: None,
+            dns: HashMap::new(),
         });
     }
 
@@ -312,6 +326,8 @@ impl FibBuilder {
             route_tables: Vec::new(),
             main_route_table: 0,
             is_aws_network: true,
+            resolver: None,
+            dns: HashMap::new(),
         });
         let i = (self.fib.vpcs.len() - 1) as u16;
         self.fib.aws_network = Some(i);
@@ -370,6 +386,17 @@ impl FibBuilder {
     /// Adds a listener to an NLB.
     pub fn listener(&mut self, nlb: usize, listener: FibListener) {
         self.fib.nlbs[nlb].listeners.push(listener);
+    }
+
+    /// Adds an A record to the resolver of `vpc` (names are case-insensitive).
+    pub fn dns_record(&mut self, vpc: u16, name: &str, ip: Ipv4Addr) {
+        let ips = self.fib.vpcs[usize::from(vpc)]
+            .dns
+            .entry(name.trim_end_matches('.').to_ascii_lowercase())
+            .or_default();
+        if !ips.contains(&ip) {
+            ips.push(ip);
+        }
     }
 
     /// Adds an ENI of an interface endpoint.

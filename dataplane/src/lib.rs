@@ -15,6 +15,7 @@ pub mod io;
 pub mod lb;
 pub mod nat;
 pub mod pipeline;
+pub mod resolver;
 pub mod route;
 pub mod verdict;
 pub mod wire;

@@ -8,9 +8,9 @@
 //!   as it is: a NAT rewrite changes no header length, so a GSO super-packet leaves whole with
 //!   the same header; under `NEEDS_CSUM` the L4 checksum field (a partial pseudo-header sum)
 //!   absorbs only the address changes.
-//! - A TCP packet to an NLB node address whose destination port is a health-check probe port
-//!   ([`PROBE_PORTS`], below every NAT port) and that matches no flow is a reply to the
-//!   fabric's own health check: `Verdict::Local`.
+//! - Packets for the fabric's own endpoints that match no flow become `Verdict::Local`: a TCP
+//!   packet to an NLB node address on a health-check probe port ([`PROBE_PORTS`], below every
+//!   NAT port) is a probe reply; UDP to the VPC resolver (VPC base + 2, port 53) a DNS query.
 //! - An ICMP error quoting a packet of a flow is translated back to the flow's other side
 //!   (see [`crate::icmp_error`]); one about no flow is dropped as `icmp`.
 //! - Order of decisions for a packet without a flow: ingress known → not from the AWS-service
@@ -23,7 +23,7 @@ use crate::fib::{EndpointState, Fib};
 use crate::flow::{FlowKey, FlowPlan, FlowTable, Lookup, Rewrite};
 use crate::icmp_error;
 use crate::route::RouteTarget;
-use crate::verdict::{DropReason, Verdict};
+use crate::verdict::{DropReason, LocalService, Verdict};
 use crate::wire::icmp::{ECHO_REPLY, ECHO_REQUEST};
 use crate::wire::l4::{CsumMode, tcp_flags};
 use crate::wire::{IcmpV4Packet, Ipv4Packet, Ipv6Packet, TcpPacket, UdpPacket, VirtioNetHdr, proto, virtio};
@@ -33,9 +33,15 @@ use std::net::Ipv4Addr;
 /// [`crate::nat::PORT_MIN`], so a probe's reply tuple can never be a flow's.
 pub const PROBE_PORTS: std::ops::RangeInclusive<u16> = 1000..=1023;
 
-/// True if `p` (which matched no flow) is a reply to a health-check probe.
-fn is_probe_reply(fib: &Fib, p: &Parsed) -> bool {
-    p.key.proto == proto::TCP && PROBE_PORTS.contains(&p.key.dport) && fib.is_nlb_node(p.key.vpc, p.key.dst)
+/// Which of the fabric's own endpoints `p` (which matched no flow) is for, if any: a reply to
+/// a health-check probe, or a query to the VPC resolver.
+fn local_service(fib: &Fib, p: &Parsed) -> Option<LocalService> {
+    let k = &p.key;
+    if k.proto == proto::TCP && PROBE_PORTS.contains(&k.dport) && fib.is_nlb_node(k.vpc, k.dst) {
+        return Some(LocalService::HealthCheck);
+    }
+    let resolver = fib.vpcs.get(usize::from(k.vpc)).and_then(|v| v.resolver);
+    (k.proto == proto::UDP && k.dport == 53 && resolver == Some(k.dst)).then_some(LocalService::Resolver)
 }
 
 /// What the pipeline extracted from a packet before deciding.
@@ -195,7 +201,7 @@ pub fn process(
             icmp_error::rewrite(if vnet { &mut frame[virtio::LEN..] } else { frame }, &rw);
             Verdict::Forward { egress: rw.egress, len: frame.len() }
         }
-        Ok(Action::Local) => Verdict::Local { len: frame.len() },
+        Ok(Action::Local(service)) => Verdict::Local { len: frame.len(), service },
         Err(r) => Verdict::Drop(r),
     }
 }
@@ -206,8 +212,8 @@ enum Action {
     Rewrite(Rewrite),
     /// An ICMP error about a flow: translate it with the flow's rewrite and forward.
     IcmpError(Rewrite),
-    /// For the fabric itself (a health-check reply).
-    Local,
+    /// For one of the fabric's own endpoints.
+    Local(LocalService),
 }
 
 #[inline]
@@ -228,8 +234,10 @@ fn decide(
     }
     match flows.lookup(&p.key, p.flags, now_ms) {
         Lookup::Hit(rw) => Ok(Action::Rewrite(rw)),
-        Lookup::Miss if is_probe_reply(fib, &p) => Ok(Action::Local),
         Lookup::Miss => {
+            if let Some(service) = local_service(fib, &p) {
+                return Ok(Action::Local(service));
+            }
             let plan = classify(fib, &p)?;
             flows.insert(&p.key, plan, p.flags, now_ms).map(Action::Rewrite)
         }

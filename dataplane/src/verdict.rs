@@ -15,14 +15,24 @@ pub enum Verdict {
         /// Frame length (virtio header included when the device uses one).
         len: usize,
     },
-    /// A packet for the fabric itself (a reply to an NLB health-check probe): hand the
-    /// `len` bytes to the health checker.
+    /// A packet for the fabric itself: hand the `len` bytes to `service`.
     Local {
         /// Frame length.
         len: usize,
+        /// Which of the fabric's own endpoints it is for.
+        service: LocalService,
     },
     /// Drop, and count why.
     Drop(DropReason),
+}
+
+/// The fabric's own endpoints inside the VPCs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalService {
+    /// A target's reply to an NLB health-check probe.
+    HealthCheck,
+    /// A query to the VPC resolver (VPC base + 2, UDP 53).
+    Resolver,
 }
 
 macro_rules! drop_reasons {
@@ -102,8 +112,10 @@ pub struct Counters {
     pub forwarded: u64,
     /// Bytes forwarded (frame lengths).
     pub forwarded_bytes: u64,
-    /// Packets for the fabric itself (health-check replies).
-    pub local: u64,
+    /// Replies to health-check probes.
+    pub health_replies: u64,
+    /// Queries to the VPC resolvers.
+    pub dns_queries: u64,
     /// Frames that could not be read from a device (other than "queue empty").
     pub rx_errors: u64,
     /// Forwarded frames the egress device refused (or whose device was gone).
@@ -121,7 +133,8 @@ impl Counters {
                 self.forwarded += 1;
                 self.forwarded_bytes += len as u64;
             }
-            Verdict::Local { .. } => self.local += 1,
+            Verdict::Local { service: LocalService::HealthCheck, .. } => self.health_replies += 1,
+            Verdict::Local { service: LocalService::Resolver, .. } => self.dns_queries += 1,
             Verdict::Drop(r) => self.drops[r as usize] += 1,
         }
     }
@@ -130,7 +143,8 @@ impl Counters {
     pub fn merge(&mut self, other: &Counters) {
         self.forwarded += other.forwarded;
         self.forwarded_bytes += other.forwarded_bytes;
-        self.local += other.local;
+        self.health_replies += other.health_replies;
+        self.dns_queries += other.dns_queries;
         self.rx_errors += other.rx_errors;
         self.tx_errors += other.tx_errors;
         for (a, b) in self.drops.iter_mut().zip(other.drops.iter()) {

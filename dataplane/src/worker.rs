@@ -21,7 +21,8 @@ use crate::flow::FlowTable;
 use crate::health::ProbeReply;
 use crate::io::{Poller, Tun, Waker, tun::MAX_FRAME_LEN};
 use crate::pipeline::process;
-use crate::verdict::{Counters, Verdict};
+use crate::resolver;
+use crate::verdict::{Counters, LocalService, Verdict};
 use arc_swap::ArcSwap;
 use parking_lot::Mutex;
 use std::io::ErrorKind;
@@ -228,9 +229,15 @@ fn drain(
                     _ => c.tx_errors += 1,
                 }
             }
-            Verdict::Local { len } => {
+            Verdict::Local { len, service: LocalService::HealthCheck } => {
                 if let Some(r) = ProbeReply::parse(slot, &buf[..len], vnet) {
                     dp.probe_replies.lock().push(r);
+                }
+            }
+            Verdict::Local { len, service: LocalService::Resolver } => {
+                match resolver::answer(&snap.fib, slot, &buf[..len], vnet).map(|reply| q.send(&reply)) {
+                    Some(Ok(_)) | None => {}
+                    Some(Err(_)) => c.tx_errors += 1,
                 }
             }
             Verdict::Drop(_) => {}

@@ -8,14 +8,14 @@ mod common;
 use common::fixtures::*;
 use privlink_dataplane::flow::{FlowConfig, FlowTable};
 use privlink_dataplane::pipeline::process;
-use privlink_dataplane::verdict::{DropReason, Verdict};
+use privlink_dataplane::verdict::{DropReason, LocalService, Verdict};
 use privlink_dataplane::wire::{checksum, virtio};
 
 /// What a row expects. `Nat` rows produce a fresh SNAT port, remembered for later rows;
 /// expected builders receive the port remembered last.
 enum Expect {
-    /// A reply to the fabric's own health-check probe.
-    Local,
+    /// For one of the fabric's own endpoints.
+    Local(LocalService),
     Forward(u16, fn(u16) -> Vec<u8>),
     Nat(u16, fn(u16) -> Vec<u8>),
     Drop(DropReason),
@@ -159,7 +159,13 @@ fn rows() -> Vec<Row> {
             name: "a target's SYN-ACK to a health-check probe port is for the fabric itself",
             ingress: P,
             input: |_| tcp(TARGET_A, 80, NLB_A, 1005, "SA", b""),
-            expect: Local,
+            expect: Local(LocalService::HealthCheck),
+        },
+        Row {
+            name: "a query to the VPC resolver (base + 2, UDP 53) is for the fabric itself",
+            ingress: A,
+            input: |_| udp(CLIENT, 41000, [10, 0, 0, 2], 53, b"dns", false),
+            expect: Local(LocalService::Resolver),
         },
         Row {
             name: "the provider cannot reach the consumer's address space",
@@ -261,7 +267,9 @@ fn golden_fixtures() {
         let mut frame = (row.input)(port);
         let v = process(&fib, &flows, row.ingress, &mut frame, false, 1000 + i as u64);
         match row.expect {
-            Expect::Local => assert_eq!(v, Verdict::Local { len: frame.len() }, "row {i}: {}", row.name),
+            Expect::Local(service) => {
+                assert_eq!(v, Verdict::Local { len: frame.len(), service }, "row {i}: {}", row.name)
+            }
             Expect::Drop(reason) => {
                 assert_eq!(v, Verdict::Drop(reason), "row {i}: {}", row.name);
                 covered.insert(reason);

@@ -276,6 +276,51 @@ pub fn delete(name: &str) -> Result<()> {
     }
 }
 
+/// First line of every resolv.conf privlink writes; files without it are never touched.
+const RESOLV_MARKER: &str = "# written by privlinkd";
+
+/// `/etc/netns/NAME/resolv.conf`: what `ip netns exec NAME` shows its processes as
+/// `/etc/resolv.conf`.
+fn resolv_conf_path(name: &str) -> Result<PathBuf> {
+    validate_name(name)?;
+    Ok(Path::new("/etc/netns").join(name).join("resolv.conf"))
+}
+
+/// Points the namespace's resolver configuration at `nameserver` (`about` goes into a comment),
+/// unless a file privlink did not write is already there. Returns whether it wrote.
+pub fn set_resolv_conf(name: &str, nameserver: std::net::Ipv4Addr, about: &str) -> Result<bool> {
+    let path = resolv_conf_path(name)?;
+    if fs::read_to_string(&path).is_ok_and(|c| !c.starts_with(RESOLV_MARKER)) {
+        return Ok(false);
+    }
+    let io = |op: &str, e: std::io::Error| {
+        IoError::sys(
+            ns_target(name),
+            format!("{op} {}", path.display()),
+            Errno::from_raw(e.raw_os_error().unwrap_or(0)),
+        )
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| io("mkdir", e))?;
+    }
+    fs::write(&path, format!("{RESOLV_MARKER}: {about}\nnameserver {nameserver}\n"))
+        .map_err(|e| io("write", e))?;
+    Ok(true)
+}
+
+/// Removes the namespace's resolver configuration if privlink wrote it (and its directory if
+/// that leaves it empty).
+pub fn clear_resolv_conf(name: &str) -> Result<()> {
+    let path = resolv_conf_path(name)?;
+    if fs::read_to_string(&path).is_ok_and(|c| c.starts_with(RESOLV_MARKER)) {
+        let _ = fs::remove_file(&path);
+        if let Some(dir) = path.parent() {
+            let _ = fs::remove_dir(dir);
+        }
+    }
+    Ok(())
+}
+
 /// Runs `f` on a dedicated thread that has `setns`'d into namespace `name`, and returns its
 /// result. The calling thread's namespace is never changed. `f` may borrow from the caller (the
 /// thread is scoped and joined before this returns).

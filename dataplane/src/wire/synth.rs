@@ -30,14 +30,20 @@ pub struct Synth {
 }
 
 impl Synth {
-    /// Emits the packet.
+    /// Emits the packet with `payload` zero bytes of data.
     pub fn build(&self) -> Vec<u8> {
+        self.build_with(&vec![0u8; self.payload])
+    }
+
+    /// Emits the packet carrying `data` (the `payload` field is ignored).
+    pub fn build_with(&self, data: &[u8]) -> Vec<u8> {
         let l4_hdr = match self.proto {
             proto::TCP => 20,
             _ => 8,
         };
-        let total = 20 + l4_hdr + self.payload;
+        let total = 20 + l4_hdr + data.len();
         let mut p = vec![0u8; total];
+        p[20 + l4_hdr..].copy_from_slice(data);
         p[0] = 0x45;
         p[2..4].copy_from_slice(&(total as u16).to_be_bytes());
         p[6] = 0x40; // DF

@@ -101,20 +101,24 @@ impl Daemon {
 
     /// Stops the daemon (SIGTERM) and waits for it.
     pub fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let pid = nix::unistd::Pid::from_raw(c.id() as i32);
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = c.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
+        assert!(self.terminate(), "privlinkd did not stop within 10 s of SIGTERM");
+    }
+
+    /// SIGTERM, then SIGKILL after 10 s; true if it stopped on SIGTERM (or was not running).
+    fn terminate(&mut self) -> bool {
+        let Some(mut c) = self.child.take() else { return true };
+        let pid = nix::unistd::Pid::from_raw(c.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = c.try_wait() {
+                return true;
             }
-            let _ = c.kill();
-            let _ = c.wait();
-            panic!("privlinkd did not stop within 10 s of SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
         }
+        let _ = c.kill();
+        let _ = c.wait();
+        false
     }
 
     /// Stops and starts the daemon on the same state directory.
@@ -159,10 +163,26 @@ impl Daemon {
     }
 }
 
+/// Resolver files (`/etc/netns/<name>`) of this test's namespaces.
+fn resolver_dirs(prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir("/etc/netns")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl Drop for Daemon {
     fn drop(&mut self) {
-        self.kill();
+        let stopped = self.terminate();
         let prefix = format!("pl-{}", self.tag);
+        let resolver_left = resolver_dirs(&prefix);
+        for dir in &resolver_left {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         for ns in netns::list().unwrap_or_default() {
             if ns.starts_with(&prefix) {
                 let _ = netns::delete(&ns);
@@ -171,6 +191,8 @@ impl Drop for Daemon {
         let left: Vec<String> =
             netns::list().unwrap_or_default().into_iter().filter(|n| n.starts_with(&prefix)).collect();
         if !std::thread::panicking() {
+            assert!(stopped, "privlinkd did not stop within 10 s of SIGTERM");
+            assert!(resolver_left.is_empty(), "privlinkd left resolver files behind: {resolver_left:?}");
             assert!(left.is_empty(), "namespaces left behind: {left:?}");
             assert_eq!(
                 self.host_before,
@@ -219,6 +241,11 @@ impl Daemon {
 
     /// Builds the provider described on [`Provider`], owned by account 111111111111.
     pub fn provider(&self, acceptance_required: bool) -> Provider {
+        self.provider_with(acceptance_required, None)
+    }
+
+    /// [`Daemon::provider`] with an optional private DNS name on the service.
+    pub fn provider_with(&self, acceptance_required: bool, private_dns_name: Option<&str>) -> Provider {
         let acct = "111111111111";
         let (vpc, netns) = self.vpc("p", "10.0.0.0/16", acct);
         let sa = self.subnet(&vpc, "10.0.1.0/24", "us-east-1a", acct);
@@ -237,9 +264,12 @@ impl Daemon {
                 "DefaultActions": [{"Type": "forward", "TargetGroupArn": tg}]}),
             );
         }
-        let svc = self
-            .ok(json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": [arn],
-            "AcceptanceRequired": acceptance_required}));
+        let mut req = json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": [arn],
+            "AcceptanceRequired": acceptance_required});
+        if let Some(name) = private_dns_name {
+            req["PrivateDnsName"] = name.into();
+        }
+        let svc = self.ok(req);
         let sc = &svc["ServiceConfiguration"];
         self.ok(json!({"Action": "ModifyVpcEndpointServicePermissions", "ServiceId": sc["ServiceId"], "AddAllowedPrincipals": ["*"]}));
         let lbs = self.ok(json!({"Action": "DescribeLoadBalancers", "LoadBalancerArns": [arn]}));
