@@ -96,12 +96,13 @@ pl target-group create --name demo-web --vpc demo-provider --protocol TCP --port
 pl target-group register --target-group demo-web --targets 10.0.1.10,10.0.2.10
 pl nlb create --name demo-nlb --subnets prov-a,prov-b
 pl listener create --nlb demo-nlb --protocol TCP --port 80 --target-group demo-web >/dev/null
-SERVICE_NAME=$(plj endpoint-service create --nlb demo-nlb --acceptance-required --name demo-svc |
+SERVICE_NAME=$(plj endpoint-service create --nlb demo-nlb --acceptance-required --name demo-svc \
+    --private-dns-name api.demo.example |
     field 'd["ServiceConfiguration"]["ServiceName"]')
 pl endpoint-service describe demo-svc
 pl endpoint-service allow --service demo-svc --principal $ACCOUNT_A >/dev/null
 pl endpoint-service allow --service demo-svc --principal $ACCOUNT_B >/dev/null
-ok "service $SERVICE_NAME: acceptance required, accounts $ACCOUNT_A and $ACCOUNT_B allowed"
+ok "service $SERVICE_NAME: acceptance required, private DNS name api.demo.example, accounts $ACCOUNT_A and $ACCOUNT_B allowed"
 
 step "Consumers A ($ACCOUNT_A) and B ($ACCOUNT_B): both 10.0.0.0/16, the provider's CIDR too"
 ACT=$ACCOUNT_A
@@ -114,7 +115,8 @@ ACT=$ACCOUNT_B
 pl vpc create --name demo-b --cidr 10.0.0.0/16 --netns pl-demo-b >/dev/null
 pl subnet create --vpc demo-b --cidr 10.0.2.0/24 --az us-east-1b --name b-1b >/dev/null
 pl instance create --subnet b-1b --ip 10.0.2.10 --name client-b >/dev/null
-pl endpoint create --vpc demo-b --service-name "$SERVICE_NAME" --subnets b-1b --ip-addresses 10.0.2.50 --name ep-b
+pl endpoint create --vpc demo-b --service-name "$SERVICE_NAME" --subnets b-1b --ip-addresses 10.0.2.50 --name ep-b \
+    --no-private-dns
 
 step "Before acceptance: B's request goes nowhere"
 if curl_in pl-demo-b http://10.0.2.50/; then
@@ -143,6 +145,13 @@ step "After acceptance: each consumer reaches the service through its own ENI"
 curl_in pl-demo-a http://10.0.1.50/
 curl_in pl-demo-b http://10.0.2.50/
 ok "A (us-east-1a ENI) lands on target-a, B (us-east-1b ENI) on target-b: cross-zone is off"
+B_NAME=$(ACT=$ACCOUNT_B plj endpoint describe ep-b | field 'd["VpcEndpoints"][0]["DnsEntries"][0]["DnsName"]')
+say "Names come from the VPC resolver at 10.0.0.2 (privlinkd answers it; the namespaces' resolv.conf points there):"
+curl_in pl-demo-a http://api.demo.example/
+curl_in pl-demo-b "http://$B_NAME/"
+printf '%s$ ip netns exec pl-demo-b getent hosts api.demo.example%s\n' "$dim" "$reset"
+ip netns exec pl-demo-b getent hosts api.demo.example || say "(no answer: B created its endpoint with private DNS off)"
+ok "A enabled private DNS, so the service's own name resolves to A's ENI inside A only"
 ok "the targets saw the NLB nodes (10.0.1.254 / 10.0.2.254), never the clients' addresses"
 
 step "The provider cannot open a connection to a consumer"
@@ -158,14 +167,14 @@ PIDS+=($!)
 sleep 0.3
 ACT=$ACCOUNT_A
 pl prefix-list list
-if curl_in pl-demo-a http://198.51.100.10/; then
+if curl_in pl-demo-a http://s3.us-east-1.amazonaws.com/; then
     blocked "unexpected: S3 reachable without an endpoint"
     exit 1
 fi
 blocked "no route: a private subnet has no way to the S3 network"
 pl endpoint create --vpc demo-a --service-name com.amazonaws.us-east-1.s3 --type Gateway --route-tables main --name s3-gw
 pl route-table show main --vpc demo-a 2>/dev/null || pl describe route-tables
-curl_in pl-demo-a http://198.51.100.10/
+curl_in pl-demo-a http://s3.us-east-1.amazonaws.com/
 ok "reachable now, and the service sees A's private address 10.0.1.10: a gateway endpoint translates nothing"
 
 step "Look inside the fabric"
