@@ -13,6 +13,7 @@ pub mod icmp_error;
 pub mod inspect;
 pub mod io;
 pub mod lb;
+pub mod metrics;
 pub mod nat;
 pub mod pipeline;
 pub mod resolver;

@@ -554,3 +554,26 @@ fn security_groups_on_the_eni_admit_new_flows() {
     s.read_exact(&mut back).expect("security groups are stateful: the open flow keeps working");
     assert_eq!(&back, b"still mine\n");
 }
+
+#[test]
+fn prometheus_metrics_show_forwarding_and_drops() {
+    needs_root!("prometheus_metrics_show_forwarding_and_drops");
+    let d = Daemon::start_with(&["--workers", "2", "--metrics-listen", "127.0.0.1:0"]);
+    let p = d.provider(false);
+    serve_targets(&p);
+    let (vpc, ns, subnet) = d.consumer("a", CONSUMER_A);
+    d.endpoint(&vpc, &subnet, &p.service_name, CONSUMER_A);
+    whoami(&mut connect(&ns, &eni(), Duration::from_secs(5)).unwrap());
+    assert!(connect(&ns, "192.0.2.1:80", BLOCKED).is_err());
+    let body = d.scrape();
+    let value = |metric: &str| -> f64 {
+        let line =
+            body.lines().find(|l| l.starts_with(metric)).unwrap_or_else(|| panic!("no {metric} in:\n{body}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(value("privlink_forwarded_packets_total") >= 6.0, "{body}");
+    assert!(value("privlink_dropped_packets_total{reason=\"no_route\"}") >= 1.0, "{body}");
+    assert_eq!(value("privlink_dropped_packets_total{reason=\"spoofed_source\"}"), 0.0);
+    assert!(value("privlink_flows_created_total") >= 1.0);
+    assert!(body.contains("privlink_device_queue_drops_total{vpc="), "{body}");
+}

@@ -59,6 +59,9 @@ struct Args {
     /// (0: sleep at once). Polling saves the senders a cross-CPU wake-up per packet.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(0..=10_000))]
     busy_poll_us: u64,
+    /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464); off by default.
+    #[arg(long)]
+    metrics_listen: Option<std::net::SocketAddr>,
     /// Maximum number of flows.
     #[arg(long, default_value_t = 1 << 20)]
     max_flows: usize,
@@ -130,6 +133,16 @@ fn main() -> Result<()> {
     rt.block_on(async {
         let listener = server::bind(&args.socket)
             .with_context(|| format!("bind control socket {}", args.socket.display()))?;
+        if let Some(addr) = args.metrics_listen {
+            let metrics = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("bind the metrics listener {addr}"))?;
+            println!("privlinkd metrics on http://{}/metrics", metrics.local_addr()?);
+            tokio::spawn(privlink_dataplane::metrics::serve(
+                metrics,
+                Arc::new(privlink_dataplane::metrics::registry(dp.clone())),
+            ));
+        }
         // Readiness marker for scripts: the socket accepts from here on.
         println!("privlinkd ready on {}", args.socket.display());
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;

@@ -39,6 +39,7 @@ pub struct Daemon {
     pub socket: PathBuf,
     extra: Vec<String>,
     host_before: String,
+    metrics: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
@@ -56,6 +57,7 @@ impl Daemon {
             socket,
             extra: extra.iter().map(|s| s.to_string()).collect(),
             host_before: host_net_state(),
+            metrics: Default::default(),
         };
         d.spawn();
         d
@@ -86,8 +88,12 @@ impl Daemon {
         let mut child = cmd.spawn().expect("spawn privlinkd");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
+        let metrics = self.metrics.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("privlinkd metrics on ") {
+                    *metrics.lock().unwrap() = Some(url.to_string());
+                }
                 if line.starts_with("privlinkd ready") {
                     let _ = tx.send(());
                 }
@@ -155,6 +161,19 @@ impl Daemon {
                 e.message.to_string()
             }
         }
+    }
+
+    /// The body of `GET /metrics` (the daemon must run with `--metrics-listen`).
+    pub fn scrape(&self) -> String {
+        use std::io::{Read, Write};
+        let url = self.metrics.lock().unwrap().clone().expect("privlinkd printed no metrics address");
+        let addr = url.trim_start_matches("http://").trim_end_matches("/metrics").to_string();
+        let mut s = TcpStream::connect(&addr).expect("connect to the metrics listener");
+        s.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert!(out.starts_with("HTTP/1.0 200"), "{out}");
+        out
     }
 
     /// Current drop counter for `reason`.

@@ -1,0 +1,122 @@
+//! Prometheus metrics (`privlinkd --metrics-listen ADDR`, `GET /metrics`).
+//!
+//! Contract: every scrape reads the same numbers as `privlink stats` at that moment — the
+//! merged worker counters, drops by reason, the flow table, and each VPC device's kernel
+//! counters — through a `prometheus-client` collector; nothing is counted twice and the
+//! packet path does no extra work for metrics. The HTTP side is deliberately minimal: one
+//! request per connection, `GET /metrics` (or `/`) answers text format 0.0.4, anything else 404.
+
+use crate::fabric::DEVICE;
+use crate::io::link;
+use crate::verdict::DropReason;
+use crate::worker::Dataplane;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::registry::Registry;
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Reads the data plane's counters on each scrape.
+pub struct DataplaneCollector {
+    dp: Arc<Dataplane>,
+}
+
+impl std::fmt::Debug for DataplaneCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataplaneCollector")
+    }
+}
+
+fn counter(enc: &mut DescriptorEncoder, name: &str, help: &str, v: u64) -> Result<(), std::fmt::Error> {
+    let c = ConstCounter::new(v);
+    c.encode(enc.encode_descriptor(name, help, None, c.metric_type())?)
+}
+
+impl Collector for DataplaneCollector {
+    fn encode(&self, mut enc: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let t = self.dp.totals();
+        counter(&mut enc, "privlink_forwarded_packets", "Packets forwarded between VPCs", t.forwarded)?;
+        counter(&mut enc, "privlink_forwarded_bytes", "Bytes forwarded between VPCs", t.forwarded_bytes)?;
+        counter(&mut enc, "privlink_dns_queries", "Queries answered by the VPC resolvers", t.dns_queries)?;
+        counter(
+            &mut enc,
+            "privlink_health_check_replies",
+            "Replies to NLB health-check probes",
+            t.health_replies,
+        )?;
+        counter(&mut enc, "privlink_rx_errors", "Frames that could not be read from a device", t.rx_errors)?;
+        counter(&mut enc, "privlink_tx_errors", "Forwarded frames a device refused", t.tx_errors)?;
+        counter(&mut enc, "privlink_flows_created", "Flows created", self.dp.flows.created())?;
+        let active = ConstGauge::new(self.dp.flows.len() as i64);
+        active.encode(enc.encode_descriptor(
+            "privlink_active_flows",
+            "Live flows",
+            None,
+            active.metric_type(),
+        )?)?;
+        let mut drops = enc.encode_descriptor(
+            "privlink_dropped_packets",
+            "Packets dropped, by reason",
+            None,
+            MetricType::Counter,
+        )?;
+        for r in DropReason::ALL {
+            ConstCounter::new(t.dropped(*r)).encode(drops.encode_family(&[("reason", r.name())])?)?;
+        }
+        let mut queue = enc.encode_descriptor(
+            "privlink_device_queue_drops",
+            "Packets a VPC's kernel dropped because privlinkd's queue was full",
+            None,
+            MetricType::Counter,
+        )?;
+        for d in self.dp.snapshot.load().devices.iter().flatten() {
+            if let Ok(l) = link::link_info(&d.netns, DEVICE) {
+                let labels = [("vpc", d.vpc_id.as_str()), ("netns", d.netns.as_str())];
+                ConstCounter::new(l.tx_dropped).encode(queue.encode_family(&labels)?)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A registry holding the data plane's collector.
+pub fn registry(dp: Arc<Dataplane>) -> Registry {
+    let mut r = Registry::default();
+    r.register_collector(Box::new(DataplaneCollector { dp }));
+    r
+}
+
+/// Serves `GET /metrics` on `listener` until the task is dropped.
+pub async fn serve(listener: tokio::net::TcpListener, registry: Arc<Registry>) {
+    loop {
+        let Ok((mut conn, _)) = listener.accept().await else { continue };
+        let registry = registry.clone();
+        tokio::spawn(async move {
+            let mut head = vec![0u8; 2048];
+            let Ok(n) = conn.read(&mut head).await else { return };
+            let line = String::from_utf8_lossy(&head[..n]);
+            let path = line.split_whitespace().nth(1).unwrap_or("");
+            let (status, body) = if line.starts_with("GET ") && matches!(path, "/metrics" | "/") {
+                let text = tokio::task::spawn_blocking(move || {
+                    let mut out = String::new();
+                    prometheus_client::encoding::text::encode(&mut out, &registry).map(|_| out)
+                })
+                .await;
+                match text {
+                    Ok(Ok(text)) => ("200 OK", text),
+                    _ => ("500 Internal Server Error", "cannot encode metrics\n".to_string()),
+                }
+            } else {
+                ("404 Not Found", "try GET /metrics\n".to_string())
+            };
+            let response = format!(
+                "HTTP/1.0 {status}\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = conn.write_all(response.as_bytes()).await;
+        });
+    }
+}
