@@ -207,14 +207,18 @@ fn add_endpoint_names(b: &mut FibBuilder, state: &State, vpc: u16, ep: &model::V
     }
 }
 
+/// The address of the stand-in service of a prefix-list CIDR: its `.10` host.
+pub fn stand_in_address(cidr: &ipnet::Ipv4Net) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(cidr.network()) + 10)
+}
+
 /// Public names of the managed gateway services, answered in every VPC with their stand-in
 /// addresses in the AWS-service network (`com.amazonaws.us-east-1.s3` → `s3.us-east-1.amazonaws.com`
 /// → the `.10` host of 198.51.100.0/24).
 fn add_service_names(b: &mut FibBuilder, state: &State, vpc: u16) {
     for pl in state.prefix_lists.values() {
         let (Some(service), Some(cidr)) = (pl.name.rsplit('.').next(), pl.cidrs.first()) else { continue };
-        let host = Ipv4Addr::from(u32::from(cidr.network()) + 10);
-        b.dns_record(vpc, &format!("{service}.{}.amazonaws.com", state.region), host);
+        b.dns_record(vpc, &format!("{service}.{}.amazonaws.com", state.region), stand_in_address(cidr));
     }
 }
 

@@ -23,7 +23,7 @@
 //!   and removes the resolver files; namespaces and instance addresses stay, so a restarted
 //!   daemon finds them again.
 
-use crate::compile::{AWS_SLOT, VpcSlots, compile};
+use crate::compile::{AWS_SLOT, VpcSlots, compile, stand_in_address};
 use crate::inspect;
 use crate::io::{self, Offloads, Tun, TunConfig, link, netns};
 use crate::worker::{Dataplane, Snapshot, VpcDevice};
@@ -179,8 +179,7 @@ impl VpcFabric {
         }
         for pl in state.prefix_lists.values() {
             for c in &pl.cidrs {
-                let host = Ipv4Addr::from(u32::from(c.network()) + 10);
-                link::add_lo_address(&self.cfg.aws_netns, host).map_err(internal)?;
+                link::add_lo_address(&self.cfg.aws_netns, stand_in_address(c)).map_err(internal)?;
             }
         }
         self.stand_ins_placed = true;

@@ -166,7 +166,9 @@ pub struct Rewrite {
 }
 
 impl Rewrite {
-    fn towards(other: &FlowKey) -> Rewrite {
+    /// The rewrite that makes a packet leave as the reverse of `other`, a flow's key for the
+    /// other direction: out of `other.vpc`, from `other.dst:dport` to `other.src:sport`.
+    pub fn towards(other: &FlowKey) -> Rewrite {
         Rewrite { egress: other.vpc, src: other.dst, dst: other.src, sport: other.dport, dport: other.sport }
     }
 }

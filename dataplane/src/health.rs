@@ -55,7 +55,7 @@ pub struct ProbeReply {
 impl ProbeReply {
     /// Reads a frame the pipeline classified as `Local` on VPC slot `vpc`.
     pub fn parse(vpc: u16, frame: &[u8], vnet: bool) -> Option<ProbeReply> {
-        let pkt = if vnet { frame.get(virtio::LEN..)? } else { frame };
+        let pkt = virtio::packet(frame, vnet)?;
         let ip = Ipv4Packet::new_checked(pkt).ok()?;
         let tcp = TcpPacket::new_checked(ip.payload()).ok()?;
         let f = tcp.flags();
@@ -252,9 +252,7 @@ impl HealthChecker {
 fn send(snap: &Snapshot, vpc_id: &str, pkt: &Synth) -> Option<u16> {
     let slot = snap.fib.vpcs.iter().position(|v| v.id == vpc_id)?;
     let q = snap.devices.get(slot)?.as_ref()?.tun.queue(0)?;
-    let mut frame = if q.vnet_hdr() { vec![0u8; virtio::LEN] } else { Vec::new() };
-    frame.extend_from_slice(&pkt.build());
-    q.send(&frame).ok()?;
+    q.send(&virtio::frame(&pkt.build(), q.vnet_hdr())).ok()?;
     Some(slot as u16)
 }
 
@@ -311,8 +309,7 @@ mod tests {
         );
         assert!(!ProbeReply::parse(3, &reply_frame(tcp_flags::RST | tcp_flags::ACK), false).unwrap().open);
         assert!(ProbeReply::parse(3, &reply_frame(tcp_flags::ACK), false).is_none());
-        let mut vnet = vec![0u8; virtio::LEN];
-        vnet.extend(reply_frame(tcp_flags::SYN | tcp_flags::ACK));
+        let vnet = virtio::frame(&reply_frame(tcp_flags::SYN | tcp_flags::ACK), true);
         assert!(ProbeReply::parse(3, &vnet, true).unwrap().open);
         assert!(ProbeReply::parse(3, &[1, 2, 3], false).is_none());
     }

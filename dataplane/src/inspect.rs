@@ -93,13 +93,7 @@ pub fn flows(dp: &Dataplane, fib: &Fib, req: &Value) -> Result<Value, ApiError> 
         .snapshot(dp.now_ms(), max)
         .into_iter()
         .map(|f| {
-            let out = Rewrite {
-                egress: f.rev.vpc,
-                src: f.rev.dst,
-                dst: f.rev.src,
-                sport: f.rev.dport,
-                dport: f.rev.sport,
-            };
+            let out = Rewrite::towards(&f.rev);
             json!({
                 "Protocol": proto_name(f.fwd.proto),
                 "Kind": if f.nat { "interface-endpoint" } else { "gateway-endpoint" },

@@ -52,7 +52,7 @@ pub fn answer_message(fib: &Fib, vpc: u16, query: &[u8]) -> Option<Vec<u8>> {
 /// The reply frame (with a zero virtio header when `vnet`) to a query frame that the pipeline
 /// classified as for the resolver of VPC `vpc`.
 pub fn answer(fib: &Fib, vpc: u16, frame: &[u8], vnet: bool) -> Option<Vec<u8>> {
-    let pkt = if vnet { frame.get(virtio::LEN..)? } else { frame };
+    let pkt = virtio::packet(frame, vnet)?;
     let ip = Ipv4Packet::new_checked(pkt).ok()?;
     let udp = UdpPacket::new_checked(ip.payload()).ok()?;
     let message = answer_message(fib, vpc, ip.payload().get(8..)?)?;
@@ -67,9 +67,7 @@ pub fn answer(fib: &Fib, vpc: u16, frame: &[u8], vnet: bool) -> Option<Vec<u8>> 
         ack: 0,
         payload: 0,
     };
-    let mut out = if vnet { vec![0u8; virtio::LEN] } else { Vec::new() };
-    out.extend_from_slice(&reply.build_with(&message));
-    Some(out)
+    Some(virtio::frame(&reply.build_with(&message), vnet))
 }
 
 #[cfg(test)]

@@ -91,6 +91,20 @@ impl VirtioNetHdr {
     }
 }
 
+/// The IP packet inside a frame: the frame itself, or what follows its virtio header when
+/// the device uses one (`None` if the frame is shorter than the header).
+pub fn packet(frame: &[u8], vnet: bool) -> Option<&[u8]> {
+    if vnet { frame.get(LEN..) } else { Some(frame) }
+}
+
+/// A frame for a device carrying the IP packet `pkt`: as is, or behind a zero virtio header
+/// (no offload requested: the packet's checksums are complete) when the device uses one.
+pub fn frame(pkt: &[u8], vnet: bool) -> Vec<u8> {
+    let mut f = if vnet { vec![0u8; LEN] } else { Vec::new() };
+    f.extend_from_slice(pkt);
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +124,15 @@ mod tests {
         assert_eq!(VirtioNetHdr::parse(&b).unwrap(), h);
         assert!(h.needs_csum() && h.is_gso());
         assert_eq!(VirtioNetHdr::parse(&b[..9]).unwrap_err(), WireError::Truncated);
+    }
+
+    #[test]
+    fn frame_and_packet_are_inverse() {
+        for vnet in [false, true] {
+            let f = frame(b"ip", vnet);
+            assert_eq!(f.len(), if vnet { LEN + 2 } else { 2 });
+            assert_eq!(packet(&f, vnet), Some(&b"ip"[..]));
+        }
+        assert_eq!(packet(&[0u8; 9], true), None);
     }
 }
