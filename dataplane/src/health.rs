@@ -17,10 +17,11 @@
 //!   replies apart from forwarded traffic without a flow entry (`Verdict::Local`); workers
 //!   queue them in [`Dataplane::probe_replies`](crate::worker::Dataplane::probe_replies).
 
+use crate::packet::Parsed;
 use crate::pipeline::PROBE_PORTS;
 use crate::wire::l4::tcp_flags;
 use crate::wire::synth::Synth;
-use crate::wire::{Ipv4Packet, TcpPacket, proto, virtio};
+use crate::wire::{proto, virtio};
 use crate::worker::{Dataplane, Snapshot};
 use hashbrown::HashMap;
 use privlink_control::Controller;
@@ -48,29 +49,24 @@ pub struct ProbeReply {
     pub target_port: u16,
     /// SYN-ACK (the port is open) rather than RST.
     pub open: bool,
-    /// The reply's acknowledgment number (the sequence number of the reset that closes it).
-    pub ack: u32,
 }
 
 impl ProbeReply {
-    /// Reads a frame the pipeline classified as `Local` on VPC slot `vpc`.
-    pub fn parse(vpc: u16, frame: &[u8], vnet: bool) -> Option<ProbeReply> {
-        let pkt = virtio::packet(frame, vnet)?;
-        let ip = Ipv4Packet::new_checked(pkt).ok()?;
-        let tcp = TcpPacket::new_checked(ip.payload()).ok()?;
-        let f = tcp.flags();
-        let open = f & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK;
-        if !open && f & tcp_flags::RST == 0 {
+    /// The reply in a packet the pipeline handed to the health checker, if it is one: a
+    /// SYN-ACK (open) or an RST (closed).
+    pub fn from_parsed(p: &Parsed) -> Option<ProbeReply> {
+        let open = p.flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK;
+        if !open && p.flags & tcp_flags::RST == 0 {
             return None;
         }
+        let k = &p.key;
         Some(ProbeReply {
-            vpc,
-            nlb: ip.dst_u32(),
-            probe_port: tcp.dst_port(),
-            target: ip.src_u32(),
-            target_port: tcp.src_port(),
+            vpc: k.vpc,
+            nlb: k.dst,
+            probe_port: k.dport,
+            target: k.src,
+            target_port: k.sport,
             open,
-            ack: tcp.ack_number(),
         })
     }
 }
@@ -88,6 +84,8 @@ struct Pending {
     nlb: u32,
     probe_port: u16,
     port: u16,
+    /// The SYN's sequence number (the reset that closes an open probe carries it plus one).
+    seq: u32,
     sent: Instant,
 }
 
@@ -171,7 +169,7 @@ impl HealthChecker {
                         })
                         .map(|r| {
                             if r.open {
-                                send_reset(&snap, r);
+                                send_reset(&snap, r, p.seq.wrapping_add(1));
                             }
                             r.open
                         })
@@ -199,6 +197,7 @@ impl HealthChecker {
                     self.next_port =
                         if probe_port == *PROBE_PORTS.end() { *PROBE_PORTS.start() } else { probe_port + 1 };
                     check.next_due = now + Duration::from_secs(u64::from(hc.interval_seconds.max(1)));
+                    let seq = self.rng.u32(..);
                     let syn = Synth {
                         proto: proto::TCP,
                         src: node.into(),
@@ -206,12 +205,13 @@ impl HealthChecker {
                         sport: probe_port,
                         dport: port,
                         tcp_flags: tcp_flags::SYN,
-                        seq: self.rng.u32(..),
+                        seq,
                         ack: 0,
                         payload: 0,
                     };
                     if let Some(vpc) = send(&snap, &tg.vpc_id, &syn) {
-                        check.pending = Some(Pending { vpc, nlb: node.into(), probe_port, port, sent: now });
+                        check.pending =
+                            Some(Pending { vpc, nlb: node.into(), probe_port, port, seq, sent: now });
                     }
                 }
             }
@@ -257,7 +257,7 @@ fn send(snap: &Snapshot, vpc_id: &str, pkt: &Synth) -> Option<u16> {
 }
 
 /// Resets the half-open connection a successful probe left at the target.
-fn send_reset(snap: &Snapshot, r: &ProbeReply) {
+fn send_reset(snap: &Snapshot, r: &ProbeReply, seq: u32) {
     let Some(vpc) = snap.fib.vpcs.get(usize::from(r.vpc)) else { return };
     let rst = Synth {
         proto: proto::TCP,
@@ -266,7 +266,7 @@ fn send_reset(snap: &Snapshot, r: &ProbeReply) {
         sport: r.probe_port,
         dport: r.target_port,
         tcp_flags: tcp_flags::RST,
-        seq: r.ack,
+        seq,
         ack: 0,
         payload: 0,
     };
@@ -276,9 +276,10 @@ fn send_reset(snap: &Snapshot, r: &ProbeReply) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::parse;
 
-    fn reply_frame(flags: u8) -> Vec<u8> {
-        Synth {
+    fn reply(flags: u8) -> Option<ProbeReply> {
+        let frame = Synth {
             proto: proto::TCP,
             src: 0x0a00_010a,
             dst: 0x0a00_01fe,
@@ -289,28 +290,24 @@ mod tests {
             ack: 99,
             payload: 0,
         }
-        .build()
+        .build();
+        ProbeReply::from_parsed(&parse(3, &frame, false).unwrap())
     }
 
     #[test]
-    fn parses_syn_ack_and_rst_replies_only() {
-        let r = ProbeReply::parse(3, &reply_frame(tcp_flags::SYN | tcp_flags::ACK), false).unwrap();
+    fn syn_ack_and_rst_are_replies_and_nothing_else_is() {
         assert_eq!(
-            r,
-            ProbeReply {
+            reply(tcp_flags::SYN | tcp_flags::ACK),
+            Some(ProbeReply {
                 vpc: 3,
                 nlb: 0x0a00_01fe,
                 probe_port: 1003,
                 target: 0x0a00_010a,
                 target_port: 8080,
                 open: true,
-                ack: 99
-            }
+            })
         );
-        assert!(!ProbeReply::parse(3, &reply_frame(tcp_flags::RST | tcp_flags::ACK), false).unwrap().open);
-        assert!(ProbeReply::parse(3, &reply_frame(tcp_flags::ACK), false).is_none());
-        let vnet = virtio::frame(&reply_frame(tcp_flags::SYN | tcp_flags::ACK), true);
-        assert!(ProbeReply::parse(3, &vnet, true).unwrap().open);
-        assert!(ProbeReply::parse(3, &[1, 2, 3], false).is_none());
+        assert!(!reply(tcp_flags::RST | tcp_flags::ACK).unwrap().open);
+        assert_eq!(reply(tcp_flags::ACK), None);
     }
 }

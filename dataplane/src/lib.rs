@@ -15,6 +15,7 @@ pub mod io;
 pub mod lb;
 pub mod metrics;
 pub mod nat;
+pub mod packet;
 pub mod pipeline;
 pub mod resolver;
 pub mod route;
