@@ -4,9 +4,11 @@
 //! - Pure: the same state and slots give the same `Fib`.
 //! - VPC indices are *slots* that stay fixed for a VPC's whole life ([`VpcSlots`]): flows
 //!   store ingress/egress indices, so an index must never start meaning another VPC while
-//!   flows with it may exist. Slot 0 is always the AWS-service network; a freed slot is
-//!   reused only after the caller purged its flows. Unused slots compile to placeholder
-//!   entries that accept nothing.
+//!   flows with it may exist. Slot 0 is always the AWS-service network. A freed slot is
+//!   quarantined until every worker runs a snapshot at least as new as the one that freed it
+//!   ([`VpcSlots::release`]); only then can no worker add a flow with it, and only then is it
+//!   purged and handed out again. Unused slots compile to placeholder entries that accept
+//!   nothing.
 //! - What forwards: interface endpoints in every state (the pipeline drops non-`available`
 //!   ones with their own reason), gateway-endpoint routes (prefix lists expanded), blackhole
 //!   routes, NLB nodes, listeners and targets (health as stored; a target not yet checked
@@ -28,14 +30,17 @@ pub const AWS_SLOT: u16 = 0;
 #[derive(Debug, Default, Clone)]
 pub struct VpcSlots {
     by_id: HashMap<String, u16>,
+    /// Slots that may be handed out.
     free: Vec<u16>,
+    /// Freed slots with the generation of the snapshot that freed them.
+    quarantined: Vec<(u16, u64)>,
     next: u16,
 }
 
 impl VpcSlots {
     /// Slots for a fresh daemon (slot 0 reserved for the AWS-service network).
     pub fn new() -> Self {
-        VpcSlots { by_id: HashMap::new(), free: Vec::new(), next: AWS_SLOT + 1 }
+        VpcSlots { by_id: HashMap::new(), free: Vec::new(), quarantined: Vec::new(), next: AWS_SLOT + 1 }
     }
 
     /// The slot of `vpc_id`, if it has one.
@@ -43,9 +48,21 @@ impl VpcSlots {
         self.by_id.get(vpc_id).copied()
     }
 
-    /// Gives every VPC of `state` a slot and frees the slots of VPCs that are gone.
-    /// Returns the freed slots (whose flows the caller must purge).
-    pub fn sync(&mut self, state: &State) -> Vec<u16> {
+    /// Makes the quarantined slots reusable whose freeing snapshot is no newer than
+    /// `oldest_in_use`, the oldest snapshot generation a worker may still forward with.
+    /// Returns them: the caller purges their flows before the next [`sync`](Self::sync) can
+    /// hand them out.
+    pub fn release(&mut self, oldest_in_use: u64) -> Vec<u16> {
+        let (done, wait): (Vec<_>, Vec<_>) = self.quarantined.iter().partition(|(_, g)| *g <= oldest_in_use);
+        self.quarantined = wait;
+        let released: Vec<u16> = done.into_iter().map(|(s, _)| s).collect();
+        self.free.extend(&released);
+        released
+    }
+
+    /// Gives every VPC of `state` a slot for the snapshot of `generation`, and frees the slots
+    /// of VPCs that are gone into quarantine. Returns the freed slots.
+    pub fn sync(&mut self, state: &State, generation: u64) -> Vec<u16> {
         let gone: Vec<String> =
             self.by_id.keys().filter(|id| !state.vpcs.contains_key(*id)).cloned().collect();
         let mut freed = Vec::new();
@@ -63,8 +80,7 @@ impl VpcSlots {
                 self.by_id.insert(id.clone(), s);
             }
         }
-        // Freed slots become reusable only on the next sync, after the caller purged them.
-        self.free.extend(&freed);
+        self.quarantined.extend(freed.iter().map(|&s| (s, generation)));
         freed
     }
 

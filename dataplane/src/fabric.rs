@@ -13,7 +13,9 @@
 //! - After the world matches, a FIB is compiled and published with the devices; then flows
 //!   that must not survive the change are purged (flows of deleted VPCs, flows through ENIs
 //!   whose endpoint is no longer `available`: rejecting or deleting an endpoint cuts its
-//!   connections, as in AWS).
+//!   connections, as in AWS). A deleted VPC's slot is handed to a new VPC only once every
+//!   worker has moved past the snapshot that freed it, and its flows are purged again then
+//!   (see [`VpcSlots::release`]), so a new VPC never inherits a flow.
 //! - On error nothing of the failed change stays: devices and namespaces created for it are
 //!   removed again, and the previous snapshot stays in force.
 //! - Every VPC namespace gets `/etc/netns/<netns>/resolv.conf` naming its VPC resolver (the
@@ -24,6 +26,7 @@
 //!   daemon finds them again.
 
 use crate::compile::{AWS_SLOT, VpcSlots, compile, stand_in_address};
+use crate::flow::FlowTable;
 use crate::inspect;
 use crate::io::{self, Offloads, Tun, TunConfig, link, netns};
 use crate::worker::{Dataplane, Snapshot, VpcDevice};
@@ -199,11 +202,14 @@ impl VpcFabric {
     }
 
     fn publish(&mut self, state: &State) {
-        let freed = self.slots.sync(state);
-        if !freed.is_empty() {
-            self.dp.flows.purge(|f, r| freed.contains(&f.vpc) || freed.contains(&r.vpc));
-        }
         self.generation += 1;
+        assign_slots(
+            &mut self.slots,
+            &self.dp.flows,
+            state,
+            self.generation,
+            self.dp.oldest_generation_in_use(),
+        );
         let fib = compile(state, &self.slots, &self.cfg.aws_netns, self.generation);
         let mut devices = vec![None; fib.vpcs.len()];
         devices[usize::from(AWS_SLOT)] = self.devices.get(AWS_KEY).cloned();
@@ -234,6 +240,22 @@ impl VpcFabric {
             self.dp.flows.purge(|f, _| cut.contains(&(f.vpc, f.dst)));
         }
     }
+}
+
+/// Gives the VPCs of `state` their slots for the snapshot of `generation`, and purges the
+/// flows that must not outlive a slot: those of the slots freed now (at once, to return their
+/// memory and NAT ports), and those of quarantined slots that become reusable because every
+/// worker runs a snapshot no older than `oldest_in_use` — a worker that was still forwarding
+/// with the freeing snapshot may have added a flow after the first purge, and no worker can
+/// add one any more.
+fn assign_slots(slots: &mut VpcSlots, flows: &FlowTable, state: &State, generation: u64, oldest_in_use: u64) {
+    let purge = |gone: &[u16]| {
+        if !gone.is_empty() {
+            flows.purge(|f, r| gone.contains(&f.vpc) || gone.contains(&r.vpc));
+        }
+    };
+    purge(&slots.release(oldest_in_use));
+    purge(&slots.sync(state, generation));
 }
 
 impl Drop for VpcFabric {
@@ -269,5 +291,58 @@ impl Fabric for VpcFabric {
             "Trace" => Some(inspect::trace(&self.dp, &snap.fib, &self.slots, req)),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::{FlowConfig, FlowKey, FlowPlan};
+    use privlink_control::model::Vpc;
+
+    fn state(vpcs: &[&str]) -> State {
+        let mut s = State::new();
+        for id in vpcs {
+            let v = Vpc {
+                id: id.to_string(),
+                owner: "111111111111".into(),
+                name: None,
+                cidr: "10.0.0.0/16".parse().unwrap(),
+                netns: format!("pl-{id}"),
+                netns_managed: true,
+                main_route_table: String::new(),
+                default_security_group: String::new(),
+            };
+            s.vpcs.insert(id.to_string(), v);
+        }
+        s
+    }
+
+    /// A flow a worker adds on `slot` (as one forwarding with an old snapshot would).
+    fn straggler(flows: &FlowTable, slot: u16) {
+        let k = FlowKey { vpc: slot, proto: 17, src: 0x0a00_010a, dst: 0x0a00_0132, sport: 5000, dport: 53 };
+        flows.insert(&k, FlowPlan::Forward { vpc: AWS_SLOT }, 0, 0).unwrap();
+    }
+
+    #[test]
+    fn a_freed_slot_waits_for_every_worker_and_comes_back_without_flows() {
+        let flows = FlowTable::new(FlowConfig::default());
+        let mut slots = VpcSlots::new();
+        assign_slots(&mut slots, &flows, &state(&["vpc-a", "vpc-b"]), 1, 0);
+        let a = slots.get("vpc-a").unwrap();
+        straggler(&flows, a);
+        // Generation 2 deletes vpc-a: its flows go at once.
+        assign_slots(&mut slots, &flows, &state(&["vpc-b"]), 2, 1);
+        assert_eq!(flows.len(), 0);
+        // A worker still forwarding with generation 1 adds a flow on the freed slot.
+        straggler(&flows, a);
+        // While a worker may still use generation 1, a new VPC gets another slot.
+        assign_slots(&mut slots, &flows, &state(&["vpc-b", "vpc-c"]), 3, 1);
+        assert_ne!(slots.get("vpc-c"), Some(a));
+        assert_eq!(flows.len(), 1, "the slot is not purged while it is quarantined");
+        // Every worker is past generation 2: the slot is purged and handed out again.
+        assign_slots(&mut slots, &flows, &state(&["vpc-b", "vpc-c", "vpc-d"]), 4, 2);
+        assert_eq!(slots.get("vpc-d"), Some(a));
+        assert_eq!(flows.len(), 0, "vpc-d must not inherit the straggler's flow");
     }
 }

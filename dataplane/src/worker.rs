@@ -3,9 +3,12 @@
 //! Contract:
 //! - Worker `w` owns queue `w` of every VPC device: it reads frames there and writes each
 //!   forwarded frame to queue `w` of the egress device. Plain epoll loops, no async runtime.
-//! - The [`Snapshot`] (FIB + devices, indexed by VPC slot) is loaded once per wake-up; the
-//!   control plane swaps in a new one and wakes every worker, which then re-registers its
-//!   queues. A device dropped from the snapshot stays open until every worker let go of it.
+//! - The [`Snapshot`] (FIB + devices, indexed by VPC slot) is loaded once per round, before
+//!   any frame of the round is read; the control plane swaps in a new one and wakes every
+//!   worker, which then re-registers its queues. A device dropped from the snapshot stays
+//!   open until every worker let go of it. Each worker publishes the generation of the
+//!   snapshot it forwards with ([`Dataplane::oldest_generation_in_use`]) before it uses it,
+//!   so the fabric knows when no worker can still add a flow on a freed VPC slot.
 //! - One receive buffer per worker, reused forever, large enough for a 64 KB GSO frame with
 //!   its virtio header: no allocation per packet.
 //! - Each ready queue is drained for at most [`BATCH`] frames per wake-up (level-triggered
@@ -27,7 +30,7 @@ use arc_swap::ArcSwap;
 use parking_lot::Mutex;
 use std::io::ErrorKind;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Frames taken from one queue before the worker looks at the others.
@@ -73,6 +76,8 @@ pub struct Dataplane {
     pub busy_poll: Duration,
     /// Replies to health-check probes, for the health checker.
     pub probe_replies: Mutex<Vec<ProbeReply>>,
+    /// Per worker: the generation of the snapshot it forwards with.
+    in_use: Vec<AtomicU64>,
 }
 
 impl Dataplane {
@@ -87,6 +92,7 @@ impl Dataplane {
             epoch: Instant::now(),
             busy_poll,
             probe_replies: Mutex::new(Vec::new()),
+            in_use: (0..workers).map(|_| AtomicU64::new(0)).collect(),
         })
     }
 
@@ -121,6 +127,12 @@ impl Dataplane {
     /// Number of workers.
     pub fn workers(&self) -> usize {
         self.counters.len()
+    }
+
+    /// The oldest snapshot generation a worker may still forward with (`u64::MAX` without
+    /// workers): every flow added from now on comes from a snapshot at least this new.
+    pub fn oldest_generation_in_use(&self) -> u64 {
+        self.in_use.iter().map(|g| g.load(Ordering::SeqCst)).min().unwrap_or(u64::MAX)
     }
 }
 
@@ -158,6 +170,7 @@ fn run(dp: &Dataplane, w: usize) -> crate::io::Result<()> {
     poller.add(&dp.wakers[w], WAKER_TOKEN)?;
     let mut registered: Vec<(u16, Arc<VpcDevice>)> = Vec::new();
     let mut snap = dp.snapshot.load_full();
+    dp.in_use[w].store(snap.fib.generation, Ordering::SeqCst);
     resync(&poller, &snap, &mut registered, w);
     let mut buf = vec![0u8; MAX_FRAME_LEN];
     let mut local = Counters::default();
@@ -171,15 +184,16 @@ fn run(dp: &Dataplane, w: usize) -> crate::io::Result<()> {
         ready.extend(poller.wait(Some(timeout))?);
         t = Instant::now();
         let now = t.duration_since(dp.epoch).as_millis() as u64;
+        let fresh = dp.snapshot.load();
+        if !Arc::ptr_eq(&fresh, &snap) {
+            snap = arc_swap::Guard::into_inner(fresh);
+            dp.in_use[w].store(snap.fib.generation, Ordering::SeqCst);
+            resync(&poller, &snap, &mut registered, w);
+        }
         let mut frames = 0;
         for &token in &ready {
             if token == WAKER_TOKEN {
                 dp.wakers[w].reset()?;
-                let fresh = dp.snapshot.load_full();
-                if !Arc::ptr_eq(&fresh, &snap) {
-                    snap = fresh;
-                    resync(&poller, &snap, &mut registered, w);
-                }
                 continue;
             }
             frames += drain(dp, &snap, token as u16, w, &mut buf, now, &mut local);
@@ -270,4 +284,30 @@ fn resync(poller: &Poller, snap: &Snapshot, registered: &mut Vec<(u16, Arc<VpcDe
         }
     }
     *registered = wanted;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::FlowConfig;
+
+    /// After a publish every worker, idle or not, moves to the new snapshot and says so.
+    #[test]
+    fn workers_report_the_generation_they_forward_with() {
+        let dp = Arc::new(Dataplane::new(2, FlowTable::new(FlowConfig::default()), Duration::ZERO).unwrap());
+        let workers: Vec<_> = (0..2).map(|w| spawn(dp.clone(), w, 0).unwrap()).collect();
+        assert_eq!(dp.oldest_generation_in_use(), 0);
+        let fib = crate::fib::FibBuilder::new(7).build();
+        dp.publish(Snapshot { fib, devices: Vec::new() });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while dp.oldest_generation_in_use() != 7 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(dp.oldest_generation_in_use(), 7);
+        dp.stop.store(true, Ordering::Relaxed);
+        dp.wake_all();
+        for w in workers {
+            w.join().unwrap();
+        }
+    }
 }
