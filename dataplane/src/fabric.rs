@@ -24,6 +24,13 @@
 //! - Dropping the fabric closes every TUN device (the kernel removes them and their routes)
 //!   and removes the resolver files; namespaces and instance addresses stay, so a restarted
 //!   daemon finds them again.
+//! - Crash consistency: privlink marks every namespace it creates with a file of the same name
+//!   in [`FabricConfig::marks`], written before the namespace is created and removed after it
+//!   is deleted, so a kill -9 at any step leaves no unmarked namespace of privlink's. The
+//!   first apply (the restore at start) removes the marked namespaces the restored state does
+//!   not name, and a marked namespace found existing is privlink's own (`netns_managed`), not
+//!   adopted as the user's. A `plink0` left by a killed privlinkd (the kernel removes a dead
+//!   process's devices asynchronously) is waited for, then replaced: never a failed start.
 
 use crate::compile::{AWS_SLOT, VpcSlots, compile, stand_in_address};
 use crate::flow::FlowTable;
@@ -34,7 +41,9 @@ use hashbrown::HashMap;
 use privlink_control::model::{EndpointState, State};
 use privlink_control::{ApiError, Fabric};
 use std::net::Ipv4Addr;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Name of the TUN device inside every namespace.
 pub const DEVICE: &str = "plink0";
@@ -52,6 +61,11 @@ pub struct FabricConfig {
     pub mtu: u32,
     /// Namespace of the AWS-service network.
     pub aws_netns: String,
+    /// Directory of the marks of the namespaces privlink created (see the module doc).
+    pub marks: PathBuf,
+    /// How long opening a device waits for a `plink0` of a killed privlinkd to disappear
+    /// before it deletes it.
+    pub stale_device_wait: Duration,
 }
 
 /// privlinkd's [`Fabric`].
@@ -63,6 +77,8 @@ pub struct VpcFabric {
     generation: u64,
     offloads: Offloads,
     stand_ins_placed: bool,
+    /// Set once the first apply removed the orphaned namespaces.
+    reconciled: bool,
 }
 
 fn internal(what: impl std::fmt::Display) -> ApiError {
@@ -81,6 +97,7 @@ impl VpcFabric {
             generation: 0,
             offloads: Offloads::NONE,
             stand_ins_placed: false,
+            reconciled: false,
         };
         let aws = f.open_device(AWS_KEY, &f.cfg.aws_netns.clone())?;
         f.offloads = aws.tun.offloads();
@@ -100,13 +117,61 @@ impl VpcFabric {
             .vnet_hdr(self.cfg.offload)
             .offloads(offloads)
             .mtu(self.cfg.mtu);
-        let tun = Tun::create(ns, &cfg)?;
+        let tun = create_tun(ns, &cfg, self.cfg.stale_device_wait)?;
         link::configure(ns, |l| {
             l.disable_ipv6(DEVICE)?;
             l.set_up(DEVICE)?;
             l.add_default_route(DEVICE, None)
         })?;
         Ok(Arc::new(VpcDevice { vpc_id: key.to_string(), netns: ns.to_string(), tun }))
+    }
+
+    fn mark(&self, ns: &str) -> PathBuf {
+        self.cfg.marks.join(ns)
+    }
+
+    /// Creates namespace `ns` (marked first) unless it exists. Returns whether it is
+    /// privlink's: created now, or marked by an earlier privlinkd that died before it saved.
+    fn ensure_netns(&self, ns: &str) -> io::Result<bool> {
+        if netns::exists(ns)? {
+            return Ok(self.mark(ns).exists());
+        }
+        netns::validate_name(ns)?;
+        let mark = self.mark(ns);
+        std::fs::create_dir_all(&self.cfg.marks)
+            .and_then(|_| std::fs::write(&mark, b""))
+            .and_then(|_| std::fs::File::open(&self.cfg.marks)?.sync_all())
+            .map_err(|e| io::IoError::from_io(mark.display().to_string(), "write namespace mark", &e))?;
+        let made = netns::ensure(ns);
+        if !matches!(made, Ok(true)) {
+            let _ = std::fs::remove_file(&mark);
+        }
+        made
+    }
+
+    /// Deletes namespace `ns`, then its mark; logs a failure (the mark stays, so the next
+    /// start retries).
+    fn delete_netns(&self, ns: &str) {
+        match netns::delete(ns) {
+            Ok(()) | Err(io::IoError::NetnsNotFound { .. }) => {
+                let _ = std::fs::remove_file(self.mark(ns));
+            }
+            Err(e) => tracing::warn!(netns = %ns, error = %e, "cannot delete namespace"),
+        }
+    }
+
+    /// Removes the marked namespaces that no VPC of `state` names: ones a killed privlinkd
+    /// created for a change it never saved.
+    fn remove_orphans(&self, state: &State) {
+        let Ok(dir) = std::fs::read_dir(&self.cfg.marks) else { return };
+        for ns in dir.flatten().filter_map(|e| e.file_name().into_string().ok()) {
+            if netns::validate_name(&ns).is_err() || state.vpcs.values().any(|v| v.netns == ns) {
+                continue;
+            }
+            tracing::warn!(netns = %ns, "removing a namespace privlink created but no state names");
+            let _ = netns::clear_resolv_conf(&ns);
+            self.delete_netns(&ns);
+        }
     }
 
     /// Brings up namespaces and devices of VPCs in `new` that have none yet. Returns the
@@ -117,12 +182,12 @@ impl VpcFabric {
             if self.devices.contains_key(&v.id) {
                 continue;
             }
-            let result = netns::ensure(&v.netns).map_err(internal).and_then(|made| {
+            let result = self.ensure_netns(&v.netns).map_err(internal).and_then(|made| {
                 match self.open_device(&v.id, &v.netns) {
                     Ok(dev) => Ok((made, dev)),
                     Err(e) => {
                         if made {
-                            let _ = netns::delete(&v.netns);
+                            self.delete_netns(&v.netns);
                         }
                         Err(internal(e))
                     }
@@ -154,7 +219,7 @@ impl VpcFabric {
                 let _ = netns::clear_resolv_conf(&dev.netns);
             }
             if let (true, Some(v)) = (made, new.vpcs.get(id)) {
-                let _ = netns::delete(&v.netns);
+                self.delete_netns(&v.netns);
             }
         }
     }
@@ -193,10 +258,8 @@ impl VpcFabric {
         for v in old.vpcs.values().filter(|v| !new.vpcs.contains_key(&v.id)) {
             self.devices.remove(&v.id);
             let _ = netns::clear_resolv_conf(&v.netns);
-            if v.netns_managed
-                && let Err(e) = netns::delete(&v.netns)
-            {
-                tracing::warn!(netns = %v.netns, error = %e, "cannot delete namespace of deleted VPC");
+            if v.netns_managed {
+                self.delete_netns(&v.netns);
             }
         }
     }
@@ -242,6 +305,27 @@ impl VpcFabric {
     }
 }
 
+/// Creates the TUN device; a device of that name left by a killed privlinkd is waited for
+/// (up to `wait`), then deleted and replaced.
+fn create_tun(ns: &str, cfg: &TunConfig, wait: Duration) -> io::Result<Tun> {
+    let deadline = Instant::now() + wait;
+    loop {
+        match Tun::create(ns, cfg) {
+            Err(io::IoError::DeviceExists { .. }) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(io::IoError::DeviceExists { .. }) => {
+                tracing::warn!(netns = %ns, device = DEVICE, "replacing a device left by a previous privlinkd");
+                match link::configure(ns, |l| l.delete(DEVICE)) {
+                    Ok(()) | Err(io::IoError::NoSuchDevice { .. }) => return Tun::create(ns, cfg),
+                    Err(e) => return Err(e),
+                }
+            }
+            r => return r,
+        }
+    }
+}
+
 /// Gives the VPCs of `state` their slots for the snapshot of `generation`, and purges the
 /// flows that must not outlive a slot: those of the slots freed now (at once, to return their
 /// memory and NAT ports), and those of quarantined slots that become reusable because every
@@ -278,6 +362,10 @@ impl Fabric for VpcFabric {
             return Err(e);
         }
         self.remove_vpcs(old, new);
+        if !self.reconciled {
+            self.remove_orphans(new);
+            self.reconciled = true;
+        }
         self.publish(new);
         self.purge_unavailable(old, new);
         Ok(())

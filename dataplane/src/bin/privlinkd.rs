@@ -62,6 +62,10 @@ struct Args {
     /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464); off by default.
     #[arg(long)]
     metrics_listen: Option<std::net::SocketAddr>,
+    /// Seconds a start waits for a TUN device left by a killed privlinkd to go away (the
+    /// kernel removes a dead process's devices asynchronously) before it replaces it.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=600))]
+    stale_device_wait: u64,
     /// Maximum number of flows.
     #[arg(long, default_value_t = 1 << 20)]
     max_flows: usize,
@@ -100,6 +104,8 @@ fn main() -> Result<()> {
         offload: args.offload == "on",
         mtu: args.mtu,
         aws_netns: args.aws_netns.clone(),
+        marks: args.state_dir.join("netns"),
+        stale_device_wait: Duration::from_secs(args.stale_device_wait),
     };
     let fabric = VpcFabric::new(dp.clone(), cfg)
         .with_context(|| format!("set up the AWS-service network in netns {}", args.aws_netns))?;

@@ -211,6 +211,13 @@ impl LinkCtl {
         self.set_link(dev, "RTM_NEWLINK up", |i| LinkUnspec::new_with_index(i).up().build())
     }
 
+    /// `ip link del DEV`.
+    pub fn delete(&self, dev: &str) -> Result<()> {
+        let index = self.index(dev)?;
+        let req = self.handle.link().del(index).execute();
+        self.rt.block_on(req).map_err(|e| nl_error(dev_target(&self.netns, dev), "RTM_DELLINK", e))
+    }
+
     /// `ip link set DEV down`.
     pub fn set_down(&self, dev: &str) -> Result<()> {
         self.set_link(dev, "RTM_NEWLINK down", |i| LinkUnspec::new_with_index(i).down().build())

@@ -78,7 +78,7 @@ impl Daemon {
         cmd.arg("--socket")
             .arg(&self.socket)
             .arg("--state-dir")
-            .arg(self.dir.path().join("state"))
+            .arg(self.state_dir())
             .arg("--aws-netns")
             .arg(self.aws_netns())
             .args(&self.extra)
@@ -131,6 +131,18 @@ impl Daemon {
     pub fn restart(&mut self) {
         self.stop();
         self.spawn();
+    }
+
+    /// Starts the daemon again on the same state directory after [`Daemon::kill`] or
+    /// [`Daemon::stop`]; panics if it does not become ready.
+    pub fn respawn(&mut self) {
+        assert!(self.child.is_none(), "privlinkd is still running");
+        self.spawn();
+    }
+
+    /// The daemon's state directory.
+    pub fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state")
     }
 
     /// Kills the daemon without letting it clean up (crash).
