@@ -65,7 +65,11 @@ pub fn reply_key(vpc: u16, icmp: &[u8]) -> Option<FlowKey> {
 /// rewrite `rw` of the quoted flow's reply direction. `ip` is the IPv4 packet without any
 /// virtio header.
 pub fn rewrite(ip: &mut [u8], rw: &Rewrite) {
-    let hl = usize::from(ip[0] & 0x0f) * 4;
+    let Some(&first) = ip.first() else { return };
+    let hl = usize::from(first & 0x0f) * 4;
+    if hl < 20 || ip.len() < hl {
+        return;
+    }
     let total = usize::from(be16(ip, 2)).min(ip.len());
     // Outer header: from the other side's peer (`src`) to the other side's endpoint (`dst`).
     let outer = Delta::ZERO.dword(be32(ip, 12), rw.src).dword(be32(ip, 16), rw.dst);
@@ -104,6 +108,21 @@ pub fn rewrite(ip: &mut [u8], rw: &Rewrite) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rewrite_is_panic_free_on_any_input() {
+        let rw = Rewrite { egress: 1, src: 1, dst: 2, sport: 3, dport: 4 };
+        let mut rng = fastrand::Rng::with_seed(9);
+        for len in 0..80 {
+            for _ in 0..200 {
+                let mut b: Vec<u8> = (0..len).map(|_| rng.u8(..)).collect();
+                if let Some(v) = b.first_mut() {
+                    *v = 0x40 | (*v & 0x0f);
+                }
+                rewrite(&mut b, &rw);
+            }
+        }
+    }
 
     #[test]
     fn needs_a_quoted_tcp_or_udp_header_and_eight_bytes() {

@@ -7,7 +7,7 @@ use common::fixtures::*;
 use privlink_dataplane::flow::{FlowConfig, FlowTable};
 use privlink_dataplane::pipeline::process;
 use privlink_dataplane::verdict::{DropReason, Verdict};
-use privlink_dataplane::wire::virtio;
+use privlink_dataplane::wire::{checksum, virtio};
 
 #[test]
 fn garbage_and_truncated_frames_of_every_length_are_dropped() {
@@ -47,16 +47,40 @@ fn garbage_and_truncated_frames_of_every_length_are_dropped() {
     assert!(cases > 50_000);
 }
 
+/// Whether the TCP checksum of IPv4 packet `pkt` (20-byte header) verifies.
+fn tcp_checksum_ok(pkt: &[u8]) -> bool {
+    let be = |i: usize| u32::from_be_bytes([pkt[i], pkt[i + 1], pkt[i + 2], pkt[i + 3]]);
+    let pseudo = checksum::pseudo_header_v4(be(12), be(16), 6, (pkt.len() - 20) as u32);
+    checksum::fold(checksum::sum(&pkt[20..], pseudo)) == 0xffff
+}
+
+/// Every single-bit corruption of a valid SYN: a corrupted IPv4 header is always dropped (its
+/// checksum catches any one flipped bit); a corrupted segment may be forwarded (the fabric does
+/// not verify L4 checksums, as a router does not), but then whole and still detectably corrupt:
+/// the translation must never make a damaged segment's checksum verify.
 #[test]
-fn bit_flips_of_valid_packets_never_panic() {
+fn bit_flips_of_valid_packets_are_dropped_or_forwarded_still_corrupt() {
     let fib = lab(0);
-    let flows = FlowTable::new(FlowConfig::default());
     let base = tcp(CLIENT, 40000, ENI, 80, "S", b"payload");
+    assert!(tcp_checksum_ok(&base));
+    let (mut dropped, mut forwarded) = (0, 0);
     for i in 0..base.len() * 8 {
+        let flows = FlowTable::new(FlowConfig::default());
         let mut f = base.clone();
         f[i / 8] ^= 1 << (i % 8);
-        let _ = process(&fib, &flows, A, &mut f, false, 0);
+        match process(&fib, &flows, A, &mut f, false, 0) {
+            Verdict::Drop(_) => dropped += 1,
+            Verdict::Forward { len, .. } => {
+                assert!(i / 8 >= 20, "bit {i} flipped in the IPv4 header, yet forwarded");
+                assert_eq!(len, base.len(), "bit {i}");
+                assert!(!tcp_checksum_ok(&f), "bit {i}: the corrupted segment left with a valid checksum");
+                forwarded += 1;
+            }
+            v => panic!("bit {i}: {v:?}"),
+        }
     }
+    assert!(dropped >= 20 * 8, "every IPv4 header flip is dropped ({dropped} drops)");
+    assert!(forwarded > 0, "flips in the payload still reach the target");
 }
 
 #[test]

@@ -365,7 +365,8 @@ fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
 
 /// An owned namespace: deletes it when dropped (unless [`NetnsGuard::keep`] was called).
 ///
-/// Used by tests (cleanup on failure) and by privlinkd for the namespaces it created itself.
+/// For tests (cleanup on failure); privlinkd tracks its namespaces with marks instead (see the
+/// fabric), since a guard does not survive a crash.
 #[derive(Debug)]
 pub struct NetnsGuard {
     name: String,
