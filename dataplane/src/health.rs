@@ -17,7 +17,7 @@
 //!   A change is reported only when it differs from the health the target has in the state.
 //! - HTTP checks are probed the same way (a TCP connect; the request line is not sent).
 //!
-//! The runtime ([`crate::health_prober`]) writes the probes into the VPC devices and records
+//! The runtime ([`crate::runtime::health`]) writes the probes into the VPC devices and records
 //! the changes through the controller, which persists them and compiles them into the FIB.
 
 use crate::packet::Parsed;

@@ -11,7 +11,7 @@ mod common;
 use common::daemon::*;
 use common::netlab::ip;
 use privlink_control::Client;
-use privlink_dataplane::io::netns;
+use privlink_dataplane::runtime::io::netns;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::sync::Arc;

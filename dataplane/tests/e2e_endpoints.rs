@@ -5,7 +5,7 @@
 mod common;
 
 use common::daemon::*;
-use privlink_dataplane::io::netns;
+use privlink_dataplane::runtime::io::netns;
 use privlink_dataplane::wire::{proto, synth::Synth};
 use serde_json::json;
 use std::io::{Read, Write};
@@ -503,7 +503,7 @@ fn deleting_a_vpc_removes_only_the_namespace_privlink_created() {
     assert!(netns::exists(&own_ns).unwrap(), "a namespace the user brought must stay");
     // Workers let go of the device when they pick up the new snapshot, at once.
     let deadline = std::time::Instant::now() + Duration::from_secs(3);
-    while privlink_dataplane::io::link::link_info(&own_ns, "plink0").is_ok() {
+    while privlink_dataplane::runtime::io::link::link_info(&own_ns, "plink0").is_ok() {
         assert!(std::time::Instant::now() < deadline, "plink0 still in the user's namespace after 3 s");
         std::thread::sleep(Duration::from_millis(20));
     }

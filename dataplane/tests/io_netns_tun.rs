@@ -12,8 +12,8 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 use common::netlab::*;
-use privlink_dataplane::io::netns::{self, NetnsGuard, NetnsId};
-use privlink_dataplane::io::{IoError, Offloads, Poller, Tun, TunConfig, link, tun::MAX_FRAME_LEN};
+use privlink_dataplane::runtime::io::netns::{self, NetnsGuard, NetnsId};
+use privlink_dataplane::runtime::io::{IoError, Offloads, Poller, Tun, TunConfig, link, tun::MAX_FRAME_LEN};
 use privlink_dataplane::wire::virtio::{self as vnet, LEN as VNET_HDR_LEN, VirtioNetHdr};
 
 const INSTANCE: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 10);

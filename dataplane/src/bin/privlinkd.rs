@@ -8,10 +8,10 @@
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use privlink_control::{Controller, server};
-use privlink_dataplane::fabric::{FabricConfig, VpcFabric};
 use privlink_dataplane::flow::{FlowConfig, FlowTable};
 use privlink_dataplane::nat::DEFAULT_PORTS_PER_TARGET;
-use privlink_dataplane::worker::{self, Dataplane};
+use privlink_dataplane::runtime::fabric::{FabricConfig, VpcFabric};
+use privlink_dataplane::runtime::{Dataplane, worker};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -117,7 +117,7 @@ fn main() -> Result<()> {
     let handles: Vec<_> = (0..workers)
         .map(|w| worker::spawn(dp.clone(), w, args.worker_nice))
         .collect::<std::io::Result<_>>()?;
-    let health = privlink_dataplane::health_prober::spawn(dp.clone(), ctl.clone())?;
+    let health = privlink_dataplane::runtime::health::spawn(dp.clone(), ctl.clone())?;
     let sweeper = {
         let dp = dp.clone();
         std::thread::Builder::new().name("plink-sweep".into()).spawn(move || {
@@ -144,9 +144,9 @@ fn main() -> Result<()> {
                 .await
                 .with_context(|| format!("bind the metrics listener {addr}"))?;
             println!("privlinkd metrics on http://{}/metrics", metrics.local_addr()?);
-            tokio::spawn(privlink_dataplane::metrics::serve(
+            tokio::spawn(privlink_dataplane::runtime::metrics::serve(
                 metrics,
-                Arc::new(privlink_dataplane::metrics::registry(dp.clone())),
+                Arc::new(privlink_dataplane::runtime::metrics::registry(dp.clone())),
             ));
         }
         // Readiness marker for scripts: the socket accepts from here on.

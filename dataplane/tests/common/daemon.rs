@@ -7,7 +7,7 @@
 //! host namespace's IPv4 addresses and routes are compared with what they were at the start.
 
 use privlink_control::{ApiError, Client};
-use privlink_dataplane::io::netns;
+use privlink_dataplane::runtime::io::netns;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};

@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use privlink_dataplane::io::netns::{self, NetnsGuard};
+use privlink_dataplane::runtime::io::netns::{self, NetnsGuard};
 
 /// `true` if the test may run. Not root: a loud skip, or a panic under `CI=true`.
 pub fn require_root(test: &str) -> bool {

@@ -1,4 +1,5 @@
-//! Worker threads: run-to-completion packet loops over the TUN queues of every VPC.
+//! Worker threads: run-to-completion packet loops over the TUN queues of every VPC. Only the
+//! loop lives here; the state it shares with the control plane is [`Dataplane`].
 //!
 //! Contract:
 //! - Worker `w` owns queue `w` of every VPC device: it reads frames there and writes each
@@ -19,122 +20,21 @@
 //!   [`Dataplane::busy_poll`]: a sleeping worker costs every sender a cross-CPU wake-up per
 //!   packet, a polling one costs nothing.
 
-use crate::fib::Fib;
-use crate::flow::FlowTable;
+use super::io::{Poller, tun::MAX_FRAME_LEN};
+use super::{Dataplane, Snapshot, VpcDevice};
 use crate::health::ProbeReply;
-use crate::io::{Poller, Tun, Waker, tun::MAX_FRAME_LEN};
 use crate::pipeline::process;
 use crate::resolver;
 use crate::verdict::{Counters, LocalService, Verdict};
-use arc_swap::ArcSwap;
-use parking_lot::Mutex;
 use std::io::ErrorKind;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// Frames taken from one queue before the worker looks at the others.
 pub const BATCH: usize = 64;
 const WAKER_TOKEN: u64 = u64::MAX;
 const IDLE_WAIT: Duration = Duration::from_millis(250);
-
-/// A VPC's (or the AWS-service network's) TUN device.
-#[derive(Debug)]
-pub struct VpcDevice {
-    /// `vpc-…` id, or `aws`.
-    pub vpc_id: String,
-    /// Namespace the device lives in.
-    pub netns: String,
-    /// The multi-queue device; queue `w` belongs to worker `w`.
-    pub tun: Tun,
-}
-
-/// What workers forward with: one FIB and the devices, both indexed by VPC slot.
-#[derive(Debug, Default)]
-pub struct Snapshot {
-    /// The forwarding tables.
-    pub fib: Fib,
-    /// Devices by slot (`None`: no device at that slot).
-    pub devices: Vec<Option<Arc<VpcDevice>>>,
-}
-
-/// State shared by the workers and the control plane.
-pub struct Dataplane {
-    /// Current snapshot.
-    pub snapshot: ArcSwap<Snapshot>,
-    /// The flow table.
-    pub flows: FlowTable,
-    /// Published counters, one slot per worker.
-    pub counters: Vec<Mutex<Counters>>,
-    /// One waker per worker.
-    pub wakers: Vec<Waker>,
-    /// Set to stop the workers.
-    pub stop: AtomicBool,
-    /// Time base of the pipeline's clock.
-    pub epoch: Instant,
-    /// How long a worker keeps polling its queues after the last frame before it sleeps.
-    pub busy_poll: Duration,
-    /// Replies to health-check probes, for the health checker.
-    pub probe_replies: Mutex<Vec<ProbeReply>>,
-    /// Per worker: the generation of the snapshot it forwards with.
-    in_use: Vec<AtomicU64>,
-}
-
-impl Dataplane {
-    /// A data plane for `workers` workers with an empty snapshot.
-    pub fn new(workers: usize, flows: FlowTable, busy_poll: Duration) -> crate::io::Result<Dataplane> {
-        Ok(Dataplane {
-            snapshot: ArcSwap::from_pointee(Snapshot::default()),
-            flows,
-            counters: (0..workers).map(|_| Mutex::new(Counters::default())).collect(),
-            wakers: (0..workers).map(|_| Waker::new()).collect::<Result<_, _>>()?,
-            stop: AtomicBool::new(false),
-            epoch: Instant::now(),
-            busy_poll,
-            probe_replies: Mutex::new(Vec::new()),
-            in_use: (0..workers).map(|_| AtomicU64::new(0)).collect(),
-        })
-    }
-
-    /// Milliseconds since the data plane started (the pipeline's clock).
-    pub fn now_ms(&self) -> u64 {
-        self.epoch.elapsed().as_millis() as u64
-    }
-
-    /// Installs a new snapshot and makes every worker pick it up.
-    pub fn publish(&self, snap: Snapshot) {
-        self.snapshot.store(Arc::new(snap));
-        self.wake_all();
-    }
-
-    /// Wakes every worker (new snapshot, shutdown).
-    pub fn wake_all(&self) {
-        for w in &self.wakers {
-            // A failed eventfd write only delays the pick-up until the idle timeout.
-            let _ = w.wake();
-        }
-    }
-
-    /// Sum of all workers' counters.
-    pub fn totals(&self) -> Counters {
-        let mut t = Counters::default();
-        for c in &self.counters {
-            t.merge(&c.lock());
-        }
-        t
-    }
-
-    /// Number of workers.
-    pub fn workers(&self) -> usize {
-        self.counters.len()
-    }
-
-    /// The oldest snapshot generation a worker may still forward with (`u64::MAX` without
-    /// workers): every flow added from now on comes from a snapshot at least this new.
-    pub fn oldest_generation_in_use(&self) -> u64 {
-        self.in_use.iter().map(|g| g.load(Ordering::SeqCst)).min().unwrap_or(u64::MAX)
-    }
-}
 
 /// Starts worker `w` at scheduling priority `nice` (see `privlinkd --worker-nice`); it runs
 /// until [`Dataplane::stop`] is set.
@@ -165,7 +65,7 @@ fn set_thread_nice(nice: i32) {
     }
 }
 
-fn run(dp: &Dataplane, w: usize) -> crate::io::Result<()> {
+fn run(dp: &Dataplane, w: usize) -> super::io::Result<()> {
     let mut poller = Poller::with_capacity(256)?;
     poller.add(&dp.wakers[w], WAKER_TOKEN)?;
     let mut registered: Vec<(u16, Arc<VpcDevice>)> = Vec::new();
@@ -289,7 +189,7 @@ fn resync(poller: &Poller, snap: &Snapshot, registered: &mut Vec<(u16, Arc<VpcDe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::FlowConfig;
+    use crate::flow::{FlowConfig, FlowTable};
 
     /// After a publish every worker, idle or not, moves to the new snapshot and says so.
     #[test]

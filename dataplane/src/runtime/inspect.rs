@@ -6,17 +6,17 @@
 //! Contract: nothing here changes a flow, a counter or the FIB. Output field names are
 //! PascalCase like the rest of the API, and stable (scripts and tests read them).
 
+use super::io::{Offloads, link};
+use super::{DEVICE, Dataplane};
 use crate::compile::VpcSlots;
 use crate::fib::Fib;
 use crate::flow::{FlowPlan, Rewrite};
-use crate::io::{Offloads, link};
 use crate::packet::FlowKey;
 use crate::pipeline::{self, Decision, Observer, Step};
 use crate::route::RouteTarget;
 use crate::verdict::DropReason;
 use crate::wire::proto;
 use crate::wire::synth::Synth;
-use crate::worker::Dataplane;
 use privlink_control::ApiError;
 use serde_json::{Map, Value, json};
 use std::net::Ipv4Addr;
@@ -29,7 +29,7 @@ fn devices(dp: &Dataplane) -> Vec<Value> {
     snap.devices
         .iter()
         .flatten()
-        .map(|d| match link::link_info(&d.netns, crate::fabric::DEVICE) {
+        .map(|d| match link::link_info(&d.netns, DEVICE) {
             Ok(l) => json!({
                 "VpcId": d.vpc_id, "Netns": d.netns, "ToFabricPackets": l.tx_packets,
                 "FromFabricPackets": l.rx_packets, "QueueDrops": l.tx_dropped,

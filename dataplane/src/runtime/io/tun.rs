@@ -635,11 +635,11 @@ mod tests {
         fn send_sync<T: Send + Sync>() {}
         send_sync::<Tun>();
         send_sync::<TunQueue>();
-        send_sync::<crate::io::Waker>();
+        send_sync::<super::super::Waker>();
         fn send<T: Send>() {}
-        send::<crate::io::Poller>();
-        send::<crate::io::IoError>();
-        send_sync::<crate::io::IoError>();
+        send::<super::super::Poller>();
+        send::<super::super::IoError>();
+        send_sync::<super::super::IoError>();
     }
 
     #[test]

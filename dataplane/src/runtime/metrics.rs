@@ -6,10 +6,9 @@
 //! packet path does no extra work for metrics. The HTTP side is deliberately minimal: one
 //! request per connection, `GET /metrics` (or `/`) answers text format 0.0.4, anything else 404.
 
-use crate::fabric::DEVICE;
-use crate::io::link;
+use super::io::link;
+use super::{DEVICE, Dataplane};
 use crate::verdict::DropReason;
-use crate::worker::Dataplane;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::MetricType;

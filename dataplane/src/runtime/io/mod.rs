@@ -1,8 +1,8 @@
 //! Linux I/O layer of the data plane: network namespaces, in-namespace link configuration,
 //! TUN devices (multi-queue, virtio-net offload) and an epoll poller for worker loops.
 //!
-//! This is one of the only two places in the data plane that make syscalls (the other is
-//! `stack/`). Everything else (`wire`, `flow`, `nat`, `pipeline`, …) is pure.
+//! The syscall wrappers of the [runtime](super); the rest of the runtime builds on them, and
+//! nothing outside the runtime makes a syscall (`wire`, `flow`, `nat`, `pipeline`, … are pure).
 //!
 //! # Contracts shared by every submodule
 //! - **The host namespace is never touched.** Every operation that configures something takes the

@@ -38,7 +38,7 @@ use nix::sched::{CloneFlags, setns, unshare};
 use nix::sys::stat::{Mode, fstat};
 use nix::unistd::unlink;
 
-use super::{IoError, Result, link::LinkCtl, ns_target};
+use super::{IoError, Result, ns_target};
 
 /// Where iproute2 (and we) keep the namespace bind mounts.
 pub const NETNS_RUN_DIR: &str = "/run/netns";
@@ -199,6 +199,26 @@ fn ensure_run_dir() -> Result<()> {
     }
 }
 
+/// Sets `lo` of the calling thread's namespace up (an ioctl rather than rtnetlink, so that
+/// this module does not need the `link` module, which needs this one).
+fn loopback_up_here() -> std::result::Result<(), Errno> {
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, socket};
+    let sock = socket(AddressFamily::Inet, SockType::Datagram, SockFlag::SOCK_CLOEXEC, None)?;
+    // SAFETY: ifreq is plain old data; all-zero is a valid value.
+    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (dst, src) in ifr.ifr_name.iter_mut().zip(b"lo") {
+        *dst = *src as libc::c_char;
+    }
+    // SAFETY: SIOCGIFFLAGS and SIOCSIFFLAGS read and write one `struct ifreq`, which `ifr` is;
+    // reading `ifru_flags` after SIOCGIFFLAGS filled it is reading what the kernel wrote.
+    unsafe {
+        Errno::result(libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut ifr as *mut libc::ifreq))?;
+        ifr.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+        Errno::result(libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &ifr as *const libc::ifreq))?;
+    }
+    Ok(())
+}
+
 /// Creates the named namespace with `lo` up.
 ///
 /// Fails with [`IoError::NetnsExists`] if the name is taken. On any failure nothing is left
@@ -224,7 +244,7 @@ pub fn create(name: &str) -> Result<()> {
         unshare(CloneFlags::CLONE_NEWNET).map_err(|e| IoError::sys(&target, "unshare(CLONE_NEWNET)", e))?;
         mount(Some("/proc/thread-self/ns/net"), &mount_path, Some("none"), MsFlags::MS_BIND, None::<&str>)
             .map_err(|e| IoError::sys(&target, format!("bind-mount onto {}", mount_path.display()), e))?;
-        LinkCtl::open_here(&owned_name)?.set_up("lo")
+        loopback_up_here().map_err(|e| IoError::sys(&target, "bring lo up (SIOCSIFFLAGS)", e))
     });
     let result = match spawned {
         Ok(handle) => handle.join().unwrap_or_else(|p| {

@@ -32,11 +32,10 @@
 //!   adopted as the user's. A `plink0` left by a killed privlinkd (the kernel removes a dead
 //!   process's devices asynchronously) is waited for, then replaced: never a failed start.
 
+use super::io::{self, Offloads, Tun, TunConfig, link, netns};
+use super::{DEVICE, Dataplane, Snapshot, VpcDevice, inspect};
 use crate::compile::{AWS_SLOT, VpcSlots, compile, stand_in_address};
 use crate::flow::FlowTable;
-use crate::inspect;
-use crate::io::{self, Offloads, Tun, TunConfig, link, netns};
-use crate::worker::{Dataplane, Snapshot, VpcDevice};
 use hashbrown::HashMap;
 use privlink_control::model::{EndpointState, State};
 use privlink_control::{ApiError, Fabric};
@@ -45,8 +44,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Name of the TUN device inside every namespace.
-pub const DEVICE: &str = "plink0";
 /// Key of the AWS-service network in the device map.
 const AWS_KEY: &str = "aws";
 

@@ -3,8 +3,7 @@
 //!
 //! Typical worker loop: register every queue fd the worker owns with its index as token, plus a
 //! [`Waker`]; `wait` with a timeout (so idle expiry and stats still run); for each ready token
-//! drain that queue with [`TunQueue::recv_batch`](super::tun::TunQueue::recv_batch) until it is
-//! empty, process, write out.
+//! read a bounded batch of frames from that queue, process, write out.
 //!
 //! Registrations are level-triggered by default, so a queue that was not drained completely is
 //! reported again on the next `wait` (fair across queues with a bounded batch). Edge-triggered

@@ -1,15 +1,15 @@
 //! The health-check thread: feeds the pure [`HealthChecks`] machine and carries out what it
-//! says. Every [`TICK`] it takes the probe replies the workers queued in
+//! says. Every tick (200 ms) it takes the probe replies the workers queued in
 //! [`Dataplane::probe_replies`], lists the targets from the controller's state, writes the
 //! machine's probes into the provider VPCs' devices (queue 0, like a forwarded packet) and
 //! records its health changes through the controller (persisted, then compiled into a FIB
 //! whose Maglev tables skip unhealthy targets). The decisions are all the machine's.
 
+use super::{Dataplane, Snapshot};
 use crate::health::{Change, HealthChecks, Probe, targets};
 use crate::wire::proto;
 use crate::wire::synth::Synth;
 use crate::wire::virtio;
-use crate::worker::{Dataplane, Snapshot};
 use privlink_control::Controller;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
