@@ -1,8 +1,8 @@
 //! The health-check thread: feeds the pure [`HealthChecks`] machine and carries out what it
 //! says. Every tick (200 ms) it takes the probe replies the workers queued in
-//! [`Dataplane::probe_replies`], lists the targets from the controller's state, writes the
-//! machine's probes into the provider VPCs' devices (queue 0, like a forwarded packet) and
-//! records its health changes through the controller (persisted, then compiled into a FIB
+//! [`Dataplane::probe_replies`], lists the targets from the controller's state (only when a
+//! new snapshot says the state changed), writes the machine's probes into the provider VPCs'
+//! devices (queue 0, like a forwarded packet) and records its health changes through the controller (persisted, then compiled into a FIB
 //! whose Maglev tables skip unhealthy targets). The decisions are all the machine's.
 
 use super::{Dataplane, Snapshot};
@@ -21,12 +21,18 @@ const TICK: Duration = Duration::from_millis(200);
 /// Starts the health-check thread; it runs until the data plane stops.
 pub fn spawn(dp: Arc<Dataplane>, ctl: Arc<Controller>) -> std::io::Result<std::thread::JoinHandle<()>> {
     let mut checks = HealthChecks::new(fastrand::u64(..));
+    // Every committed change publishes a snapshot of a new generation, so the targets are read
+    // from the state only when the generation moved.
+    let mut listed = None;
     std::thread::Builder::new().name("plink-health".into()).spawn(move || {
         while !dp.stop.load(Ordering::Relaxed) {
             let replies = std::mem::take(&mut *dp.probe_replies.lock());
             let snap = dp.snapshot.load_full();
-            let slot_of = |id: &str| snap.fib.vpcs.iter().position(|v| v.id == id).map(|s| s as u16);
-            checks.set_targets(targets(&ctl.state(), slot_of));
+            if listed != Some(snap.fib.generation) {
+                let slot_of = |id: &str| snap.fib.vpcs.iter().position(|v| v.id == id).map(|s| s as u16);
+                checks.set_targets(targets(&ctl.state(), slot_of));
+                listed = Some(snap.fib.generation);
+            }
             let (probes, changes) = checks.on_tick(dp.now_ms(), &replies);
             for p in &probes {
                 send(&snap, p);
