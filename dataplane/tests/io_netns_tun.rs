@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use common::netlab::*;
 use privlink_dataplane::runtime::io::netns::{self, NetnsGuard, NetnsId};
-use privlink_dataplane::runtime::io::{IoError, Offloads, Poller, Tun, TunConfig, link, tun::MAX_FRAME_LEN};
+use privlink_dataplane::runtime::io::{
+    IoError, LinkReader, Offloads, Poller, Tun, TunConfig, link, tun::MAX_FRAME_LEN,
+};
 use privlink_dataplane::wire::virtio::{self as vnet, LEN as VNET_HDR_LEN, VirtioNetHdr};
 
 const INSTANCE: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 10);
@@ -336,8 +338,17 @@ fn tun_two_queues_vnet_udp_both_ways() {
         assert_eq!(q.recv_batch(&mut bufs, &mut lens).unwrap(), 0);
     }
 
+    // Counters read through a socket kept from the namespace agree with a fresh session's and
+    // count the two frames written into the namespace.
+    let reader = LinkReader::open(ns, "plink0", tun.ifindex()).unwrap();
+    let kept = reader.read().unwrap();
+    let fresh = link::link_info(ns, "plink0").unwrap();
+    assert_eq!((&kept.name, kept.index, kept.mtu, kept.up), (&fresh.name, fresh.index, fresh.mtu, fresh.up));
+    assert!(kept.rx_packets >= 2, "{kept:?}");
+
     tun.close().unwrap();
     assert!(gone(ns, "plink0"));
+    assert!(matches!(reader.read(), Err(IoError::NoSuchDevice { .. })), "{:?}", reader.read());
 }
 
 #[test]

@@ -120,7 +120,8 @@ impl VpcFabric {
             l.set_up(DEVICE)?;
             l.add_default_route(DEVICE, None)
         })?;
-        Ok(Arc::new(VpcDevice { vpc_id: key.to_string(), netns: ns.to_string(), tun }))
+        let link = io::LinkReader::open(ns, DEVICE, tun.ifindex())?;
+        Ok(Arc::new(VpcDevice { vpc_id: key.to_string(), netns: ns.to_string(), tun, link }))
     }
 
     fn mark(&self, ns: &str) -> PathBuf {

@@ -6,8 +6,8 @@
 //! Contract: nothing here changes a flow, a counter or the FIB. Output field names are
 //! PascalCase like the rest of the API, and stable (scripts and tests read them).
 
-use super::io::{Offloads, link};
-use super::{DEVICE, Dataplane};
+use super::Dataplane;
+use super::io::Offloads;
 use crate::compile::VpcSlots;
 use crate::fib::Fib;
 use crate::flow::{FlowPlan, Rewrite};
@@ -29,7 +29,7 @@ fn devices(dp: &Dataplane) -> Vec<Value> {
     snap.devices
         .iter()
         .flatten()
-        .map(|d| match link::link_info(&d.netns, DEVICE) {
+        .map(|d| match d.link.read() {
             Ok(l) => json!({
                 "VpcId": d.vpc_id, "Netns": d.netns, "ToFabricPackets": l.tx_packets,
                 "FromFabricPackets": l.rx_packets, "QueueDrops": l.tx_dropped,

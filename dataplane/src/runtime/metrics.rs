@@ -6,8 +6,7 @@
 //! packet path does no extra work for metrics. The HTTP side is deliberately minimal: one
 //! request per connection, `GET /metrics` (or `/`) answers text format 0.0.4, anything else 404.
 
-use super::io::link;
-use super::{DEVICE, Dataplane};
+use super::Dataplane;
 use crate::verdict::DropReason;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -72,7 +71,7 @@ impl Collector for DataplaneCollector {
             MetricType::Counter,
         )?;
         for d in self.dp.snapshot.load().devices.iter().flatten() {
-            if let Ok(l) = link::link_info(&d.netns, DEVICE) {
+            if let Ok(l) = d.link.read() {
                 let labels = [("vpc", d.vpc_id.as_str()), ("netns", d.netns.as_str())];
                 ConstCounter::new(l.tx_dropped).encode(queue.encode_family(&labels)?)?;
             }

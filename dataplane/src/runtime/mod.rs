@@ -27,7 +27,7 @@ use crate::flow::FlowTable;
 use crate::health::ProbeReply;
 use crate::verdict::Counters;
 use arc_swap::ArcSwap;
-use io::{Tun, Waker};
+use io::{LinkReader, Tun, Waker};
 use parking_lot::Mutex;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -45,6 +45,8 @@ pub struct VpcDevice {
     pub netns: String,
     /// The multi-queue device; queue `w` belongs to worker `w`.
     pub tun: Tun,
+    /// Reads the device's kernel-side counters (stats, metrics).
+    pub link: LinkReader,
 }
 
 /// What workers forward with: one FIB and the devices, both indexed by VPC slot.

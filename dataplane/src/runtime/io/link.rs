@@ -94,6 +94,109 @@ pub struct LinkInfo {
     pub tx_dropped: u64,
 }
 
+impl LinkInfo {
+    /// What an RTM_NEWLINK answer says (`dev`: the name asked for, if the answer has none).
+    fn of(dev: &str, msg: &LinkMessage) -> LinkInfo {
+        let mut name = dev.to_owned();
+        let mut mtu = None;
+        let (mut tx_packets, mut rx_packets, mut tx_dropped) = (0, 0, 0);
+        for attr in &msg.attributes {
+            match attr {
+                LinkAttribute::IfName(n) => name.clone_from(n),
+                LinkAttribute::Mtu(m) => mtu = Some(*m),
+                LinkAttribute::Stats64(st) => {
+                    (tx_packets, rx_packets, tx_dropped) = (st.tx_packets, st.rx_packets, st.tx_dropped);
+                }
+                _ => {}
+            }
+        }
+        LinkInfo {
+            name,
+            index: msg.header.index,
+            mtu,
+            up: msg.header.flags.contains(LinkFlags::Up),
+            lower_up: msg.header.flags.contains(LinkFlags::LowerUp),
+            tx_packets,
+            rx_packets,
+            tx_dropped,
+        }
+    }
+}
+
+/// Reads one device's [`LinkInfo`] through a netlink socket opened in its namespace once and
+/// kept (a socket keeps its namespace): each read is one request and one answer on the
+/// calling thread — no namespace thread, no async runtime.
+#[derive(Debug)]
+pub struct LinkReader {
+    netns: String,
+    dev: String,
+    index: u32,
+    sock: parking_lot::Mutex<rtnetlink::sys::Socket>,
+}
+
+impl LinkReader {
+    /// Opens a reader of device `dev` (interface index `index`) in `netns`.
+    pub fn open(netns: &str, dev: &str, index: u32) -> Result<LinkReader> {
+        let target = dev_target(netns, dev);
+        let sock = in_netns(netns, || {
+            let mut sock = rtnetlink::sys::Socket::new(rtnetlink::sys::constants::NETLINK_ROUTE)?;
+            sock.bind_auto()?;
+            sock.connect(&rtnetlink::sys::SocketAddr::new(0, 0))?;
+            Ok::<_, std::io::Error>(sock)
+        })?
+        .map_err(|e| IoError::from_io(&target, "open NETLINK_ROUTE socket", &e))?;
+        Ok(LinkReader {
+            netns: netns.to_owned(),
+            dev: dev.to_owned(),
+            index,
+            sock: parking_lot::Mutex::new(sock),
+        })
+    }
+
+    /// The device's current state and counters.
+    pub fn read(&self) -> Result<LinkInfo> {
+        use rtnetlink::packet_core::{NLM_F_REQUEST, NetlinkHeader, NetlinkMessage, NetlinkPayload};
+        use rtnetlink::packet_route::RouteNetlinkMessage;
+        let target = dev_target(&self.netns, &self.dev);
+        let failed = |detail: String| IoError::Netlink {
+            target: target.clone(),
+            op: "RTM_GETLINK".into(),
+            errno: None,
+            detail,
+        };
+        let mut msg = LinkMessage::default();
+        msg.header.index = self.index;
+        let mut req = NetlinkMessage::new(
+            NetlinkHeader::default(),
+            NetlinkPayload::from(RouteNetlinkMessage::GetLink(msg)),
+        );
+        req.header.flags = NLM_F_REQUEST;
+        req.finalize();
+        let mut buf = vec![0u8; req.buffer_len()];
+        req.serialize(&mut buf);
+        let sock = self.sock.lock();
+        sock.send(&buf, 0).map_err(|e| IoError::from_io(&target, "send RTM_GETLINK", &e))?;
+        let (answer, _) =
+            sock.recv_from_full().map_err(|e| IoError::from_io(&target, "receive RTM_GETLINK", &e))?;
+        drop(sock);
+        let answer =
+            NetlinkMessage::<RouteNetlinkMessage>::deserialize(&answer).map_err(|e| failed(e.to_string()))?;
+        match answer.payload {
+            NetlinkPayload::InnerMessage(RouteNetlinkMessage::NewLink(m)) => Ok(LinkInfo::of(&self.dev, &m)),
+            NetlinkPayload::Error(e) if e.raw_code() == -libc::ENODEV => {
+                Err(IoError::NoSuchDevice { netns: self.netns.clone(), dev: self.dev.clone() })
+            }
+            NetlinkPayload::Error(e) => Err(IoError::Netlink {
+                target,
+                op: "RTM_GETLINK".into(),
+                errno: Some(Errno::from_raw(e.raw_code().abs())),
+                detail: e.to_string(),
+            }),
+            other => Err(failed(format!("unexpected answer {other:?}"))),
+        }
+    }
+}
+
 /// A netlink session inside one namespace. Only exists on a thread that is in that namespace
 /// (it is created by [`configure`] and is `!Send`), so its sysctl writes are namespace-correct.
 pub struct LinkCtl {
@@ -174,30 +277,7 @@ impl LinkCtl {
 
     /// Index, MTU, up/carrier state and packet counters of `dev`.
     pub fn link(&self, dev: &str) -> Result<LinkInfo> {
-        let msg = self.get_link(dev)?;
-        let mut name = dev.to_owned();
-        let mut mtu = None;
-        let (mut tx_packets, mut rx_packets, mut tx_dropped) = (0, 0, 0);
-        for attr in &msg.attributes {
-            match attr {
-                LinkAttribute::IfName(n) => name.clone_from(n),
-                LinkAttribute::Mtu(m) => mtu = Some(*m),
-                LinkAttribute::Stats64(st) => {
-                    (tx_packets, rx_packets, tx_dropped) = (st.tx_packets, st.rx_packets, st.tx_dropped);
-                }
-                _ => {}
-            }
-        }
-        Ok(LinkInfo {
-            name,
-            index: msg.header.index,
-            mtu,
-            up: msg.header.flags.contains(LinkFlags::Up),
-            lower_up: msg.header.flags.contains(LinkFlags::LowerUp),
-            tx_packets,
-            rx_packets,
-            tx_dropped,
-        })
+        Ok(LinkInfo::of(dev, &self.get_link(dev)?))
     }
 
     fn set_link(&self, dev: &str, op: &str, build: impl FnOnce(u32) -> LinkMessage) -> Result<()> {

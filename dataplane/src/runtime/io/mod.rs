@@ -34,7 +34,7 @@ pub mod tun;
 
 use nix::errno::Errno;
 
-pub use link::{IfAddr, LinkCtl, LinkInfo};
+pub use link::{IfAddr, LinkCtl, LinkInfo, LinkReader};
 pub use netns::{NetnsGuard, in_netns};
 pub use poll::{Poller, Waker};
 pub use tun::{MAX_FRAME_LEN, Offloads, SendBatch, Tun, TunConfig, TunQueue};
