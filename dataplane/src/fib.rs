@@ -13,6 +13,7 @@
 
 use crate::flow::FlowPlan;
 use crate::lb::{DEFAULT_TABLE_SIZE, Maglev};
+use crate::nat::PoolKey;
 use crate::route::{RouteTable, RouteTarget};
 use crate::verdict::DropReason;
 use crate::wire::proto;
@@ -250,6 +251,25 @@ impl Fib {
         Ok(FlowPlan::Nat { vpc: nlb.vpc, nlb: node.into(), target: t.ip.into(), target_port: t.port })
     }
 
+    /// True if a new flow could still take a port from pool `key`: an NLB of its VPC has its
+    /// node address and a listener for its protocol whose target group has its target.
+    pub fn uses_pool(&self, key: &PoolKey) -> bool {
+        self.nlbs
+            .iter()
+            .filter(|n| n.vpc == key.vpc && n.nodes.iter().any(|(_, ip)| u32::from(*ip) == key.nlb))
+            .any(|n| {
+                n.listeners
+                    .iter()
+                    .filter(|l| (key.proto == proto::TCP && l.tcp) || (key.proto == proto::UDP && l.udp))
+                    .any(|l| {
+                        self.target_groups[l.target_group]
+                            .targets
+                            .iter()
+                            .any(|t| u32::from(t.ip) == key.target && t.port == key.target_port)
+                    })
+            })
+    }
+
     /// The A records the resolver of VPC `vpc` has for `name` (any case, trailing dot ok).
     pub fn resolve(&self, vpc: u16, name: &str) -> Option<&[Ipv4Addr]> {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
@@ -473,6 +493,19 @@ mod tests {
         };
         b.eni(eni.clone());
         (b.build(), eni)
+    }
+
+    #[test]
+    fn a_pool_is_used_while_its_node_listener_and_target_exist() {
+        let (f, _) = provider(false, [true; 3]);
+        let key =
+            PoolKey { vpc: 1, proto: proto::TCP, nlb: 0x0a00_0164, target: 0x0a00_010a, target_port: 80 };
+        assert!(f.uses_pool(&key));
+        assert!(!f.uses_pool(&PoolKey { proto: proto::UDP, ..key }), "no UDP listener");
+        assert!(!f.uses_pool(&PoolKey { target_port: 81, ..key }));
+        assert!(!f.uses_pool(&PoolKey { target: 0x0a00_010b + 1, ..key }));
+        assert!(!f.uses_pool(&PoolKey { nlb: 0x0a00_0165, ..key }));
+        assert!(!f.uses_pool(&PoolKey { vpc: 0, ..key }));
     }
 
     fn targets_hit(fib: &Fib, eni: &FibEni) -> std::collections::BTreeSet<(u32, u32)> {

@@ -501,6 +501,20 @@ impl FlowTable {
     pub fn ports_in_use(&self, key: &PoolKey) -> u32 {
         self.pools.lock().map.get(key).map_or(0, PortPool::in_use)
     }
+
+    /// Frees the NAT pools with no port in use that `keep` rejects (their target, node or
+    /// listener is gone); returns how many. A pool still needed later is made again.
+    pub fn drop_idle_pools(&self, keep: impl Fn(&PoolKey) -> bool) -> usize {
+        let map = &mut self.pools.lock().map;
+        let before = map.len();
+        map.retain(|k, p| p.in_use() > 0 || keep(k));
+        before - map.len()
+    }
+
+    /// NAT pools currently held.
+    pub fn pools(&self) -> usize {
+        self.pools.lock().map.len()
+    }
 }
 
 /// Milliseconds since `last`, on the wrapping 32-bit clock. Workers read the clock once per
@@ -543,6 +557,21 @@ mod tests {
 
     fn nat() -> FlowPlan {
         FlowPlan::Nat { vpc: 9, nlb: NLB, target: TARGET, target_port: 8080 }
+    }
+
+    #[test]
+    fn idle_pools_that_are_not_kept_are_freed() {
+        let t = FlowTable::new(FlowConfig::default());
+        let fwd = key(1, CLIENT, 40000, ENI, 80);
+        t.insert(&fwd, nat(), SYN, 0).unwrap();
+        assert_eq!(t.drop_idle_pools(|_| false), 0, "a pool with a port in use stays");
+        assert_eq!(t.purge(|f, _| *f == fwd), 1);
+        assert_eq!(t.drop_idle_pools(|_| true), 0, "a kept pool stays");
+        assert_eq!(t.drop_idle_pools(|_| false), 1);
+        assert_eq!(t.pools(), 0);
+        // Needed again: made again.
+        t.insert(&fwd, nat(), SYN, 0).unwrap();
+        assert_eq!(t.pools(), 1);
     }
 
     #[test]

@@ -272,6 +272,8 @@ impl VpcFabric {
             self.dp.oldest_generation_in_use(),
         );
         let fib = compile(state, &self.slots, &self.cfg.aws_netns, self.generation);
+        // Pools of targets, nodes or listeners that are gone are freed once no flow uses them.
+        self.dp.flows.drop_idle_pools(|k| fib.uses_pool(k));
         let mut devices = vec![None; fib.vpcs.len()];
         devices[usize::from(AWS_SLOT)] = self.devices.get(AWS_KEY).cloned();
         for (id, dev) in &self.devices {
