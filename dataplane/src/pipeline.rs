@@ -204,7 +204,7 @@ impl FlowAccess for DryRun<'_> {
 }
 
 /// Decides what a packet without a flow should become (no side effects).
-pub fn classify(fib: &Fib, p: &Parsed, obs: &mut impl Observer) -> Result<FlowPlan, DropReason> {
+fn classify(fib: &Fib, p: &Parsed, obs: &mut impl Observer) -> Result<FlowPlan, DropReason> {
     let k = &p.key;
     let vpc = fib.vpcs.get(usize::from(k.vpc)).ok_or(DropReason::UnknownIngress)?;
     if vpc.is_aws_network {

@@ -11,12 +11,12 @@ mod common;
 use common::daemon::*;
 use common::netlab::ip;
 use privlink_control::Client;
-use privlink_dataplane::runtime::io::netns;
+use privlink_dataplane::runtime::io::{link, netns};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Namespaces of this test's VPCs: the ones named `pl-<tag>…`, minus the AWS-service network.
 fn vpc_namespaces(d: &Daemon) -> BTreeSet<String> {
@@ -97,7 +97,12 @@ fn a_marked_namespace_no_state_names_is_removed_and_a_stale_device_replaced_at_s
     // A namespace privlink did not create.
     let users = format!("pl-{}users", d.tag);
     netns::create(&users).unwrap();
-    // A device that outlived the killed privlinkd (a persistent one never goes away by itself).
+    // A device that outlived the killed privlinkd (a persistent one never goes away by itself),
+    // once the killed process's own device is gone.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while link::link_info(&kept, "plink0").is_ok() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let (ok, out) = ip(&["-n", &kept, "tuntap", "add", "dev", "plink0", "mode", "tun"]);
     assert!(ok, "{out}");
     d.respawn();
