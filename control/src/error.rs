@@ -128,6 +128,11 @@ pub enum Error {
         path.display()
     )]
     CorruptState { path: PathBuf, source: serde_json::Error },
+    #[error(
+        "credentials file {} is corrupt ({source}); move it away to have new keys made (clients need them again)",
+        path.display()
+    )]
+    CorruptCredentials { path: PathBuf, source: serde_json::Error },
     #[error("state file {} has Version {found}; this privlink reads Version {expected}", path.display())]
     StateVersion { path: PathBuf, found: u64, expected: u32 },
     #[error("another privlinkd is already serving {}; stop it or choose another --socket", path.display())]

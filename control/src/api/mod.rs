@@ -130,7 +130,7 @@ mod view;
 
 use serde_json::Value;
 
-pub use request::{Nested, Params, Request};
+pub use request::{Nested, Params, Request, rfc3339};
 
 use crate::error::{ApiError, codes};
 use crate::model::State;

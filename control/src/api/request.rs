@@ -264,7 +264,7 @@ fn truncate(s: &str) -> String {
 }
 
 /// Formats seconds since the Unix epoch as RFC 3339 UTC with milliseconds.
-fn rfc3339(secs: u64) -> String {
+pub fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Howard Hinnant's civil_from_days.
