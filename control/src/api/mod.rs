@@ -92,6 +92,7 @@ mod accept_vpc_endpoint_connections;
 mod add_tags;
 mod associate_route_table;
 mod authorize_security_group_ingress;
+mod call;
 mod common;
 mod create_listener;
 mod create_load_balancer;
@@ -152,7 +153,10 @@ mod view;
 
 use serde_json::Value;
 
+pub use call::{Service, service};
 pub use request::{Nested, Params, Request};
+
+use call::Call;
 
 use crate::error::{ApiError, codes};
 use crate::model::State;
@@ -311,8 +315,6 @@ pub fn invalid_action(action: &str) -> ApiError {
     )
 }
 
-/// Runs `req` against `state`. Contract: on `Err`, `state` may be partly modified, so callers
-/// pass a scratch copy and keep it only on `Ok` (the [`crate::Controller`] does).
 /// Re-renders, from the committed `state`, the parts of a mutation's answer that show
 /// fabric-owned fields: the answer is built before the fabric applies the change, and only the
 /// fabric knows, e.g., whether it had to create a VPC's namespace (`NetnsManaged`).
@@ -324,14 +326,21 @@ pub fn with_fabric_fields(state: &State, mut out: Value) -> Value {
     out
 }
 
+/// Runs `req` against `state`, with `DryRun` and `ClientToken` handled as [`call`] says.
+/// Contract: on `Err`, `state` may be partly modified, so callers pass a scratch copy and keep
+/// it only on `Ok` (the [`crate::Controller`] does).
 pub fn dispatch(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let out = match operation(&req.action) {
-        Some(Operation::Read(op)) => op(state, req)?,
-        Some(Operation::Write(op)) => op(state, req)?,
-        None => return Err(invalid_action(&req.action)),
+    let op = operation(&req.action).ok_or_else(|| invalid_action(&req.action))?;
+    let call = Call::read(req)?;
+    if let Some(answer) = call.replay(state, req)? {
+        return Ok(answer);
+    }
+    let out = match op {
+        Operation::Read(op) => op(state, req)?,
+        Operation::Write(op) => op(state, req)?,
     };
     req.reject_unused()?;
-    Ok(out)
+    call.finish(Some(state), out)
 }
 
 /// Runs a read-only `req` against `state`; `InvalidAction` for anything else.
@@ -339,9 +348,10 @@ pub fn query(state: &State, req: &Request) -> Result<Value, ApiError> {
     let Some(Operation::Read(op)) = operation(&req.action) else {
         return Err(invalid_action(&req.action));
     };
+    let call = Call::read(req)?;
     let out = op(state, req)?;
     req.reject_unused()?;
-    Ok(out)
+    call.finish(None, out)
 }
 
 #[cfg(test)]
