@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use super::common::{add_gateway_route, route_tables_in_vpc, security_groups_in_vpc, subnets_in_vpc};
 use super::describe_vpc_endpoint_services::invalid_service_name;
 use super::request::{Params, Request};
-use super::validate::name_tag;
+use super::tagging::tags_on_create;
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::{self, IdKind};
@@ -43,7 +43,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let mut ep = VpcEndpoint {
         id: state.new_id(IdKind::VpcEndpoint),
         owner: req.account.clone(),
-        name: name_tag(req)?,
+        tags: tags_on_create(req, "vpc-endpoint")?,
         endpoint_type,
         vpc_id: vpc.id.clone(),
         service_name,
@@ -126,7 +126,7 @@ fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> R
         }
         let subnet = subnets
             .iter()
-            .find(|s| s.id == id || s.name.as_deref() == Some(id))
+            .find(|s| s.id == id || s.tags.name() == Some(id))
             .ok_or_else(|| c.bad("SubnetId", &id.into(), "expected one of the endpoint's SubnetIds"))?;
         if let Some(ip) = c.str_opt("Ipv4")? {
             by_subnet.insert(subnet.id.clone(), (c.label("Ipv4"), ip.to_owned()));

@@ -86,6 +86,22 @@ impl Request {
         }
     }
 
+    /// The parameters other than `except`, as one JSON object (what makes two calls "the same").
+    pub fn params_except(&self, except: &[&str]) -> Value {
+        Value::Object(
+            self.params
+                .iter()
+                .filter(|(k, _)| !except.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// Marks every parameter as read (a replayed call whose parameters were all checked before).
+    pub fn mark_all_used(&self) {
+        self.used.borrow_mut().extend(self.params.keys().cloned());
+    }
+
     /// The request time as an RFC 3339 UTC timestamp (`2024-05-01T12:00:00.000Z`).
     pub fn timestamp(&self) -> String {
         rfc3339(self.now)
