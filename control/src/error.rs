@@ -20,6 +20,8 @@ pub mod codes {
     pub const UNKNOWN_PARAMETER: &str = "UnknownParameter";
     pub const MISSING_PARAMETER: &str = "MissingParameter";
     pub const INVALID_PARAMETER_VALUE: &str = "InvalidParameterValue";
+    pub const INVALID_PARAMETER: &str = "InvalidParameter";
+    pub const INVALID_PARAMETER_COMBINATION: &str = "InvalidParameterCombination";
     pub const INTERNAL_ERROR: &str = "InternalError";
     /// EC2 `DryRun=true` on a request that would have succeeded.
     pub const DRY_RUN_OPERATION: &str = "DryRunOperation";

@@ -143,6 +143,7 @@ mod tests {
                 netns_managed: true,
                 main_route_table: "rtb-1".into(),
                 default_security_group: "sg-1".into(),
+                attributes: Default::default(),
             },
         );
         s

@@ -1,5 +1,8 @@
-//! `CreateVpc {CidrBlock, Name?, Netns?}` → `{"Vpc":{…}}`.
+//! `CreateVpc {CidrBlock, Name?, Netns?, EnableDnsHostnames?}` → `{"Vpc":{…}}`.
 //!
+//! The VPC starts with AWS's attributes (`enableDnsSupport` on, `enableDnsHostnames` off);
+//! `EnableDnsHostnames` (a privlink extension that privlink's CLI sets, so its VPCs can resolve
+//! private DNS names at once; AWS clients use ModifyVpcAttribute) turns hostnames on at creation.
 //! Creates the VPC with its main route table (local route only, Name `main`) and its default
 //! security group (`default`, allows everything from the VPC CIDR). Where a request is about one
 //! VPC, `main` and `default` name that VPC's table and group. The VPC's namespace is `Netns`, else
@@ -14,7 +17,7 @@ use super::validate::{name_tag, netns_name, prefix_length};
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
-use crate::model::{RouteTable, SecurityGroup, SgProtocol, SgRule, State, Tags, Vpc};
+use crate::model::{RouteTable, SecurityGroup, SgProtocol, SgRule, State, Tags, Vpc, VpcAttributes};
 
 /// The Name of every VPC's main route table (a lab convenience: `--route-tables main`).
 pub const MAIN: &str = "main";
@@ -28,6 +31,8 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let tags = tags_on_create(req, "vpc")?;
     // The privlink Name parameter (not a Name tag from TagSpecifications) names the namespace.
     let name = name_tag(req)?;
+    let mut attributes = VpcAttributes::aws_defaults();
+    attributes.enable_dns_hostnames = req.bool_opt("EnableDnsHostnames")?.unwrap_or(false);
     let id = state.new_id(IdKind::Vpc);
     let netns = match (req.str_opt("Netns")?, &name) {
         (Some(ns), _) => ns.to_owned(),
@@ -73,6 +78,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         netns_managed: false,
         main_route_table: rtb.id.clone(),
         default_security_group: sg.id.clone(),
+        attributes,
     };
     let out = json!({"Vpc": view::vpc(&vpc)});
     state.route_tables.insert(rtb.id.clone(), rtb);

@@ -31,7 +31,7 @@
 //!
 //! | Action | Parameters (`?` optional, `[]` list) | Result |
 //! |---|---|---|
-//! | CreateVpc | CidrBlock, Name?, Netns? | `{"Vpc":{VpcId, OwnerId, CidrBlock, State, Tags, Netns, NetnsManaged, MainRouteTableId, DefaultSecurityGroupId}}` |
+//! | CreateVpc | CidrBlock, Name?, Netns?, EnableDnsHostnames? | `{"Vpc":{VpcId, OwnerId, CidrBlock, State, Tags, Netns, NetnsManaged, MainRouteTableId, DefaultSecurityGroupId}}` |
 //! | DeleteVpc | VpcId | `{"Return":true}` |
 //! | DescribeVpcs | VpcIds[]?, Filters? | `{"Vpcs":[Vpc]}` |
 //! | CreateSubnet | VpcId, CidrBlock, AvailabilityZone?, Name? | `{"Subnet":{SubnetId, VpcId, CidrBlock, AvailabilityZone, AvailableIpAddressCount, Tags}}` |
@@ -73,8 +73,8 @@
 //! | DescribeVpcEndpointConnections | ServiceId?, Filters? | `{"VpcEndpointConnections":[{ServiceId, VpcEndpointId, VpcEndpointOwner, VpcEndpointState, CreationTimestamp, DnsEntries, NetworkLoadBalancerArns}]}` |
 //! | AcceptVpcEndpointConnections | ServiceId, VpcEndpointIds[] | `{"Unsuccessful":[…]}` |
 //! | RejectVpcEndpointConnections | ServiceId, VpcEndpointIds[] | `{"Unsuccessful":[…]}` |
-//! | CreateVpcEndpoint | VpcId, ServiceName, VpcEndpointType?, Name?; Interface: SubnetIds[], IpAddresses[]?, SecurityGroupIds[]?, PrivateDnsEnabled?; Gateway: RouteTableIds[]? | `{"VpcEndpoint":{VpcEndpointId, VpcEndpointType, VpcId, ServiceName, State, OwnerId, SubnetIds, RouteTableIds, Groups:[{GroupId, GroupName}], PrivateDnsEnabled, NetworkInterfaceIds, NetworkInterfaces:[{NetworkInterfaceId, SubnetId, AvailabilityZone, PrivateIpAddress}], DnsEntries:[{DnsName}], CreationTimestamp, Tags}}` |
-//! | ModifyVpcEndpoint | VpcEndpointId; Gateway: AddRouteTableIds[]?, RemoveRouteTableIds[]?; Interface: AddSecurityGroupIds[]?, RemoveSecurityGroupIds[]? | `{"Return":true}` |
+//! | CreateVpcEndpoint | VpcId, ServiceName, VpcEndpointType?, Name?; PolicyDocument? (default only); Interface: SubnetIds[], IpAddresses[]? or SubnetConfigurations[{SubnetId, Ipv4}]?, SecurityGroupIds[]?, PrivateDnsEnabled?; Gateway: RouteTableIds[]? | `{"VpcEndpoint":{VpcEndpointId, VpcEndpointType, VpcId, ServiceName, State, OwnerId, SubnetIds, RouteTableIds, Groups:[{GroupId, GroupName}], PrivateDnsEnabled, NetworkInterfaceIds, NetworkInterfaces:[{NetworkInterfaceId, SubnetId, AvailabilityZone, PrivateIpAddress}], DnsEntries:[{DnsName}], CreationTimestamp, Tags}}` |
+//! | ModifyVpcEndpoint | VpcEndpointId, PolicyDocument? (default only), ResetPolicy?; Gateway: AddRouteTableIds[]?, RemoveRouteTableIds[]?; Interface: AddSubnetIds[]?, RemoveSubnetIds[]?, AddSecurityGroupIds[]?, RemoveSecurityGroupIds[]?, PrivateDnsEnabled? | `{"Return":true}` |
 //! | DescribeVpcEndpoints | VpcEndpointIds[]?, VpcId?, Filters? | `{"VpcEndpoints":[VpcEndpoint]}` |
 //! | DeleteVpcEndpoints | VpcEndpointIds[] | `{"Unsuccessful":[…]}` |
 //! | DescribePrefixLists | PrefixListIds[]?, Filters? | `{"PrefixLists":[{PrefixListId, PrefixListName, Cidrs}]}` |
@@ -84,6 +84,9 @@
 //! | AddTags | ResourceArns[], Tags[{Key, Value?}] | `{}` |
 //! | RemoveTags | ResourceArns[], TagKeys[] | `{}` |
 //! | DescribeElbTags (ELBv2 DescribeTags) | ResourceArns[] | `{"TagDescriptions":[{ResourceArn, Tags}]}` |
+//! | DescribeVpcAttribute | VpcId, Attribute (`enableDnsSupport` \| `enableDnsHostnames` \| `enableNetworkAddressUsageMetrics`) | `{"VpcId", "EnableDnsSupport"\|…:{"Value"}}` |
+//! | ModifyVpcAttribute | VpcId, one of EnableDnsSupport / EnableDnsHostnames / EnableNetworkAddressUsageMetrics `{"Value":bool}` | `{"Return":true}` |
+//! | ModifyVpcEndpointServiceConfiguration | ServiceId, AcceptanceRequired?, PrivateDnsName? \| RemovePrivateDnsName?, AddNetworkLoadBalancerArns[]?, RemoveNetworkLoadBalancerArns[]?, AddSupportedIpAddressTypes[]? (`ipv4`) | `{"Return":true}` |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
@@ -129,6 +132,7 @@ mod describe_subnets;
 mod describe_tags;
 mod describe_target_groups;
 mod describe_target_health;
+mod describe_vpc_attribute;
 mod describe_vpc_endpoint_connections;
 mod describe_vpc_endpoint_service_configurations;
 mod describe_vpc_endpoint_service_permissions;
@@ -136,7 +140,9 @@ mod describe_vpc_endpoint_services;
 mod describe_vpc_endpoints;
 mod describe_vpcs;
 mod disassociate_route_table;
+mod modify_vpc_attribute;
 mod modify_vpc_endpoint;
+mod modify_vpc_endpoint_service_configuration;
 mod modify_vpc_endpoint_service_permissions;
 mod register_targets;
 mod reject_vpc_endpoint_connections;
@@ -228,6 +234,9 @@ pub const ACTIONS: &[&str] = &[
     "AddTags",
     "RemoveTags",
     "DescribeElbTags",
+    "DescribeVpcAttribute",
+    "ModifyVpcAttribute",
+    "ModifyVpcEndpointServiceConfiguration",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -296,6 +305,11 @@ pub fn operation(action: &str) -> Option<Operation> {
         "AddTags" => Operation::Write(add_tags::run),
         "RemoveTags" => Operation::Write(remove_tags::run),
         "DescribeElbTags" => Operation::Read(describe_elb_tags::run),
+        "DescribeVpcAttribute" => Operation::Read(describe_vpc_attribute::run),
+        "ModifyVpcAttribute" => Operation::Write(modify_vpc_attribute::run),
+        "ModifyVpcEndpointServiceConfiguration" => {
+            Operation::Write(modify_vpc_endpoint_service_configuration::run)
+        }
         _ => return None,
     })
 }
@@ -363,7 +377,7 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 53);
+        assert_eq!(ACTIONS.len(), 56);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));

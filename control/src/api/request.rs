@@ -171,6 +171,34 @@ pub trait Params {
         }
     }
 
+    /// An EC2 `AttributeBooleanValue` (`{"Value":true}`; a bare boolean is taken too).
+    fn attribute_bool_opt(&self, key: &str) -> Result<Option<bool>, ApiError> {
+        match self.raw(key) {
+            Some(Value::Object(map)) => {
+                Nested { map, prefix: self.label(key) }.bool_opt("Value")?.map_or_else(
+                    || Err(ApiError::missing(&format!("{}.Value", self.label(key)))),
+                    |b| Ok(Some(b)),
+                )
+            }
+            _ => self.bool_opt(key),
+        }
+    }
+
+    /// An EC2 `AttributeValue` (`{"Value":"stop"}`; a bare string is taken too).
+    fn attribute_str_opt(&self, key: &str) -> Result<Option<String>, ApiError> {
+        match self.raw(key) {
+            Some(Value::Object(map)) => {
+                let nested = Nested { map, prefix: self.label(key) };
+                match nested.raw("Value") {
+                    None => Ok(Some(String::new())),
+                    Some(Value::String(s)) => Ok(Some(s.clone())),
+                    Some(v) => Err(nested.bad("Value", v, "expected a string")),
+                }
+            }
+            _ => Ok(self.str_opt(key)?.map(str::to_owned)),
+        }
+    }
+
     /// An integer within `range`.
     fn int_opt(&self, key: &str, range: RangeInclusive<i64>) -> Result<Option<i64>, ApiError> {
         let Some(v) = self.raw(key) else { return Ok(None) };

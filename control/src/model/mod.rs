@@ -43,7 +43,7 @@ pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
 pub use security_group::{SecurityGroup, SgProtocol, SgRule};
 pub use tags::{MAX_TAGS, TagTarget, Tagged, Tags};
-pub use vpc::{Subnet, Vpc};
+pub use vpc::{Subnet, Vpc, VpcAttributes};
 pub use vpc_endpoint::{DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
 
 /// Version of the persisted state format. Version 1 had a `Name` field where resources now

@@ -30,6 +30,51 @@ pub struct Vpc {
     pub main_route_table: String,
     /// The default security group (created with the VPC, cannot be deleted).
     pub default_security_group: String,
+    /// The attributes of DescribeVpcAttribute / ModifyVpcAttribute.
+    #[serde(default)]
+    pub attributes: VpcAttributes,
+}
+
+/// A VPC's DNS attributes. Invariant kept by the API: a VPC with an interface endpoint whose
+/// private DNS is enabled has both DNS attributes on (as AWS requires).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcAttributes {
+    /// `enableDnsSupport`: the VPC resolver (base + 2) answers.
+    pub enable_dns_support: bool,
+    /// `enableDnsHostnames`: required with DNS support for private DNS names of endpoints.
+    pub enable_dns_hostnames: bool,
+    /// `enableNetworkAddressUsageMetrics`: recorded only.
+    #[serde(default)]
+    pub enable_network_address_usage_metrics: bool,
+}
+
+impl VpcAttributes {
+    /// AWS's defaults for a new non-default VPC: DNS support on, DNS hostnames off.
+    pub fn aws_defaults() -> VpcAttributes {
+        VpcAttributes {
+            enable_dns_support: true,
+            enable_dns_hostnames: false,
+            enable_network_address_usage_metrics: false,
+        }
+    }
+
+    /// Does the VPC allow private DNS names of interface endpoints?
+    pub fn private_dns_capable(&self) -> bool {
+        self.enable_dns_support && self.enable_dns_hostnames
+    }
+}
+
+/// What a VPC stored before these attributes existed has: both DNS attributes on, since such
+/// VPCs were made by privlink's own clients, whose VPCs resolve private DNS names.
+impl Default for VpcAttributes {
+    fn default() -> VpcAttributes {
+        VpcAttributes {
+            enable_dns_support: true,
+            enable_dns_hostnames: true,
+            enable_network_address_usage_metrics: false,
+        }
+    }
 }
 
 resource!(Vpc, id, "vpc ID", "VPCs", codes::INVALID_VPC_ID_NOT_FOUND, "vpc", |s| s.tags.name());

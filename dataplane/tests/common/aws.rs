@@ -14,7 +14,8 @@ use super::daemon::Daemon;
 /// `true` if the AWS CLI and boto3 are installed. Missing: a loud skip, or a panic under
 /// `CI=true` (`.ci/run` installs them).
 pub fn require_aws_clients(test: &str) -> bool {
-    let have = |cmd: &str, args: &[&str]| Command::new(cmd).args(args).output().is_ok_and(|o| o.status.success());
+    let have =
+        |cmd: &str, args: &[&str]| Command::new(cmd).args(args).output().is_ok_and(|o| o.status.success());
     if have("aws", &["--version"]) && have("python3", &["-c", "import boto3"]) {
         return true;
     }
@@ -62,14 +63,21 @@ impl Daemon {
     /// `aws --output json ARGS…` as `account`: the parsed output (`null` when it prints
     /// nothing), or the error it reported.
     pub fn aws(&self, account: &str, args: &[&str]) -> Result<Value, AwsError> {
-        let out = self.aws_command(account, "aws").arg("--output").arg("json").args(args).output().expect("run aws");
+        let out = self
+            .aws_command(account, "aws")
+            .arg("--output")
+            .arg("json")
+            .args(args)
+            .output()
+            .expect("run aws");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         if out.status.success() {
             return Ok(if stdout.trim().is_empty() {
                 Value::Null
             } else {
-                serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("aws {args:?} printed non-JSON ({e}): {stdout}"))
+                serde_json::from_str(&stdout)
+                    .unwrap_or_else(|e| panic!("aws {args:?} printed non-JSON ({e}): {stdout}"))
             });
         }
         // "An error occurred (Code) when calling the Op operation: message"

@@ -250,10 +250,12 @@ pub const PORT: u16 = 80;
 pub const TARGET_PORT: u16 = 8080;
 
 impl Daemon {
-    /// Creates a VPC named `<tag><suffix>` and returns (id, netns).
+    /// Creates a VPC named `<tag><suffix>` (DNS hostnames on, as privlink's CLI makes them) and
+    /// returns (id, netns).
     pub fn vpc(&self, suffix: &str, cidr: &str, account: &str) -> (String, String) {
         let name = format!("{}{suffix}", self.tag);
-        let v = self.ok(json!({"Action": "CreateVpc", "Account": account, "CidrBlock": cidr, "Name": name}));
+        let v = self.ok(json!({"Action": "CreateVpc", "Account": account, "CidrBlock": cidr, "Name": name,
+                               "EnableDnsHostnames": true}));
         (v["Vpc"]["VpcId"].as_str().unwrap().to_string(), format!("pl-{name}"))
     }
 
