@@ -67,6 +67,7 @@ pub mod codes {
     pub const INCOMPATIBLE_PROTOCOLS: &str = "IncompatibleProtocols";
     pub const TARGET_GROUP_ASSOCIATION_LIMIT: &str = "TargetGroupAssociationLimit";
     pub const INVALID_TARGET: &str = "InvalidTarget";
+    pub const TOO_MANY_TARGETS: &str = "TooManyTargets";
     pub const RESOURCE_IN_USE: &str = "ResourceInUse";
 
     pub const INVALID_SERVICE_NAME: &str = "InvalidServiceName";

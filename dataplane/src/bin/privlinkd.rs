@@ -138,7 +138,7 @@ fn main() -> Result<()> {
     let handles: Vec<_> = (0..workers)
         .map(|w| worker::spawn(dp.clone(), w, args.worker_nice))
         .collect::<std::io::Result<_>>()?;
-    let health = privlink_dataplane::health::spawn(dp.clone(), ctl.clone())?;
+    let health = privlink_dataplane::health_prober::spawn(dp.clone(), ctl.clone())?;
     let sweeper = {
         let dp = dp.clone();
         std::thread::Builder::new().name("plink-sweep".into()).spawn(move || {
