@@ -13,7 +13,8 @@
 //!   ones with their own reason), gateway-endpoint routes (prefix lists expanded), blackhole
 //!   routes, NLB nodes, listeners and targets (health as stored; a target not yet checked
 //!   counts as healthy), security-group ingress rules of each endpoint's groups, and the VPC
-//!   resolvers' records (endpoint DNS names, private DNS names, the gateway services' names).
+//!   resolvers' records (endpoint DNS names, private DNS names, the gateway services' names;
+//!   none in a VPC whose `enableDnsSupport` is off).
 
 use crate::fib::{EndpointState, Fib, FibBuilder, FibEni, FibListener, SgRule};
 use crate::route::RouteTarget;
@@ -198,7 +199,9 @@ pub fn compile(state: &State, slots: &VpcSlots, aws_netns: &str, generation: u64
                 sg_rules: sg_rules.clone(),
             });
         }
-        add_endpoint_names(&mut b, state, vpc, ep);
+        if state.vpcs.get(&ep.vpc_id).is_some_and(|v| v.attributes.enable_dns_support) {
+            add_endpoint_names(&mut b, state, vpc, ep);
+        }
     }
     b.build()
 }
@@ -240,7 +243,9 @@ fn add_service_names(b: &mut FibBuilder, state: &State, vpc: u16) {
 
 fn add_vpc(b: &mut FibBuilder, state: &State, v: &model::Vpc) {
     let i = b.vpc(&v.id, &v.netns, v.cidr);
-    add_service_names(b, state, i);
+    if v.attributes.enable_dns_support {
+        add_service_names(b, state, i);
+    }
     // The builder's table 0 is the main table; other tables follow in id order.
     let mut tables: Vec<&model::RouteTable> =
         state.route_tables.values().filter(|t| t.vpc_id == v.id).collect();

@@ -7,8 +7,10 @@ use super::validate::same_vpc;
 use crate::error::{ApiError, codes};
 use std::collections::BTreeMap;
 
+use crate::ids;
 use crate::model::{
-    Destination, Resource, Route, RouteTarget, State, Subnet, Vpc, find, find_scoped, select,
+    Destination, DnsEntry, EndpointService, Resource, Route, RouteTarget, State, Subnet, Vpc, VpcEndpoint,
+    find, find_scoped, select,
 };
 
 /// The `{"Return":true}` answer of operations that return nothing else.
@@ -26,25 +28,18 @@ fn passes(filter: Option<&Vpc>, vpc_id: &str) -> bool {
     filter.is_none_or(|v| v.id == vpc_id)
 }
 
-/// The shared shape of the Describe* calls of VPC resources: the caller's resources of `map`
-/// named by list parameter `ids` (all when absent), kept if they are in the optional `VpcId`,
-/// each shown with `show`, answered as `{answer_key: [...]}`.
-pub fn describe_in_vpc<T: Resource>(
+/// What the Describe* calls of VPC resources list before filters and paging: the caller's
+/// resources of `map` named by list parameter `ids` (all when absent), kept if they are in the
+/// optional `VpcId` (privlink's shorthand for the `vpc-id` filter).
+pub fn select_in_vpc<'a, T: Resource>(
     state: &State,
-    req: &Request,
-    map: &BTreeMap<String, T>,
+    req: &'a Request,
+    map: &'a BTreeMap<String, T>,
     ids: &str,
-    answer_key: &str,
     vpc_of: impl Fn(&T) -> &str,
-    show: impl Fn(&T) -> Value,
-) -> Result<Value, ApiError> {
+) -> Result<Vec<&'a T>, ApiError> {
     let vpc = vpc_filter(state, req)?;
-    let items: Vec<Value> = select(map, &req.account, &req.list(ids)?)?
-        .into_iter()
-        .filter(|r| passes(vpc, vpc_of(r)))
-        .map(show)
-        .collect();
-    Ok(json!({ answer_key: items }))
+    Ok(select(map, &req.account, &req.list(ids)?)?.into_iter().filter(|r| passes(vpc, vpc_of(r))).collect())
 }
 
 /// The subnets named by list parameter `key`, each required to be in `vpc`.
@@ -140,4 +135,97 @@ pub fn remove_gateway_routes(state: &mut State, rt_id: &str, endpoint_id: &str) 
     if let Some(rt) = state.route_tables.get_mut(rt_id) {
         rt.routes.retain(|r| r.target != RouteTarget::VpcEndpoint(endpoint_id.to_owned()));
     }
+}
+
+/// May interface endpoint `ep_id` in `vpc` enable private DNS for `svc`? The service needs a
+/// private DNS name, the VPC both DNS attributes (`InvalidParameter` naming them), and no other
+/// endpoint of the VPC may serve that name already.
+pub fn check_private_dns(
+    state: &State,
+    vpc: &Vpc,
+    svc: &EndpointService,
+    ep_id: &str,
+) -> Result<(), ApiError> {
+    let Some(name) = &svc.private_dns_name else {
+        return Err(ApiError::invalid(format!(
+            "Private DNS can't be enabled because the service {} does not provide a private DNS name",
+            svc.service_name
+        )));
+    };
+    if !vpc.attributes.private_dns_capable() {
+        return Err(ApiError::new(
+            codes::INVALID_PARAMETER,
+            format!(
+                "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for {} (now {} and {}); set them with ModifyVpcAttribute",
+                vpc.id, vpc.attributes.enable_dns_support, vpc.attributes.enable_dns_hostnames
+            ),
+        ));
+    }
+    let clash = state.vpc_endpoints.values().find(|o| {
+        o.id != ep_id
+            && o.vpc_id == vpc.id
+            && o.private_dns_enabled
+            && o.dns_entries.iter().any(|d| &d.dns_name == name)
+    });
+    match clash {
+        Some(other) => Err(ApiError::invalid(format!(
+            "Private DNS name {name} is already served in {} by {}; set PrivateDnsEnabled false",
+            vpc.id, other.id
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Rebuilds interface endpoint `ep`'s DNS names from its ENIs and private DNS setting: the
+/// regional name `<vpce id>-<8 hex>.<service id>.<region>.vpce.amazonaws.com` (the 8 hex digits
+/// kept from the current regional name, new the first time), one zonal name per ENI
+/// (`…-<az>.<service id>…`), and the service's private DNS name when enabled.
+pub fn set_dns_entries(region: &str, svc: &EndpointService, ep: &mut VpcEndpoint) {
+    let suffix = format!("{}.{region}.vpce.amazonaws.com", svc.service_id);
+    let base = ep
+        .dns_entries
+        .iter()
+        .filter(|d| d.zone.is_none())
+        .find_map(|d| d.dns_name.strip_suffix(&format!(".{suffix}")))
+        .map_or_else(|| format!("{}-{}", ep.id, ids::random_hex(8)), str::to_owned);
+    let mut entries = vec![DnsEntry { dns_name: format!("{base}.{suffix}"), zone: None }];
+    for eni in &ep.network_interfaces {
+        entries
+            .push(DnsEntry { dns_name: format!("{base}-{}.{suffix}", eni.az), zone: Some(eni.az.clone()) });
+    }
+    if ep.private_dns_enabled {
+        entries.extend(svc.private_dns_name.iter().map(|n| DnsEntry { dns_name: n.clone(), zone: None }));
+    }
+    ep.dns_entries = entries;
+}
+
+/// The endpoint policy parameter `key`, accepted only as the default full-access policy (one
+/// statement allowing every principal every action on every resource): privlink does not
+/// evaluate endpoint policies, so any other policy is `InvalidParameterValue`.
+pub fn default_policy<'a>(req: &'a Request, key: &str) -> Result<Option<&'a str>, ApiError> {
+    let Some(text) = req.str_opt(key)? else { return Ok(None) };
+    let star = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s == "*",
+        Some(Value::Array(a)) => a.len() == 1 && a[0] == "*",
+        Some(Value::Object(o)) => o.len() == 1 && o.get("AWS").is_some_and(|p| p == "*"),
+        _ => false,
+    };
+    let full_access = serde_json::from_str::<Value>(text).ok().is_some_and(|doc| {
+        let statements = match doc.get("Statement") {
+            Some(Value::Array(a)) => a.clone(),
+            Some(one @ Value::Object(_)) => vec![one.clone()],
+            _ => Vec::new(),
+        };
+        matches!(statements.as_slice(), [s] if s.get("Effect").is_some_and(|e| e == "Allow")
+            && star(s.get("Principal")) && star(s.get("Action")) && star(s.get("Resource"))
+            && s.get("Condition").is_none())
+    });
+    if !full_access {
+        return Err(req.bad(
+            key,
+            &text.into(),
+            "privlink does not evaluate endpoint policies and accepts only the default full-access policy {\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}",
+        ));
+    }
+    Ok(Some(text))
 }

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
+use super::tagging::tag_specifications;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{SecurityGroup, State, find};
@@ -30,8 +31,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         description: req.str_opt("Description")?.unwrap_or(name).to_owned(),
         vpc_id: vpc.id.clone(),
         ingress: Vec::new(),
+        tags: tag_specifications(req, "security-group")?,
     };
-    let out = json!({"GroupId": sg.id});
+    let out = json!({"GroupId": sg.id, "Tags": sg.tags.to_json()});
     state.security_groups.insert(sg.id.clone(), sg);
     Ok(out)
 }

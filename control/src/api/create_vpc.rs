@@ -1,5 +1,8 @@
-//! `CreateVpc {CidrBlock, Name?, Netns?}` → `{"Vpc":{…}}`.
+//! `CreateVpc {CidrBlock, Name?, Netns?, EnableDnsHostnames?}` → `{"Vpc":{…}}`.
 //!
+//! The VPC starts with AWS's attributes (`enableDnsSupport` on, `enableDnsHostnames` off);
+//! `EnableDnsHostnames` (a privlink extension that privlink's CLI sets, so its VPCs can resolve
+//! private DNS names at once; AWS clients use ModifyVpcAttribute) turns hostnames on at creation.
 //! Creates the VPC with its main route table (local route only, Name `main`) and its default
 //! security group (`default`, allows everything from the VPC CIDR). Where a request is about one
 //! VPC, `main` and `default` name that VPC's table and group. The VPC's namespace is `Netns`, else
@@ -9,11 +12,12 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
+use super::tagging::tags_on_create;
 use super::validate::{name_tag, netns_name, prefix_length};
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
-use crate::model::{RouteTable, SecurityGroup, SgProtocol, SgRule, State, Vpc};
+use crate::model::{RouteTable, SecurityGroup, SgProtocol, SgRule, State, Tags, Vpc, VpcAttributes};
 
 /// The Name of every VPC's main route table (a lab convenience: `--route-tables main`).
 pub const MAIN: &str = "main";
@@ -24,7 +28,11 @@ pub const AWS_NETNS: &str = "pl-aws";
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let cidr = req.cidr("CidrBlock")?;
     prefix_length(cidr, codes::INVALID_VPC_RANGE)?;
+    let tags = tags_on_create(req, "vpc")?;
+    // The privlink Name parameter (not a Name tag from TagSpecifications) names the namespace.
     let name = name_tag(req)?;
+    let mut attributes = VpcAttributes::aws_defaults();
+    attributes.enable_dns_hostnames = req.bool_opt("EnableDnsHostnames")?.unwrap_or(false);
     let id = state.new_id(IdKind::Vpc);
     let netns = match (req.str_opt("Netns")?, &name) {
         (Some(ns), _) => ns.to_owned(),
@@ -47,7 +55,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let rtb = RouteTable::new(
         state.new_id(IdKind::RouteTable),
         owner.clone(),
-        Some(MAIN.into()),
+        Tags::named(Some(MAIN.into())),
         id.clone(),
         cidr,
         true,
@@ -59,16 +67,18 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         description: "default VPC security group".into(),
         vpc_id: id.clone(),
         ingress: vec![SgRule { protocol: SgProtocol::All, from_port: -1, to_port: -1, cidr }],
+        tags: Tags::default(),
     };
     let vpc = Vpc {
         id: id.clone(),
         owner,
-        name,
+        tags,
         cidr,
         netns,
         netns_managed: false,
         main_route_table: rtb.id.clone(),
         default_security_group: sg.id.clone(),
+        attributes,
     };
     let out = json!({"Vpc": view::vpc(&vpc)});
     state.route_tables.insert(rtb.id.clone(), rtb);
@@ -95,7 +105,7 @@ mod tests {
         let vpc = &s.vpcs[id];
         let rt = &s.route_tables[&vpc.main_route_table];
         assert!(rt.main && rt.routes[0].target == RouteTarget::Local);
-        assert_eq!(rt.name.as_deref(), Some("main"));
+        assert_eq!(rt.tags.name(), Some("main"));
         let sg = &s.security_groups[&vpc.default_security_group];
         assert!(sg.allows(6, 22, "10.0.9.9".parse().unwrap()));
         let anon = ok(&mut s, json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16"}));

@@ -4,33 +4,46 @@
 //! (`com.amazonaws.<region>.s3|dynamodb`) and to Interface otherwise (AWS always defaults to
 //! Gateway).
 //!
-//! Interface (`SubnetIds[]`, `IpAddresses[]?`, `SecurityGroupIds[]?`, `PrivateDnsEnabled?`):
+//! Interface (`SubnetIds[]`, `IpAddresses[]?` or AWS's `SubnetConfigurations[{SubnetId, Ipv4}]?`,
+//! `SecurityGroupIds[]?`, `PrivateDnsEnabled?`):
 //! the service must exist and allow the caller, else `InvalidServiceName` (AWS does not reveal
 //! which). Subnets: in the VPC, one per AZ (`DuplicateSubnetsInSameZone`), each in an AZ of the
 //! service's NLBs. One ENI per subnet with the matching `IpAddresses` entry (checked) or the
-//! highest free address. Groups default to the VPC's default group. Private DNS defaults to on
-//! when the service has a private DNS name. State: `pendingAcceptance` if the service requires
-//! acceptance, else `available`.
+//! highest free address. Groups default to the VPC's default group. `PrivateDnsEnabled` true
+//! needs a service private DNS name, both DNS attributes of the VPC (`InvalidParameter` naming
+//! them) and no other endpoint serving that name in the VPC; left out, it defaults to true when
+//! the service has a name and the VPC both attributes, else false (AWS defaults to true). State: `pendingAcceptance` if the
+//! service requires acceptance, else `available`.
+//!
+//! `PolicyDocument` is accepted only as the default full-access policy (privlink does not
+//! evaluate endpoint policies).
 //!
 //! Gateway (`RouteTableIds[]?`): adds the route `pl-… → vpce-…` to each table (same VPC, one
 //! route per prefix list: `RouteAlreadyExists`). State `available`.
 
+use std::net::Ipv4Addr;
+
 use serde_json::{Value, json};
 
-use super::common::{add_gateway_route, route_tables_in_vpc, security_groups_in_vpc, subnets_in_vpc};
+use super::common::{
+    add_gateway_route, check_private_dns, default_policy, route_tables_in_vpc, security_groups_in_vpc,
+    set_dns_entries, subnets_in_vpc,
+};
 use super::describe_vpc_endpoint_services::invalid_service_name;
 use super::request::{Params, Request};
-use super::validate::name_tag;
+use super::tagging::tags_on_create;
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::{self, IdKind};
 use crate::model::{
-    AddressBook, DnsEntry, EndpointState, EndpointType, Eni, Pick, State, Vpc, VpcEndpoint, find,
+    AddressBook, EndpointService, EndpointState, EndpointType, Eni, Pick, State, Subnet, Vpc, VpcEndpoint,
+    find,
 };
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?.clone();
     let service_name = req.str("ServiceName")?.to_owned();
+    default_policy(req, "PolicyDocument")?;
     let prefix_list = state.prefix_lists.values().find(|pl| pl.name == service_name).map(|pl| pl.id.clone());
     let endpoint_type = match req.str_opt("VpcEndpointType")? {
         None if prefix_list.is_some() => EndpointType::Gateway,
@@ -42,7 +55,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let mut ep = VpcEndpoint {
         id: state.new_id(IdKind::VpcEndpoint),
         owner: req.account.clone(),
-        name: name_tag(req)?,
+        tags: tags_on_create(req, "vpc-endpoint")?,
         endpoint_type,
         vpc_id: vpc.id.clone(),
         service_name,
@@ -71,24 +84,30 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     Ok(json!({"VpcEndpoint": view::vpc_endpoint(state, &ep)}))
 }
 
-fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> Result<(), ApiError> {
-    let svc = state
-        .endpoint_services
-        .values()
-        .find(|s| s.service_name == ep.service_name && s.allows(&req.account))
-        .ok_or_else(|| invalid_service_name(&ep.service_name))?;
-    let subnets = subnets_in_vpc(state, req, "SubnetIds", vpc)?;
-    if subnets.is_empty() {
-        return Err(ApiError::missing("SubnetIds"));
-    }
+/// Gives interface endpoint `ep` one ENI in each of `subnets`, at `requested[n]` (checked) or the
+/// highest free address. Subnets: one per AZ, counting the ENIs `ep` already has
+/// (`DuplicateSubnetsInSameZone`), each in an AZ of the service's NLBs.
+pub fn add_enis(
+    state: &State,
+    svc: &EndpointService,
+    ep: &mut VpcEndpoint,
+    subnets: &[&Subnet],
+    requested: &[Option<Ipv4Addr>],
+) -> Result<(), ApiError> {
     let zones = view::service_zones(state, svc);
     for (n, s) in subnets.iter().enumerate() {
-        if let Some(twin) = subnets[..n].iter().find(|t| t.az == s.az) {
+        let twin = ep
+            .network_interfaces
+            .iter()
+            .map(|e| (e.subnet_id.as_str(), e.az.as_str()))
+            .chain(subnets[..n].iter().map(|t| (t.id.as_str(), t.az.as_str())))
+            .find(|(_, az)| *az == s.az);
+        if let Some((twin, _)) = twin {
             return Err(ApiError::new(
                 codes::DUPLICATE_SUBNETS_IN_SAME_ZONE,
                 format!(
-                    "Subnets {} and {} are both in {}; an endpoint takes one subnet per availability zone",
-                    twin.id, s.id, s.az
+                    "Subnets {twin} and {} are both in {}; an endpoint takes one subnet per availability zone",
+                    s.id, s.az
                 ),
             ));
         }
@@ -102,6 +121,27 @@ fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> R
             )));
         }
     }
+    let mut book = AddressBook::for_vpc(state, &ep.vpc_id);
+    for (n, subnet) in subnets.iter().enumerate() {
+        let id = ids::generate(IdKind::Eni, |id| {
+            state.id_taken(id) || ep.network_interfaces.iter().any(|e| e.id == id)
+        });
+        let ip = book.assign(subnet, requested.get(n).copied().flatten(), Pick::Highest, &id)?;
+        ep.network_interfaces.push(Eni { id, subnet_id: subnet.id.clone(), az: subnet.az.clone(), ip });
+    }
+    Ok(())
+}
+
+fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> Result<(), ApiError> {
+    let svc = state
+        .endpoint_services
+        .values()
+        .find(|s| s.service_name == ep.service_name && s.allows(&req.account))
+        .ok_or_else(|| invalid_service_name(&ep.service_name))?;
+    let subnets = subnets_in_vpc(state, req, "SubnetIds", vpc)?;
+    if subnets.is_empty() {
+        return Err(ApiError::missing("SubnetIds"));
+    }
     let wanted = req.list("IpAddresses")?;
     if !wanted.is_empty() && wanted.len() != subnets.len() {
         return Err(ApiError::invalid(format!(
@@ -110,56 +150,56 @@ fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> R
             subnets.len()
         )));
     }
-    let mut book = AddressBook::for_vpc(state, &vpc.id);
-    for (n, subnet) in subnets.iter().enumerate() {
-        let requested = wanted
-            .get(n)
-            .map(|ip| {
-                ip.parse().map_err(|_| req.bad("IpAddresses", &ip.as_str().into(), "expected IPv4 addresses"))
-            })
-            .transpose()?;
-        let id = ids::generate(IdKind::Eni, |id| {
-            state.id_taken(id) || ep.network_interfaces.iter().any(|e| e.id == id)
-        });
-        let ip = book.assign(subnet, requested, Pick::Highest, &id)?;
-        ep.network_interfaces.push(Eni { id, subnet_id: subnet.id.clone(), az: subnet.az.clone(), ip });
+    // AWS's way to choose ENI addresses: SubnetConfigurations [{SubnetId, Ipv4}].
+    let configs = req.objects("SubnetConfigurations")?;
+    if !configs.is_empty() && !wanted.is_empty() {
+        return Err(ApiError::invalid(
+            "Give the ENI addresses either as IpAddresses or as SubnetConfigurations, not both",
+        ));
     }
+    let mut by_subnet = std::collections::HashMap::new();
+    for c in &configs {
+        let id = c.str("SubnetId")?;
+        if let Some(v6) = c.str_opt("Ipv6")? {
+            return Err(c.bad("Ipv6", &v6.into(), "privlink's endpoints are IPv4 only"));
+        }
+        let subnet = subnets
+            .iter()
+            .find(|s| s.id == id || s.tags.name() == Some(id))
+            .ok_or_else(|| c.bad("SubnetId", &id.into(), "expected one of the endpoint's SubnetIds"))?;
+        if let Some(ip) = c.str_opt("Ipv4")? {
+            by_subnet.insert(subnet.id.clone(), (c.label("Ipv4"), ip.to_owned()));
+        }
+    }
+    let requested = subnets
+        .iter()
+        .enumerate()
+        .map(|(n, subnet)| {
+            wanted
+                .get(n)
+                .map(|ip| ("IpAddresses".to_owned(), ip.clone()))
+                .or_else(|| by_subnet.get(&subnet.id).cloned())
+                .map(|(param, ip)| {
+                    ip.parse::<Ipv4Addr>().map_err(|_| {
+                        ApiError::invalid(format!(
+                            "Value ({ip}) for parameter {param} is invalid: expected an IPv4 address"
+                        ))
+                    })
+                })
+                .transpose()
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    add_enis(state, svc, ep, &subnets, &requested)?;
     ep.security_group_ids = security_groups_in_vpc(state, req, "SecurityGroupIds", &vpc.id)?;
     if ep.security_group_ids.is_empty() {
         ep.security_group_ids.push(vpc.default_security_group.clone());
     }
-    ep.private_dns_enabled = match (req.bool_opt("PrivateDnsEnabled")?, &svc.private_dns_name) {
-        (Some(true), None) => {
-            return Err(ApiError::invalid(format!(
-                "Private DNS can't be enabled because the service {} does not provide a private DNS name",
-                ep.service_name
-            )));
-        }
-        (Some(on), _) => on,
-        (None, name) => name.is_some(),
-    };
-    if let Some(name) = svc.private_dns_name.as_ref().filter(|_| ep.private_dns_enabled) {
-        let clash = state.vpc_endpoints.values().find(|o| {
-            o.vpc_id == vpc.id && o.private_dns_enabled && o.dns_entries.iter().any(|d| &d.dns_name == name)
-        });
-        if let Some(other) = clash {
-            return Err(ApiError::invalid(format!(
-                "Private DNS name {name} is already served in {} by {}; set PrivateDnsEnabled false",
-                vpc.id, other.id
-            )));
-        }
-    }
-    let base = format!("{}-{}", ep.id, ids::random_hex(8));
-    let suffix = format!("{}.{}.vpce.amazonaws.com", svc.service_id, state.region);
-    ep.dns_entries.push(DnsEntry { dns_name: format!("{base}.{suffix}"), zone: None });
-    for eni in &ep.network_interfaces {
-        ep.dns_entries
-            .push(DnsEntry { dns_name: format!("{base}-{}.{suffix}", eni.az), zone: Some(eni.az.clone()) });
-    }
+    let default = svc.private_dns_name.is_some() && vpc.attributes.private_dns_capable();
+    ep.private_dns_enabled = req.bool_opt("PrivateDnsEnabled")?.unwrap_or(default);
     if ep.private_dns_enabled {
-        ep.dns_entries
-            .extend(svc.private_dns_name.iter().map(|n| DnsEntry { dns_name: n.clone(), zone: None }));
+        check_private_dns(state, vpc, svc, &ep.id)?;
     }
+    set_dns_entries(&state.region, svc, ep);
     ep.service_id = Some(svc.service_id.clone());
     ep.state =
         if svc.acceptance_required { EndpointState::PendingAcceptance } else { EndpointState::Available };
@@ -209,6 +249,50 @@ mod tests {
         assert!(dns[1].contains("-us-east-1a."));
         let auto = ok(&mut s, interface(&v, &p.service_name, json!({"SubnetIds": ["a-a"]})));
         assert_eq!(auto["VpcEndpoint"]["NetworkInterfaces"][0]["PrivateIpAddress"], "10.0.1.254");
+    }
+
+    #[test]
+    fn subnet_configurations_choose_eni_addresses_as_aws_does() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let (v, [a, b]) = consumer(&mut s, "a");
+        let svc = p.service_name.as_str();
+        let r = ok(
+            &mut s,
+            interface(
+                &v,
+                svc,
+                json!({"SubnetIds": [a, b], "SubnetConfigurations": [{"SubnetId": b, "Ipv4": "10.0.2.60"}]}),
+            ),
+        );
+        let enis = &r["VpcEndpoint"]["NetworkInterfaces"];
+        assert_eq!(
+            (enis[0]["PrivateIpAddress"].as_str(), enis[1]["PrivateIpAddress"].as_str()),
+            (Some("10.0.1.254"), Some("10.0.2.60"))
+        );
+        let (w, [c, _]) = consumer(&mut s, "b");
+        let bad = |cfg: serde_json::Value| {
+            interface(&w, svc, json!({"SubnetIds": [c], "SubnetConfigurations": [cfg]}))
+        };
+        fails(&mut s, bad(json!({"SubnetId": a, "Ipv4": "10.0.1.9"})), codes::INVALID_PARAMETER_VALUE, &a);
+        fails(
+            &mut s,
+            bad(json!({"SubnetId": c, "Ipv4": "10.0.1"})),
+            codes::INVALID_PARAMETER_VALUE,
+            "SubnetConfigurations.1.Ipv4",
+        );
+        fails(
+            &mut s,
+            bad(json!({"SubnetId": c, "Ipv6": "::1"})),
+            codes::INVALID_PARAMETER_VALUE,
+            "IPv4 only",
+        );
+        let both = interface(
+            &w,
+            svc,
+            json!({"SubnetIds": [c], "IpAddresses": ["10.0.1.9"], "SubnetConfigurations": [{"SubnetId": c}]}),
+        );
+        fails(&mut s, both, codes::INVALID_PARAMETER_VALUE, "not both");
     }
 
     #[test]

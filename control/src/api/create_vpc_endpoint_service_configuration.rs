@@ -9,13 +9,14 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
-use super::validate::name_tag;
+use super::tagging::tags_on_create;
 use super::view;
 use crate::error::ApiError;
 use crate::ids::IdKind;
 use crate::model::{EndpointService, State, find};
 
-fn private_dns_name(req: &Request) -> Result<Option<String>, ApiError> {
+/// The `PrivateDnsName` parameter: a domain name, lowercased, without a trailing dot.
+pub fn private_dns_name(req: &Request) -> Result<Option<String>, ApiError> {
     let Some(name) = req.str_opt("PrivateDnsName")? else { return Ok(None) };
     let valid_label = |l: &str| {
         (1..=63).contains(&l.len())
@@ -34,12 +35,21 @@ fn private_dns_name(req: &Request) -> Result<Option<String>, ApiError> {
     Ok(Some(name.trim_end_matches('.').to_ascii_lowercase()))
 }
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+/// The caller's load balancers named by list parameter `key` (ARNs, deduplicated), none of them
+/// published by an endpoint service other than `except`.
+pub fn unpublished_load_balancers(
+    state: &State,
+    req: &Request,
+    key: &str,
+    except: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
     let mut arns = Vec::new();
-    for key in req.list_required("NetworkLoadBalancerArns")? {
-        let lb = find(&state.load_balancers, &req.account, &key)?;
-        if let Some(svc) =
-            state.endpoint_services.values().find(|s| s.network_load_balancer_arns.contains(&lb.arn))
+    for item in req.list(key)? {
+        let lb = find(&state.load_balancers, &req.account, &item)?;
+        if let Some(svc) = state
+            .endpoint_services
+            .values()
+            .find(|s| Some(s.service_id.as_str()) != except && s.network_load_balancer_arns.contains(&lb.arn))
         {
             return Err(ApiError::invalid(format!(
                 "Load balancer '{}' is already associated with endpoint service {}",
@@ -50,12 +60,20 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             arns.push(lb.arn.clone());
         }
     }
+    Ok(arns)
+}
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let arns = unpublished_load_balancers(state, req, "NetworkLoadBalancerArns", None)?;
+    if arns.is_empty() {
+        return Err(ApiError::missing("NetworkLoadBalancerArns"));
+    }
     let service_id = state.new_id(IdKind::EndpointService);
     let svc = EndpointService {
         service_name: format!("com.amazonaws.vpce.{}.{service_id}", state.region),
         service_id,
         owner: req.account.clone(),
-        name: name_tag(req)?,
+        tags: tags_on_create(req, "vpc-endpoint-service")?,
         network_load_balancer_arns: arns,
         acceptance_required: req.bool_opt("AcceptanceRequired")?.unwrap_or(false),
         allowed_principals: Vec::new(),

@@ -86,6 +86,22 @@ impl Request {
         }
     }
 
+    /// The parameters other than `except`, as one JSON object (what makes two calls "the same").
+    pub fn params_except(&self, except: &[&str]) -> Value {
+        Value::Object(
+            self.params
+                .iter()
+                .filter(|(k, _)| !except.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// Marks every parameter as read (a replayed call whose parameters were all checked before).
+    pub fn mark_all_used(&self) {
+        self.used.borrow_mut().extend(self.params.keys().cloned());
+    }
+
     /// The request time as an RFC 3339 UTC timestamp (`2024-05-01T12:00:00.000Z`).
     pub fn timestamp(&self) -> String {
         rfc3339(self.now)
@@ -152,6 +168,34 @@ pub trait Params {
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(Value::String(s)) if s == "true" || s == "false" => Ok(Some(s == "true")),
             Some(v) => Err(self.bad(key, v, "expected true or false")),
+        }
+    }
+
+    /// An EC2 `AttributeBooleanValue` (`{"Value":true}`; a bare boolean is taken too).
+    fn attribute_bool_opt(&self, key: &str) -> Result<Option<bool>, ApiError> {
+        match self.raw(key) {
+            Some(Value::Object(map)) => {
+                Nested { map, prefix: self.label(key) }.bool_opt("Value")?.map_or_else(
+                    || Err(ApiError::missing(&format!("{}.Value", self.label(key)))),
+                    |b| Ok(Some(b)),
+                )
+            }
+            _ => self.bool_opt(key),
+        }
+    }
+
+    /// An EC2 `AttributeValue` (`{"Value":"stop"}`; a bare string is taken too).
+    fn attribute_str_opt(&self, key: &str) -> Result<Option<String>, ApiError> {
+        match self.raw(key) {
+            Some(Value::Object(map)) => {
+                let nested = Nested { map, prefix: self.label(key) };
+                match nested.raw("Value") {
+                    None => Ok(Some(String::new())),
+                    Some(Value::String(s)) => Ok(Some(s.clone())),
+                    Some(v) => Err(nested.bad("Value", v, "expected a string")),
+                }
+            }
+            _ => Ok(self.str_opt(key)?.map(str::to_owned)),
         }
     }
 
@@ -264,7 +308,7 @@ fn truncate(s: &str) -> String {
 }
 
 /// Formats seconds since the Unix epoch as RFC 3339 UTC with milliseconds.
-fn rfc3339(secs: u64) -> String {
+pub fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Howard Hinnant's civil_from_days.

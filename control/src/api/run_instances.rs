@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::request::{Params, Request};
-use super::validate::name_tag;
+use super::tagging::tags_on_create;
 use super::view;
 use crate::error::ApiError;
 use crate::ids::IdKind;
@@ -26,7 +26,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let instance = Instance {
         id,
         owner: subnet.owner.clone(),
-        name: name_tag(req)?,
+        tags: tags_on_create(req, "instance")?,
         vpc_id: subnet.vpc_id.clone(),
         subnet_id: subnet.id.clone(),
         ip,

@@ -34,8 +34,12 @@ pub fn fails(state: &mut State, req: Value, code: &str, needle: &str) -> ApiErro
     e
 }
 
+/// A VPC made as privlink's CLI makes it (DNS hostnames on).
 pub fn vpc(state: &mut State, account: &str, name: &str, cidr: &str) -> String {
-    let v = ok(state, json!({"Action": "CreateVpc", "Account": account, "Name": name, "CidrBlock": cidr}));
+    let v = ok(
+        state,
+        json!({"Action": "CreateVpc", "Account": account, "Name": name, "CidrBlock": cidr, "EnableDnsHostnames": true}),
+    );
     v["Vpc"]["VpcId"].as_str().unwrap().to_owned()
 }
 
@@ -92,6 +96,16 @@ pub fn provider(state: &mut State, acceptance_required: bool) -> Provider {
                "AddAllowedPrincipals": [format!("arn:aws:iam::{CONSUMER}:root")]}),
     );
     Provider { vpc, subnets: [a, b], lb, tg, listener, service_id, service_name }
+}
+
+/// [`provider`] (acceptance not required) whose service has private DNS name `name`.
+pub fn provider_with_private_dns(state: &mut State, name: &str) -> Provider {
+    let p = provider(state, false);
+    ok(
+        state,
+        json!({"Action": "ModifyVpcEndpointServiceConfiguration", "ServiceId": p.service_id, "PrivateDnsName": name}),
+    );
+    p
 }
 
 /// A consumer VPC `name` 10.0.0.0/16 of [`CONSUMER`] with subnets in us-east-1a/b.

@@ -18,18 +18,10 @@ use crate::model::{
     Vpc, VpcEndpoint,
 };
 
-/// `[{"Key":"Name","Value":…}]` or `[]`.
-fn tags(name: Option<&str>) -> Value {
-    match name {
-        Some(n) => json!([{"Key": "Name", "Value": n}]),
-        None => json!([]),
-    }
-}
-
 pub fn vpc(v: &Vpc) -> Value {
     json!({
         "VpcId": v.id, "OwnerId": v.owner, "CidrBlock": v.cidr, "State": "available",
-        "IsDefault": false, "Tags": tags(v.name.as_deref()),
+        "IsDefault": false, "Tags": v.tags.to_json(),
         "Netns": v.netns, "NetnsManaged": v.netns_managed,
         "MainRouteTableId": v.main_route_table, "DefaultSecurityGroupId": v.default_security_group,
     })
@@ -40,7 +32,7 @@ pub fn subnet(state: &State, s: &Subnet) -> Value {
     json!({
         "SubnetId": s.id, "VpcId": s.vpc_id, "OwnerId": s.owner, "CidrBlock": s.cidr,
         "AvailabilityZone": s.az, "State": "available",
-        "AvailableIpAddressCount": free, "Tags": tags(s.name.as_deref()),
+        "AvailableIpAddressCount": free, "Tags": s.tags.to_json(),
     })
 }
 
@@ -80,7 +72,7 @@ pub fn route_table(rt: &RouteTable) -> Value {
     json!({
         "RouteTableId": rt.id, "VpcId": rt.vpc_id, "OwnerId": rt.owner,
         "Routes": rt.routes.iter().map(route).collect::<Vec<_>>(),
-        "Associations": associations, "Tags": tags(rt.name.as_deref()),
+        "Associations": associations, "Tags": rt.tags.to_json(),
     })
 }
 
@@ -109,7 +101,7 @@ pub fn security_group(sg: &SecurityGroup) -> Value {
         "VpcId": sg.vpc_id, "OwnerId": sg.owner,
         "IpPermissions": sg.ingress.iter().map(permission).collect::<Vec<_>>(),
         "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
-        "Tags": tags(Some(&sg.name)),
+        "Tags": sg.tags.to_json(),
     })
 }
 
@@ -118,7 +110,7 @@ pub fn instance(state: &State, i: &Instance) -> Value {
     json!({
         "InstanceId": i.id, "SubnetId": i.subnet_id, "VpcId": i.vpc_id,
         "PrivateIpAddress": i.ip, "State": {"Code": 16, "Name": "running"},
-        "Placement": {"AvailabilityZone": az}, "Tags": tags(i.name.as_deref()),
+        "Placement": {"AvailabilityZone": az}, "Tags": i.tags.to_json(),
     })
 }
 
@@ -209,7 +201,7 @@ pub fn service_configuration(state: &State, svc: &EndpointService) -> Value {
         "AvailabilityZones": service_zones(state, svc), "AcceptanceRequired": svc.acceptance_required,
         "ManagesVpcEndpoints": false, "NetworkLoadBalancerArns": svc.network_load_balancer_arns,
         "BaseEndpointDnsNames": [base_dns_name(state, svc)], "PrivateDnsName": svc.private_dns_name,
-        "Tags": tags(svc.name.as_deref()),
+        "Tags": svc.tags.to_json(),
     })
 }
 
@@ -253,7 +245,7 @@ pub fn vpc_endpoint(state: &State, ep: &VpcEndpoint) -> Value {
         "NetworkInterfaceIds": ep.network_interfaces.iter().map(|n| &n.id).collect::<Vec<_>>(),
         "NetworkInterfaces": enis,
         "DnsEntries": ep.dns_entries.iter().map(|d| json!({"DnsName": d.dns_name})).collect::<Vec<_>>(),
-        "CreationTimestamp": ep.creation_timestamp, "Tags": tags(ep.name.as_deref()),
+        "CreationTimestamp": ep.creation_timestamp, "Tags": ep.tags.to_json(),
     })
 }
 

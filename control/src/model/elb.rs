@@ -12,6 +12,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
+use super::tags::Tags;
 use crate::error::codes;
 
 /// A network load balancer.
@@ -29,6 +30,8 @@ pub struct LoadBalancer {
     #[serde(default)]
     pub cross_zone: bool,
     pub dns_name: String,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// An NLB node: the load balancer's private address in one subnet / AZ.
@@ -97,6 +100,8 @@ pub struct TargetGroup {
     pub health_check: HealthCheck,
     #[serde(default)]
     pub targets: Vec<Target>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// How the data plane probes targets.
@@ -181,15 +186,29 @@ pub struct Listener {
     pub protocol: ElbProtocol,
     pub port: u16,
     pub default_target_group_arn: String,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
-resource!(LoadBalancer, arn, "load balancer", "load balancers", codes::LOAD_BALANCER_NOT_FOUND, |s| Some(
-    &s.name
-));
-resource!(TargetGroup, arn, "target group", "target groups", codes::TARGET_GROUP_NOT_FOUND, |s| Some(
-    &s.name
-));
-resource!(Listener, arn, "listener", "listeners", codes::LISTENER_NOT_FOUND, |_s| None);
+resource!(
+    LoadBalancer,
+    arn,
+    "load balancer",
+    "load balancers",
+    codes::LOAD_BALANCER_NOT_FOUND,
+    "loadbalancer",
+    |s| Some(&s.name)
+);
+resource!(
+    TargetGroup,
+    arn,
+    "target group",
+    "target groups",
+    codes::TARGET_GROUP_NOT_FOUND,
+    "targetgroup",
+    |s| Some(&s.name)
+);
+resource!(Listener, arn, "listener", "listeners", codes::LISTENER_NOT_FOUND, "listener", |_s| None);
 
 #[cfg(test)]
 mod tests {

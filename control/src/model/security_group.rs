@@ -12,6 +12,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
+use super::tags::Tags;
 use crate::error::codes;
 
 /// A security group.
@@ -26,6 +27,8 @@ pub struct SecurityGroup {
     pub vpc_id: String,
     #[serde(default)]
     pub ingress: Vec<SgRule>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// The IP protocol of a rule (`IpProtocol`: tcp, udp, icmp or -1 for all).
@@ -89,9 +92,15 @@ impl SecurityGroup {
     }
 }
 
-resource!(SecurityGroup, id, "security group", "security groups", codes::INVALID_GROUP_NOT_FOUND, |s| Some(
-    &s.name
-));
+resource!(
+    SecurityGroup,
+    id,
+    "security group",
+    "security groups",
+    codes::INVALID_GROUP_NOT_FOUND,
+    "security-group",
+    |s| Some(&s.name)
+);
 
 #[cfg(test)]
 mod tests {

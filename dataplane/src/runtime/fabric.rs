@@ -391,16 +391,12 @@ mod tests {
     fn state(vpcs: &[&str]) -> State {
         let mut s = State::new();
         for id in vpcs {
-            let v = Vpc {
-                id: id.to_string(),
-                owner: "111111111111".into(),
-                name: None,
-                cidr: "10.0.0.0/16".parse().unwrap(),
-                netns: format!("pl-{id}"),
-                netns_managed: true,
-                main_route_table: String::new(),
-                default_security_group: String::new(),
-            };
+            // Through serde: fields the model gains later take their defaults.
+            let v: Vpc = serde_json::from_value(serde_json::json!({
+                "Id": id, "Owner": "111111111111", "Cidr": "10.0.0.0/16", "Netns": format!("pl-{id}"),
+                "NetnsManaged": true, "MainRouteTable": "", "DefaultSecurityGroup": "",
+            }))
+            .unwrap();
             s.vpcs.insert(id.to_string(), v);
         }
         s

@@ -40,6 +40,8 @@ pub struct Daemon {
     extra: Vec<String>,
     host_before: String,
     metrics: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// `http://127.0.0.1:PORT` of the AWS API (every test daemon serves it on a free port).
+    api: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
@@ -58,6 +60,7 @@ impl Daemon {
             extra: extra.iter().map(|s| s.to_string()).collect(),
             host_before: host_net_state(),
             metrics: Default::default(),
+            api: Default::default(),
         };
         d.spawn();
         d
@@ -81,6 +84,7 @@ impl Daemon {
             .arg(self.state_dir())
             .arg("--aws-netns")
             .arg(self.aws_netns())
+            .args(["--api-listen", "127.0.0.1:0"])
             .args(&self.extra)
             .env("PRIVLINK_LOG", "warn")
             .stdout(Stdio::piped())
@@ -88,11 +92,14 @@ impl Daemon {
         let mut child = cmd.spawn().expect("spawn privlinkd");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
-        let metrics = self.metrics.clone();
+        let (metrics, api) = (self.metrics.clone(), self.api.clone());
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(url) = line.strip_prefix("privlinkd metrics on ") {
                     *metrics.lock().unwrap() = Some(url.to_string());
+                }
+                if let Some(url) = line.strip_prefix("privlinkd AWS API on ") {
+                    *api.lock().unwrap() = Some(url.to_string());
                 }
                 if line.starts_with("privlinkd ready") {
                     let _ = tx.send(());
@@ -188,6 +195,11 @@ impl Daemon {
         out
     }
 
+    /// `http://127.0.0.1:PORT` of this daemon's AWS API.
+    pub fn api_url(&self) -> String {
+        self.api.lock().unwrap().clone().expect("privlinkd printed no AWS API address")
+    }
+
     /// Current drop counter for `reason`.
     pub fn drops(&self, reason: &str) -> u64 {
         self.ok(json!({"Action": "GetStats"}))["Stats"]["Drops"][reason].as_u64().unwrap()
@@ -250,10 +262,12 @@ pub const PORT: u16 = 80;
 pub const TARGET_PORT: u16 = 8080;
 
 impl Daemon {
-    /// Creates a VPC named `<tag><suffix>` and returns (id, netns).
+    /// Creates a VPC named `<tag><suffix>` (DNS hostnames on, as privlink's CLI makes them) and
+    /// returns (id, netns).
     pub fn vpc(&self, suffix: &str, cidr: &str, account: &str) -> (String, String) {
         let name = format!("{}{suffix}", self.tag);
-        let v = self.ok(json!({"Action": "CreateVpc", "Account": account, "CidrBlock": cidr, "Name": name}));
+        let v = self.ok(json!({"Action": "CreateVpc", "Account": account, "CidrBlock": cidr, "Name": name,
+                               "EnableDnsHostnames": true}));
         (v["Vpc"]["VpcId"].as_str().unwrap().to_string(), format!("pl-{name}"))
     }
 

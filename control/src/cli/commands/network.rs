@@ -10,7 +10,8 @@ use crate::cli::views as v;
 
 #[derive(Subcommand)]
 pub enum VpcCmd {
-    /// Create a VPC with its main route table and default security group (CreateVpc).
+    /// Create a VPC with its main route table and default security group (CreateVpc), with
+    /// DNS support and DNS hostnames on, so endpoints in it can use private DNS names.
     Create {
         /// Name tag of the VPC, e.g. prov.
         #[arg(long)]
@@ -241,7 +242,7 @@ impl VpcCmd {
         match self {
             VpcCmd::Create { name, cidr, netns } => call(
                 "CreateVpc",
-                json!({"Name": name, "CidrBlock": cidr, "Netns": netns}),
+                json!({"Name": name, "CidrBlock": cidr, "Netns": netns, "EnableDnsHostnames": true}),
                 Tables(v::VPC_ONE),
             ),
             VpcCmd::Delete { vpc } => call("DeleteVpc", json!({"VpcId": vpc}), Done),
