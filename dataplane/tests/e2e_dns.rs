@@ -1,7 +1,7 @@
 //! End to end: the VPC resolver. Ordinary programs in a VPC namespace (`getent`, through
 //! `ip netns exec`, which shows them the resolv.conf privlinkd wrote) resolve endpoint DNS
 //! names, a service's private DNS name only where private DNS is enabled, and the gateway
-//! services' names. Needs root (SKIPPED loudly otherwise, a failure under `CI=true`).
+//! services' names; a trace of a query shows it answered by the resolver. Needs root (SKIPPED loudly otherwise, a failure under `CI=true`).
 
 mod common;
 
@@ -50,4 +50,12 @@ fn the_vpc_resolver_answers_endpoint_and_private_dns_names() {
     assert_eq!(resolve(&nsa, "example.org"), None, "no internet to recurse to");
     let stats = d.ok(json!({"Action": "GetStats"}));
     assert!(stats["Stats"]["DnsQueries"].as_u64().unwrap() >= 6, "{stats}");
+    // A trace of a query to the resolver says what the packet path does with it.
+    let t = d.ok(json!({"Action": "Trace", "Account": "222222222222", "VpcId": va, "Protocol": "udp",
+        "Source": "10.0.1.10", "SourcePort": 40000, "Destination": "10.0.0.2", "DestinationPort": 53}));
+    assert_eq!(
+        (&t["Trace"]["Verdict"], &t["Trace"]["Service"]),
+        (&json!("local"), &json!("resolver")),
+        "{t}"
+    );
 }
