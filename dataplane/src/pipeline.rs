@@ -131,6 +131,8 @@ pub enum Step<'a> {
     Parsed(&'a Parsed),
     /// A live flow matched (for an ICMP error: the flow it is about); it rewrites like this.
     Flow(Rewrite),
+    /// No flow matched and the packet is for one of the fabric's own endpoints.
+    Local(LocalService),
     /// No live flow matched: the packet is classified as a new flow.
     NoFlow,
     /// The destination is this ENI of the ingress VPC.
@@ -312,6 +314,7 @@ pub fn decide(
         }
         Lookup::Miss => {
             if let Some(service) = local_service(fib, &p) {
+                obs.step(Step::Local(service));
                 return Ok(Decision::Local(service, p));
             }
             obs.step(Step::NoFlow);

@@ -53,6 +53,7 @@ fn the_vpc_resolver_answers_endpoint_and_private_dns_names() {
     // A trace of a query to the resolver says what the packet path does with it.
     let t = d.ok(json!({"Action": "Trace", "Account": "222222222222", "VpcId": va, "Protocol": "udp",
         "Source": "10.0.1.10", "SourcePort": 40000, "Destination": "10.0.0.2", "DestinationPort": 53}));
+    assert!(t["Trace"]["Steps"].to_string().contains("VPC resolver"), "{t}");
     assert_eq!(
         (&t["Trace"]["Verdict"], &t["Trace"]["Service"]),
         (&json!("local"), &json!("resolver")),

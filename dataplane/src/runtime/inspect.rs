@@ -14,7 +14,7 @@ use crate::flow::{FlowPlan, Rewrite};
 use crate::packet::FlowKey;
 use crate::pipeline::{self, Decision, Observer, Step};
 use crate::route::RouteTarget;
-use crate::verdict::DropReason;
+use crate::verdict::{DropReason, LocalService};
 use crate::wire::proto;
 use crate::wire::synth::Synth;
 use privlink_control::ApiError;
@@ -157,6 +157,12 @@ impl Observer for Explain<'_> {
                 )
             }
             Step::Flow(_) => "matches an existing flow".into(),
+            Step::Local(LocalService::Resolver) => {
+                "for the VPC resolver (VPC base + 2, UDP 53): answered by the fabric".into()
+            }
+            Step::Local(LocalService::HealthCheck) => {
+                "a reply to one of the fabric's health-check probes (to an NLB node, probe port)".into()
+            }
             Step::NoFlow => "no existing flow: classify as a new flow".into(),
             Step::Eni(eni) => format!(
                 "destination is {} of interface endpoint {} in {} (connection {:?})",
