@@ -23,6 +23,7 @@ pub mod codes {
     pub const INVALID_PARAMETER: &str = "InvalidParameter";
     pub const INVALID_PARAMETER_COMBINATION: &str = "InvalidParameterCombination";
     pub const INTERNAL_ERROR: &str = "InternalError";
+    pub const INVALID_NEXT_TOKEN: &str = "InvalidNextToken";
     /// Not sent by the daemon: the client could not reach it or lost the connection.
     pub const SERVICE_UNAVAILABLE: &str = "ServiceUnavailable";
 
@@ -44,6 +45,8 @@ pub mod codes {
     pub const INVALID_PERMISSION_DUPLICATE: &str = "InvalidPermission.Duplicate";
     pub const INVALID_PERMISSION_NOT_FOUND: &str = "InvalidPermission.NotFound";
     pub const INVALID_INSTANCE_ID_NOT_FOUND: &str = "InvalidInstanceID.NotFound";
+    pub const INVALID_NETWORK_INTERFACE_ID_NOT_FOUND: &str = "InvalidNetworkInterfaceID.NotFound";
+    pub const INVALID_SECURITY_GROUP_RULE_ID_NOT_FOUND: &str = "InvalidSecurityGroupRuleId.NotFound";
     pub const INVALID_IP_ADDRESS_IN_USE: &str = "InvalidIPAddress.InUse";
     pub const INSUFFICIENT_FREE_ADDRESSES: &str = "InsufficientFreeAddressesInSubnet";
     pub const INVALID_PREFIX_LIST_ID_NOT_FOUND: &str = "InvalidPrefixListID.NotFound";

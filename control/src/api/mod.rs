@@ -73,6 +73,7 @@
 //! | DescribeVpcAttribute | VpcId, Attribute (`enableDnsSupport` \| `enableDnsHostnames` \| `enableNetworkAddressUsageMetrics`) | `{"VpcId", "EnableDnsSupport"\|…:{"Value"}}` |
 //! | ModifyVpcAttribute | VpcId, one of EnableDnsSupport / EnableDnsHostnames / EnableNetworkAddressUsageMetrics `{"Value":bool}` | `{"Return":true}` |
 //! | ModifyVpcEndpointServiceConfiguration | ServiceId, AcceptanceRequired?, PrivateDnsName? \| RemovePrivateDnsName?, AddNetworkLoadBalancerArns[]?, RemoveNetworkLoadBalancerArns[]?, AddSupportedIpAddressTypes[]? (`ipv4`) | `{"Return":true}` |
+//! | DescribeNetworkInterfaces | NetworkInterfaceIds[]?, Filters[]?, MaxResults?, NextToken? | `{"NetworkInterfaces":[{NetworkInterfaceId, InterfaceType, Description, RequesterManaged, Status, SubnetId, VpcId, AvailabilityZone, PrivateIpAddress, Groups, OwnerId, Attachment?}]}` |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
@@ -102,9 +103,13 @@ mod delete_vpc;
 mod delete_vpc_endpoint_service_configurations;
 mod delete_vpc_endpoints;
 mod deregister_targets;
+// A copy of helper ec2ops' describe.rs (merge: take theirs and drop this allow).
+#[allow(dead_code)]
+mod describe;
 mod describe_instances;
 mod describe_listeners;
 mod describe_load_balancers;
+mod describe_network_interfaces;
 mod describe_prefix_lists;
 mod describe_route_tables;
 mod describe_security_groups;
@@ -205,6 +210,7 @@ pub const ACTIONS: &[&str] = &[
     "DescribeVpcAttribute",
     "ModifyVpcAttribute",
     "ModifyVpcEndpointServiceConfiguration",
+    "DescribeNetworkInterfaces",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -272,6 +278,7 @@ pub fn operation(action: &str) -> Option<Operation> {
         "ModifyVpcEndpointServiceConfiguration" => {
             Operation::Write(modify_vpc_endpoint_service_configuration::run)
         }
+        "DescribeNetworkInterfaces" => Operation::Read(describe_network_interfaces::run),
         _ => return None,
     })
 }
@@ -333,7 +340,7 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 50);
+        assert_eq!(ACTIONS.len(), 51);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));

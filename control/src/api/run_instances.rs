@@ -12,7 +12,7 @@ use super::validate::name_tag;
 use super::view;
 use crate::error::ApiError;
 use crate::ids::IdKind;
-use crate::model::{AddressBook, Instance, Pick, State, find};
+use crate::model::{AddressBook, DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, Pick, State, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let subnet = find(&state.subnets, &req.account, req.str("SubnetId")?)?;
@@ -30,6 +30,10 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         vpc_id: subnet.vpc_id.clone(),
         subnet_id: subnet.id.clone(),
         ip,
+        image_id: DEFAULT_IMAGE_ID.into(),
+        instance_type: DEFAULT_INSTANCE_TYPE.into(),
+        security_group_ids: Vec::new(),
+        attributes: Default::default(),
     };
     state.instances.insert(instance.id.clone(), instance.clone());
     Ok(view::reservation(state, &instance))

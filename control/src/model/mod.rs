@@ -34,7 +34,7 @@ pub use elb::{
     TargetGroup, TargetHealth,
 };
 pub use endpoint_service::EndpointService;
-pub use instance::Instance;
+pub use instance::{DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes};
 pub use lookup::{Kind, Resource, find, find_scoped, select, visible};
 pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
