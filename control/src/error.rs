@@ -62,6 +62,7 @@ pub mod codes {
     pub const TARGET_GROUP_ASSOCIATION_LIMIT: &str = "TargetGroupAssociationLimit";
     pub const INVALID_TARGET: &str = "InvalidTarget";
     pub const RESOURCE_IN_USE: &str = "ResourceInUse";
+    pub const OPERATION_NOT_PERMITTED: &str = "OperationNotPermitted";
 
     pub const INVALID_SERVICE_NAME: &str = "InvalidServiceName";
     pub const INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND: &str = "InvalidVpcEndpointServiceId.NotFound";

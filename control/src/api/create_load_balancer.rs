@@ -63,6 +63,8 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         vpc_id,
         nodes,
         cross_zone: req.bool_opt("CrossZone")?.unwrap_or(false),
+        deletion_protection: false,
+        attributes: Default::default(),
     };
     let out = json!({"LoadBalancers": [view::load_balancer(&lb)]});
     state.load_balancers.insert(lb.arn.clone(), lb);

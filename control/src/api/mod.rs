@@ -74,6 +74,14 @@
 //! | ModifyVpcAttribute | VpcId, one of EnableDnsSupport / EnableDnsHostnames / EnableNetworkAddressUsageMetrics `{"Value":bool}` | `{"Return":true}` |
 //! | ModifyVpcEndpointServiceConfiguration | ServiceId, AcceptanceRequired?, PrivateDnsName? \| RemovePrivateDnsName?, AddNetworkLoadBalancerArns[]?, RemoveNetworkLoadBalancerArns[]?, AddSupportedIpAddressTypes[]? (`ipv4`) | `{"Return":true}` |
 //! | DescribeNetworkInterfaces | NetworkInterfaceIds[]?, Filters[]?, MaxResults?, NextToken? | `{"NetworkInterfaces":[{NetworkInterfaceId, InterfaceType, Description, RequesterManaged, Status, SubnetId, VpcId, AvailabilityZone, PrivateIpAddress, Groups, OwnerId, Attachment?}]}` |
+//! | DescribeLoadBalancerAttributes | LoadBalancerArn | `{"Attributes":[{Key, Value}]}` (deletion_protection.enabled, load_balancing.cross_zone.enabled, access_logs.s3.*, …) |
+//! | ModifyLoadBalancerAttributes | LoadBalancerArn, Attributes[{Key, Value}] | `{"Attributes":[…]}` |
+//! | DescribeTargetGroupAttributes | TargetGroupArn | `{"Attributes":[{Key, Value}]}` (deregistration_delay.*, preserve_client_ip.enabled, proxy_protocol_v2.enabled, stickiness.*, load_balancing.cross_zone.enabled, …) |
+//! | ModifyTargetGroupAttributes | TargetGroupArn, Attributes[{Key, Value}] | `{"Attributes":[…]}` |
+//! | ModifyTargetGroup | TargetGroupArn, HealthCheckProtocol?, HealthCheckPort?, HealthCheckPath?, HealthCheckEnabled?, HealthCheckIntervalSeconds?, HealthCheckTimeoutSeconds?, HealthyThresholdCount?, UnhealthyThresholdCount?, Matcher? | `{"TargetGroups":[TargetGroup]}` |
+//! | DescribeListenerAttributes | ListenerArn | `{"Attributes":[{Key:"tcp.idle_timeout.seconds", Value}]}` |
+//! | ModifyListenerAttributes | ListenerArn, Attributes[{Key, Value}] | `{"Attributes":[…]}` |
+//! | ModifyListener | ListenerArn, Port?, Protocol?, DefaultActions[{Type:"forward", TargetGroupArn}]? | `{"Listeners":[Listener]}` |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
@@ -107,13 +115,16 @@ mod deregister_targets;
 #[allow(dead_code)]
 mod describe;
 mod describe_instances;
+mod describe_listener_attributes;
 mod describe_listeners;
+mod describe_load_balancer_attributes;
 mod describe_load_balancers;
 mod describe_network_interfaces;
 mod describe_prefix_lists;
 mod describe_route_tables;
 mod describe_security_groups;
 mod describe_subnets;
+mod describe_target_group_attributes;
 mod describe_target_groups;
 mod describe_target_health;
 mod describe_vpc_attribute;
@@ -124,6 +135,12 @@ mod describe_vpc_endpoint_services;
 mod describe_vpc_endpoints;
 mod describe_vpcs;
 mod disassociate_route_table;
+mod elb_attributes;
+mod modify_listener;
+mod modify_listener_attributes;
+mod modify_load_balancer_attributes;
+mod modify_target_group;
+mod modify_target_group_attributes;
 mod modify_vpc_attribute;
 mod modify_vpc_endpoint;
 mod modify_vpc_endpoint_service_configuration;
@@ -211,6 +228,14 @@ pub const ACTIONS: &[&str] = &[
     "ModifyVpcAttribute",
     "ModifyVpcEndpointServiceConfiguration",
     "DescribeNetworkInterfaces",
+    "DescribeLoadBalancerAttributes",
+    "ModifyLoadBalancerAttributes",
+    "DescribeTargetGroupAttributes",
+    "ModifyTargetGroupAttributes",
+    "ModifyTargetGroup",
+    "DescribeListenerAttributes",
+    "ModifyListenerAttributes",
+    "ModifyListener",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -279,6 +304,14 @@ pub fn operation(action: &str) -> Option<Operation> {
             Operation::Write(modify_vpc_endpoint_service_configuration::run)
         }
         "DescribeNetworkInterfaces" => Operation::Read(describe_network_interfaces::run),
+        "DescribeLoadBalancerAttributes" => Operation::Read(describe_load_balancer_attributes::run),
+        "ModifyLoadBalancerAttributes" => Operation::Write(modify_load_balancer_attributes::run),
+        "DescribeTargetGroupAttributes" => Operation::Read(describe_target_group_attributes::run),
+        "ModifyTargetGroupAttributes" => Operation::Write(modify_target_group_attributes::run),
+        "ModifyTargetGroup" => Operation::Write(modify_target_group::run),
+        "DescribeListenerAttributes" => Operation::Read(describe_listener_attributes::run),
+        "ModifyListenerAttributes" => Operation::Write(modify_listener_attributes::run),
+        "ModifyListener" => Operation::Write(modify_listener::run),
         _ => return None,
     })
 }
@@ -340,7 +373,7 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 51);
+        assert_eq!(ACTIONS.len(), 59);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));

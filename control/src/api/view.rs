@@ -166,6 +166,7 @@ pub fn target_group(state: &State, tg: &TargetGroup) -> Value {
     });
     if let Some(path) = &hc.path {
         v["HealthCheckPath"] = path.as_str().into();
+        v["Matcher"] = json!({"HttpCode": super::create_target_group::DEFAULT_MATCHER});
     }
     v
 }
