@@ -1,5 +1,6 @@
 //! `AuthorizeSecurityGroupIngress {GroupId, IpPermissions[] | IpProtocol, FromPort, ToPort, CidrIp}`
-//! → `{"Return":true,"SecurityGroupRules":[…]}`.
+//! → `{"Return":true,"SecurityGroupRules":[{SecurityGroupRuleId, GroupId, IsEgress, IpProtocol,
+//! FromPort, ToPort, CidrIpv4}]}`. [`authorize`] also serves `AuthorizeSecurityGroupEgress`.
 //!
 //! Rules come either AWS-style (`IpPermissions: [{IpProtocol, FromPort, ToPort, IpRanges:
 //! [{CidrIp}]}]`, one rule per range) or flat (one rule). Protocols: tcp, udp, icmp, -1 (all).
@@ -12,7 +13,7 @@ use super::request::{Params, Request};
 use super::validate::sg_protocol;
 use super::view;
 use crate::error::{ApiError, codes};
-use crate::model::{SgProtocol, SgRule, State, find};
+use crate::model::{Direction, SgProtocol, SgRule, State, find};
 
 /// The rules a request names (shared with `RevokeSecurityGroupIngress`).
 pub fn rules(req: &Request) -> Result<Vec<SgRule>, ApiError> {
@@ -69,20 +70,26 @@ pub fn describe_rule(r: &SgRule) -> String {
     )
 }
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+/// Adds the rules `req` names to direction `dir` of its group.
+pub fn authorize(state: &mut State, req: &Request, dir: Direction) -> Result<Value, ApiError> {
     let id = find(&state.security_groups, &req.account, req.str("GroupId")?)?.id.clone();
     let new = rules(req)?;
     let sg = state.security_groups.get_mut(&id).expect("found above");
     for (n, rule) in new.iter().enumerate() {
-        if sg.ingress.contains(rule) || new[..n].contains(rule) {
+        if sg.rules(dir).contains(rule) || new[..n].contains(rule) {
             return Err(ApiError::new(
                 codes::INVALID_PERMISSION_DUPLICATE,
                 format!("the specified rule \"{}\" already exists in {id}", describe_rule(rule)),
             ));
         }
     }
-    sg.ingress.extend(new.iter().cloned());
-    Ok(json!({"Return": true, "SecurityGroupRules": new.iter().map(view::permission).collect::<Vec<_>>()}))
+    sg.rules_mut(dir).extend(new.iter().cloned());
+    let shown: Vec<Value> = new.iter().map(|r| view::security_group_rule(sg, dir, r)).collect();
+    Ok(json!({"Return": true, "SecurityGroupRules": shown}))
+}
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    authorize(state, req, Direction::Ingress)
 }
 
 #[cfg(test)]

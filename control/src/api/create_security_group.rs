@@ -1,7 +1,7 @@
 //! `CreateSecurityGroup {GroupName, VpcId, Description?}` → `{"GroupId":…}`.
 //!
 //! A new group has no ingress rules (nothing may connect to what it guards until rules are
-//! authorized). Group names are unique within a VPC (`InvalidGroup.Duplicate`); the name is
+//! authorized) and AWS's allow-all egress rule. Group names are unique within a VPC (`InvalidGroup.Duplicate`); the name is
 //! also what lookups by Name match. Description defaults to the name.
 
 use serde_json::{Value, json};
@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
-use crate::model::{SecurityGroup, State, find};
+use crate::model::{SecurityGroup, SgRule, State, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?;
@@ -30,6 +30,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         description: req.str_opt("Description")?.unwrap_or(name).to_owned(),
         vpc_id: vpc.id.clone(),
         ingress: Vec::new(),
+        egress: SgRule::allow_all_egress(),
     };
     let out = json!({"GroupId": sg.id});
     state.security_groups.insert(sg.id.clone(), sg);

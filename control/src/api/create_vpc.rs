@@ -64,6 +64,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         description: "default VPC security group".into(),
         vpc_id: id.clone(),
         ingress: vec![SgRule { protocol: SgProtocol::All, from_port: -1, to_port: -1, cidr }],
+        egress: SgRule::allow_all_egress(),
     };
     let vpc = Vpc {
         id: id.clone(),

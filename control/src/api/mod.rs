@@ -38,8 +38,8 @@
 //! | DescribeRouteTables | RouteTableIds[]?, VpcId? | `{"RouteTables":[RouteTable]}` |
 //! | CreateSecurityGroup | VpcId, GroupName, Description? | `{"GroupId"}` |
 //! | DeleteSecurityGroup | GroupId | `{"Return":true}` |
-//! | AuthorizeSecurityGroupIngress | GroupId, IpPermissions[{IpProtocol, FromPort?, ToPort?, IpRanges[{CidrIp}]}] \| IpProtocol, FromPort?, ToPort?, CidrIp | `{"Return":true, "SecurityGroupRules":[IpPermission]}` |
-//! | RevokeSecurityGroupIngress | as Authorize | `{"Return":true}` |
+//! | AuthorizeSecurityGroupIngress | GroupId, IpPermissions[{IpProtocol, FromPort?, ToPort?, IpRanges[{CidrIp}]}] \| IpProtocol, FromPort?, ToPort?, CidrIp | `{"Return":true, "SecurityGroupRules":[SecurityGroupRule]}` |
+//! | RevokeSecurityGroupIngress | as Authorize, or GroupId + SecurityGroupRuleIds[] | `{"Return":true}` |
 //! | DescribeSecurityGroups | GroupIds[]?, VpcId? | `{"SecurityGroups":[{GroupId, GroupName, Description, VpcId, IpPermissions, IpPermissionsEgress}]}` |
 //! | RunInstances | SubnetId, PrivateIpAddress?, Name? | `{"ReservationId", "OwnerId", "Instances":[{InstanceId, SubnetId, VpcId, PrivateIpAddress, State, Placement:{AvailabilityZone}, Tags}]}` |
 //! | TerminateInstances | InstanceIds[] | `{"TerminatingInstances":[{InstanceId, CurrentState, PreviousState}]}` |
@@ -82,12 +82,16 @@
 //! | DescribeListenerAttributes | ListenerArn | `{"Attributes":[{Key:"tcp.idle_timeout.seconds", Value}]}` |
 //! | ModifyListenerAttributes | ListenerArn, Attributes[{Key, Value}] | `{"Attributes":[…]}` |
 //! | ModifyListener | ListenerArn, Port?, Protocol?, DefaultActions[{Type:"forward", TargetGroupArn}]? | `{"Listeners":[Listener]}` |
+//! | DescribeSecurityGroupRules | SecurityGroupRuleIds[]?, Filters[]?, MaxResults?, NextToken? | `{"SecurityGroupRules":[{SecurityGroupRuleId, GroupId, GroupOwnerId, IsEgress, IpProtocol, FromPort, ToPort, CidrIpv4}]}` |
+//! | AuthorizeSecurityGroupEgress | as AuthorizeSecurityGroupIngress (ranges are destinations) | `{"Return":true, "SecurityGroupRules":[SecurityGroupRule]}` |
+//! | RevokeSecurityGroupEgress | as Authorize, or GroupId + SecurityGroupRuleIds[] | `{"Return":true}` |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
 
 mod accept_vpc_endpoint_connections;
 mod associate_route_table;
+mod authorize_security_group_egress;
 mod authorize_security_group_ingress;
 mod common;
 mod create_listener;
@@ -122,6 +126,7 @@ mod describe_load_balancers;
 mod describe_network_interfaces;
 mod describe_prefix_lists;
 mod describe_route_tables;
+mod describe_security_group_rules;
 mod describe_security_groups;
 mod describe_subnets;
 mod describe_target_group_attributes;
@@ -148,6 +153,7 @@ mod modify_vpc_endpoint_service_permissions;
 mod register_targets;
 mod reject_vpc_endpoint_connections;
 mod request;
+mod revoke_security_group_egress;
 mod revoke_security_group_ingress;
 mod run_instances;
 mod terminate_instances;
@@ -236,6 +242,9 @@ pub const ACTIONS: &[&str] = &[
     "DescribeListenerAttributes",
     "ModifyListenerAttributes",
     "ModifyListener",
+    "DescribeSecurityGroupRules",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupEgress",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -312,6 +321,9 @@ pub fn operation(action: &str) -> Option<Operation> {
         "DescribeListenerAttributes" => Operation::Read(describe_listener_attributes::run),
         "ModifyListenerAttributes" => Operation::Write(modify_listener_attributes::run),
         "ModifyListener" => Operation::Write(modify_listener::run),
+        "DescribeSecurityGroupRules" => Operation::Read(describe_security_group_rules::run),
+        "AuthorizeSecurityGroupEgress" => Operation::Write(authorize_security_group_egress::run),
+        "RevokeSecurityGroupEgress" => Operation::Write(revoke_security_group_egress::run),
         _ => return None,
     })
 }
@@ -373,7 +385,7 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 59);
+        assert_eq!(ACTIONS.len(), 62);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));

@@ -13,9 +13,9 @@ use super::validate::availability_zones;
 use crate::error::ApiError;
 use crate::ids::{self, IdKind};
 use crate::model::{
-    AddressBook, Destination, EndpointService, HealthCheckPort, Instance, Listener, LoadBalancer, PrefixList,
-    Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol, SgRule, State, Subnet, Target, TargetGroup,
-    Vpc, VpcEndpoint,
+    AddressBook, Destination, Direction, EndpointService, HealthCheckPort, Instance, Listener, LoadBalancer,
+    PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol, SgRule, State, Subnet, Target,
+    TargetGroup, Vpc, VpcEndpoint,
 };
 
 /// `[{"Key":"Name","Value":…}]` or `[]`.
@@ -103,12 +103,21 @@ fn protocol_name(p: SgProtocol) -> &'static str {
     }
 }
 
+/// One `SecurityGroupRule` (DescribeSecurityGroupRules, Authorize* answers).
+pub fn security_group_rule(sg: &SecurityGroup, dir: Direction, r: &SgRule) -> Value {
+    json!({
+        "SecurityGroupRuleId": sg.rule_id(dir, r), "GroupId": sg.id, "GroupOwnerId": sg.owner,
+        "IsEgress": dir == Direction::Egress, "IpProtocol": protocol_name(r.protocol),
+        "FromPort": r.from_port, "ToPort": r.to_port, "CidrIpv4": r.cidr, "Tags": [],
+    })
+}
+
 pub fn security_group(sg: &SecurityGroup) -> Value {
     json!({
         "GroupId": sg.id, "GroupName": sg.name, "Description": sg.description,
         "VpcId": sg.vpc_id, "OwnerId": sg.owner,
         "IpPermissions": sg.ingress.iter().map(permission).collect::<Vec<_>>(),
-        "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        "IpPermissionsEgress": sg.egress.iter().map(permission).collect::<Vec<_>>(),
         "Tags": tags(Some(&sg.name)),
     })
 }

@@ -38,7 +38,7 @@ pub use instance::{DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAt
 pub use lookup::{Kind, Resource, find, find_scoped, select, visible};
 pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
-pub use security_group::{SecurityGroup, SgProtocol, SgRule};
+pub use security_group::{Direction, SecurityGroup, SgProtocol, SgRule};
 pub use vpc::{Subnet, Vpc, VpcAttributes};
 pub use vpc_endpoint::{DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
 
