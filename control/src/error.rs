@@ -45,6 +45,11 @@ pub mod codes {
     pub const INVALID_PERMISSION_DUPLICATE: &str = "InvalidPermission.Duplicate";
     pub const INVALID_PERMISSION_NOT_FOUND: &str = "InvalidPermission.NotFound";
     pub const INVALID_INSTANCE_ID_NOT_FOUND: &str = "InvalidInstanceID.NotFound";
+    pub const INVALID_INSTANCE_TYPE: &str = "InvalidInstanceType";
+    pub const INCORRECT_INSTANCE_STATE: &str = "IncorrectInstanceState";
+    pub const UNSUPPORTED_OPERATION: &str = "UnsupportedOperation";
+    pub const INVALID_AMI_ID_MALFORMED: &str = "InvalidAMIID.Malformed";
+    pub const INVALID_VOLUME_NOT_FOUND: &str = "InvalidVolume.NotFound";
     pub const INVALID_NETWORK_INTERFACE_ID_NOT_FOUND: &str = "InvalidNetworkInterfaceID.NotFound";
     pub const INVALID_SECURITY_GROUP_RULE_ID_NOT_FOUND: &str = "InvalidSecurityGroupRuleId.NotFound";
     pub const INVALID_IP_ADDRESS_IN_USE: &str = "InvalidIPAddress.InUse";

@@ -41,7 +41,7 @@
 //! | AuthorizeSecurityGroupIngress | GroupId, IpPermissions[{IpProtocol, FromPort?, ToPort?, IpRanges[{CidrIp}]}] \| IpProtocol, FromPort?, ToPort?, CidrIp | `{"Return":true, "SecurityGroupRules":[SecurityGroupRule]}` |
 //! | RevokeSecurityGroupIngress | as Authorize, or GroupId + SecurityGroupRuleIds[] | `{"Return":true}` |
 //! | DescribeSecurityGroups | GroupIds[]?, VpcId? | `{"SecurityGroups":[{GroupId, GroupName, Description, VpcId, IpPermissions, IpPermissionsEgress}]}` |
-//! | RunInstances | SubnetId, PrivateIpAddress?, Name? | `{"ReservationId", "OwnerId", "Instances":[{InstanceId, SubnetId, VpcId, PrivateIpAddress, State, Placement:{AvailabilityZone}, Tags}]}` |
+//! | RunInstances | SubnetId, PrivateIpAddress?, Name?, ImageId?, InstanceType?, MinCount?/MaxCount? (1), SecurityGroupIds[]?, SecurityGroups[]?, UserData?, DisableApiTermination?, DisableApiStop?, InstanceInitiatedShutdownBehavior?, EbsOptimized?, Monitoring?, Placement?, CreditSpecification? | `{"ReservationId", "OwnerId", "Instances":[{InstanceId, ImageId, InstanceType, SubnetId, VpcId, PrivateIpAddress, PrivateDnsName, State, Placement:{AvailabilityZone}, SecurityGroups, NetworkInterfaces, Tags, …}]}` |
 //! | TerminateInstances | InstanceIds[] | `{"TerminatingInstances":[{InstanceId, CurrentState, PreviousState}]}` |
 //! | DescribeInstances | InstanceIds[]?, VpcId? | `{"Reservations":[{ReservationId, OwnerId, Instances:[Instance]}]}` |
 //! | CreateLoadBalancer | Name, Subnets[], Type? (`network`), Scheme? (`internal`), CrossZone? | `{"LoadBalancers":[{LoadBalancerArn, LoadBalancerName, DNSName, Scheme, Type, VpcId, State:{Code}, AvailabilityZones:[{ZoneName, SubnetId, LoadBalancerAddresses:[{PrivateIPv4Address}]}], CrossZoneEnabled}]}` |
@@ -85,6 +85,12 @@
 //! | DescribeSecurityGroupRules | SecurityGroupRuleIds[]?, Filters[]?, MaxResults?, NextToken? | `{"SecurityGroupRules":[{SecurityGroupRuleId, GroupId, GroupOwnerId, IsEgress, IpProtocol, FromPort, ToPort, CidrIpv4}]}` |
 //! | AuthorizeSecurityGroupEgress | as AuthorizeSecurityGroupIngress (ranges are destinations) | `{"Return":true, "SecurityGroupRules":[SecurityGroupRule]}` |
 //! | RevokeSecurityGroupEgress | as Authorize, or GroupId + SecurityGroupRuleIds[] | `{"Return":true}` |
+//! | DescribeInstanceAttribute | InstanceId, Attribute (`disableApiTermination`, `instanceInitiatedShutdownBehavior`, `userData`, `sourceDestCheck`, `groupSet`, …) | `{"InstanceId", <Attribute>:{"Value"}\|[…]}` |
+//! | ModifyInstanceAttribute | InstanceId, one of SourceDestCheck / DisableApiStop / DisableApiTermination / EbsOptimized / EnaSupport / InstanceInitiatedShutdownBehavior / UserData / InstanceType `{"Value"}`, Groups[], or Attribute + Value | `{"Return":true}` |
+//! | DescribeInstanceTypes | InstanceTypes[]?, Filters[]?, MaxResults?, NextToken? | `{"InstanceTypes":[InstanceTypeInfo]}` |
+//! | DescribeInstanceCreditSpecifications | InstanceIds[]?, Filters[]?, MaxResults?, NextToken? | `{"InstanceCreditSpecifications":[{InstanceId, CpuCredits}]}` |
+//! | DescribeVolumes | VolumeIds[]?, Filters[]?, MaxResults?, NextToken? | `{"Volumes":[]}` |
+//! | DescribeImages | ImageIds[]?, Owners[]?, Filters[]?, MaxResults?, NextToken? | `{"Images":[Image]}` (every well-formed AMI ID exists) |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
@@ -118,6 +124,10 @@ mod deregister_targets;
 // A copy of helper ec2ops' describe.rs (merge: take theirs and drop this allow).
 #[allow(dead_code)]
 mod describe;
+mod describe_images;
+mod describe_instance_attribute;
+mod describe_instance_credit_specifications;
+mod describe_instance_types;
 mod describe_instances;
 mod describe_listener_attributes;
 mod describe_listeners;
@@ -132,6 +142,7 @@ mod describe_subnets;
 mod describe_target_group_attributes;
 mod describe_target_groups;
 mod describe_target_health;
+mod describe_volumes;
 mod describe_vpc_attribute;
 mod describe_vpc_endpoint_connections;
 mod describe_vpc_endpoint_service_configurations;
@@ -141,6 +152,7 @@ mod describe_vpc_endpoints;
 mod describe_vpcs;
 mod disassociate_route_table;
 mod elb_attributes;
+mod modify_instance_attribute;
 mod modify_listener;
 mod modify_listener_attributes;
 mod modify_load_balancer_attributes;
@@ -245,6 +257,12 @@ pub const ACTIONS: &[&str] = &[
     "DescribeSecurityGroupRules",
     "AuthorizeSecurityGroupEgress",
     "RevokeSecurityGroupEgress",
+    "DescribeInstanceAttribute",
+    "ModifyInstanceAttribute",
+    "DescribeInstanceTypes",
+    "DescribeInstanceCreditSpecifications",
+    "DescribeVolumes",
+    "DescribeImages",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -324,6 +342,14 @@ pub fn operation(action: &str) -> Option<Operation> {
         "DescribeSecurityGroupRules" => Operation::Read(describe_security_group_rules::run),
         "AuthorizeSecurityGroupEgress" => Operation::Write(authorize_security_group_egress::run),
         "RevokeSecurityGroupEgress" => Operation::Write(revoke_security_group_egress::run),
+        "DescribeInstanceAttribute" => Operation::Read(describe_instance_attribute::run),
+        "ModifyInstanceAttribute" => Operation::Write(modify_instance_attribute::run),
+        "DescribeInstanceTypes" => Operation::Read(describe_instance_types::run),
+        "DescribeInstanceCreditSpecifications" => {
+            Operation::Read(describe_instance_credit_specifications::run)
+        }
+        "DescribeVolumes" => Operation::Read(describe_volumes::run),
+        "DescribeImages" => Operation::Read(describe_images::run),
         _ => return None,
     })
 }
@@ -385,7 +411,7 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 62);
+        assert_eq!(ACTIONS.len(), 68);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));

@@ -1,18 +1,26 @@
 //! `TerminateInstances {InstanceIds[]}` → `{"TerminatingInstances":[{InstanceId, CurrentState,
 //! PreviousState}]}`. Instances are removed at once (their addresses leave the namespace).
-//! Target registrations of their addresses stay (as on AWS, they turn unhealthy).
+//! Target registrations of their addresses stay (as on AWS, they turn unhealthy). An instance
+//! whose `disableApiTermination` attribute is on is `OperationNotPermitted` (nothing terminated).
 
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
 use crate::model::{State, select};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let ids: Vec<String> = select(&state.instances, &req.account, &req.list_required("InstanceIds")?)?
-        .into_iter()
-        .map(|i| i.id.clone())
-        .collect();
+    let chosen = select(&state.instances, &req.account, &req.list_required("InstanceIds")?)?;
+    if let Some(i) = chosen.iter().find(|i| i.attributes.disable_api_termination) {
+        return Err(ApiError::new(
+            codes::OPERATION_NOT_PERMITTED,
+            format!(
+                "The instance '{}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.",
+                i.id
+            ),
+        ));
+    }
+    let ids: Vec<String> = chosen.into_iter().map(|i| i.id.clone()).collect();
     let items: Vec<Value> = ids
         .iter()
         .map(|id| {

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
+use super::describe_network_interfaces::{group_identifiers, instance_eni, instance_groups};
 use super::validate::availability_zones;
 use crate::error::ApiError;
 use crate::ids::{self, IdKind};
@@ -124,10 +125,18 @@ pub fn security_group(sg: &SecurityGroup) -> Value {
 
 pub fn instance(state: &State, i: &Instance) -> Value {
     let az = state.subnets.get(&i.subnet_id).map(|s| s.az.as_str());
+    let groups = group_identifiers(state, &instance_groups(state, i));
+    let a = &i.attributes;
     json!({
         "InstanceId": i.id, "SubnetId": i.subnet_id, "VpcId": i.vpc_id,
         "PrivateIpAddress": i.ip, "State": {"Code": 16, "Name": "running"},
-        "Placement": {"AvailabilityZone": az}, "Tags": tags(i.name.as_deref()),
+        "PrivateDnsName": format!("ip-{}.ec2.internal", i.ip.to_string().replace('.', "-")),
+        "Placement": {"AvailabilityZone": az, "Tenancy": "default"}, "Tags": tags(i.name.as_deref()),
+        "ImageId": i.image_id, "InstanceType": i.instance_type, "SecurityGroups": groups,
+        "NetworkInterfaces": [instance_eni(state, i)], "SourceDestCheck": a.source_dest_check,
+        "EbsOptimized": a.ebs_optimized, "Monitoring": {"State": "disabled"}, "Architecture": "x86_64",
+        "RootDeviceType": "ebs", "RootDeviceName": "/dev/xvda", "BlockDeviceMappings": [],
+        "VirtualizationType": "hvm", "Hypervisor": "xen", "EnaSupport": true,
     })
 }
 

@@ -62,6 +62,9 @@ pub struct InstanceAttributes {
     pub user_data: Option<String>,
     pub source_dest_check: bool,
     pub ebs_optimized: bool,
+    /// Burstable types: `standard` or `unlimited` (`None`: the type's default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_credits: Option<String>,
 }
 
 impl Default for InstanceAttributes {
@@ -73,6 +76,7 @@ impl Default for InstanceAttributes {
             user_data: None,
             source_dest_check: true,
             ebs_optimized: false,
+            cpu_credits: None,
         }
     }
 }
