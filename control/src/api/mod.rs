@@ -91,6 +91,7 @@
 //! | DescribeInstanceCreditSpecifications | InstanceIds[]?, Filters[]?, MaxResults?, NextToken? | `{"InstanceCreditSpecifications":[{InstanceId, CpuCredits}]}` |
 //! | DescribeVolumes | VolumeIds[]?, Filters[]?, MaxResults?, NextToken? | `{"Volumes":[]}` |
 //! | DescribeImages | ImageIds[]?, Owners[]?, Filters[]?, MaxResults?, NextToken? | `{"Images":[Image]}` (every well-formed AMI ID exists) |
+//! | ModifySubnetAttribute | SubnetId, one of MapPublicIpOnLaunch / EnableResourceNameDnsARecordOnLaunch `{"Value"}`, PrivateDnsHostnameTypeOnLaunch, or an IPv6 / customer-owned one as false | `{"Return":true}` |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
@@ -156,6 +157,7 @@ mod modify_instance_attribute;
 mod modify_listener;
 mod modify_listener_attributes;
 mod modify_load_balancer_attributes;
+mod modify_subnet_attribute;
 mod modify_target_group;
 mod modify_target_group_attributes;
 mod modify_vpc_attribute;
@@ -263,6 +265,7 @@ pub const ACTIONS: &[&str] = &[
     "DescribeInstanceCreditSpecifications",
     "DescribeVolumes",
     "DescribeImages",
+    "ModifySubnetAttribute",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -350,6 +353,7 @@ pub fn operation(action: &str) -> Option<Operation> {
         }
         "DescribeVolumes" => Operation::Read(describe_volumes::run),
         "DescribeImages" => Operation::Read(describe_images::run),
+        "ModifySubnetAttribute" => Operation::Write(modify_subnet_attribute::run),
         _ => return None,
     })
 }
@@ -411,7 +415,7 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 68);
+        assert_eq!(ACTIONS.len(), 69);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));

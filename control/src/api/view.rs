@@ -38,10 +38,18 @@ pub fn vpc(v: &Vpc) -> Value {
 
 pub fn subnet(state: &State, s: &Subnet) -> Value {
     let free = AddressBook::for_vpc(state, &s.vpc_id).free_count(s.cidr);
+    let a = &s.attributes;
     json!({
         "SubnetId": s.id, "VpcId": s.vpc_id, "OwnerId": s.owner, "CidrBlock": s.cidr,
         "AvailabilityZone": s.az, "State": "available",
         "AvailableIpAddressCount": free, "Tags": tags(s.name.as_deref()),
+        "MapPublicIpOnLaunch": a.map_public_ip_on_launch, "AssignIpv6AddressOnCreation": false,
+        "MapCustomerOwnedIpOnLaunch": false, "EnableDns64": false, "DefaultForAz": false,
+        "PrivateDnsNameOptionsOnLaunch": {
+            "HostnameType": a.private_dns_hostname_type_on_launch,
+            "EnableResourceNameDnsARecord": a.enable_resource_name_dns_a_record_on_launch,
+            "EnableResourceNameDnsAAAARecord": false,
+        },
     })
 }
 

@@ -39,7 +39,7 @@ pub use lookup::{Kind, Resource, find, find_scoped, select, visible};
 pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
 pub use security_group::{Direction, SecurityGroup, SgProtocol, SgRule};
-pub use vpc::{Subnet, Vpc, VpcAttributes};
+pub use vpc::{Subnet, SubnetAttributes, Vpc, VpcAttributes};
 pub use vpc_endpoint::{DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
 
 /// Version of the persisted state format.
