@@ -206,6 +206,9 @@ pub fn set_dns_entries(region: &str, svc: &EndpointService, ep: &mut VpcEndpoint
     ep.dns_entries = entries;
 }
 
+/// The default full-access endpoint policy, as AWS shows it on gateway endpoints.
+pub const DEFAULT_POLICY: &str = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
 /// The endpoint policy parameter `key`, accepted only as the default full-access policy (one
 /// statement allowing every principal every action on every resource): privlink does not
 /// evaluate endpoint policies, so any other policy is `InvalidParameterValue`.

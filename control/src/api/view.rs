@@ -14,9 +14,9 @@ use super::validate::availability_zones;
 use crate::error::ApiError;
 use crate::ids::{self, IdKind};
 use crate::model::{
-    AddressBook, Destination, Direction, EndpointService, HealthCheckPort, Instance, Listener, LoadBalancer,
-    PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol, SgRule, State, Subnet, Target,
-    TargetGroup, Vpc, VpcEndpoint,
+    AddressBook, Destination, Direction, EndpointService, EndpointType, HealthCheckPort, Instance, Listener,
+    LoadBalancer, PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol, SgRule, State,
+    Subnet, Target, TargetGroup, Vpc, VpcEndpoint,
 };
 
 /// `[{"Key":"Name","Value":…}]` or `[]`.
@@ -262,26 +262,25 @@ pub fn gateway_service_detail(state: &State, pl: &PrefixList) -> Value {
 }
 
 pub fn vpc_endpoint(state: &State, ep: &VpcEndpoint) -> Value {
-    let groups: Vec<Value> = ep
-        .security_group_ids
-        .iter()
-        .map(|id| json!({"GroupId": id, "GroupName": state.security_groups.get(id).map(|g| g.name.as_str())}))
-        .collect();
     let enis: Vec<Value> = ep
         .network_interfaces
         .iter()
         .map(|n| json!({"NetworkInterfaceId": n.id, "SubnetId": n.subnet_id, "AvailabilityZone": n.az, "PrivateIpAddress": n.ip}))
         .collect();
-    json!({
+    let mut v = json!({
         "VpcEndpointId": ep.id, "VpcEndpointType": ep.endpoint_type, "VpcId": ep.vpc_id,
         "ServiceName": ep.service_name, "State": ep.state.as_str(), "OwnerId": ep.owner,
         "RouteTableIds": ep.route_table_ids, "SubnetIds": ep.subnet_ids().collect::<Vec<_>>(),
-        "Groups": groups, "PrivateDnsEnabled": ep.private_dns_enabled,
+        "Groups": group_identifiers(state, &ep.security_group_ids), "PrivateDnsEnabled": ep.private_dns_enabled,
         "NetworkInterfaceIds": ep.network_interfaces.iter().map(|n| &n.id).collect::<Vec<_>>(),
         "NetworkInterfaces": enis,
         "DnsEntries": ep.dns_entries.iter().map(|d| json!({"DnsName": d.dns_name})).collect::<Vec<_>>(),
         "CreationTimestamp": ep.creation_timestamp, "Tags": tags(ep.name.as_deref()),
-    })
+    });
+    if ep.endpoint_type == EndpointType::Gateway {
+        v["PolicyDocument"] = super::common::DEFAULT_POLICY.into();
+    }
+    v
 }
 
 /// The provider's view of an endpoint connected to its service (`VpcEndpointConnection`).
