@@ -5,7 +5,7 @@
 //! its own): each interface endpoint's ENIs (`InterfaceType` `vpc_endpoint`, requester-managed,
 //! Description `VPC Endpoint Interface vpce-…`), one per NLB node (`network_load_balancer`,
 //! requester-managed, Description `ELB net/<name>/<id>`, an ID derived from the load balancer and
-//! subnet) and each instance's primary interface (`interface`, attached at device index 0, an ID
+//! subnet) — both attached for `amazon-aws` — and each instance's primary interface (`interface`, attached at device index 0, an ID
 //! derived from the instance). All are `in-use`. A named ID the caller does not have is
 //! `InvalidNetworkInterfaceID.NotFound`. Filters: see [`LISTING`].
 
@@ -35,7 +35,10 @@ pub const LISTING: Listing = Listing {
         ("addresses.private-ip-address", "PrivateIpAddresses.PrivateIpAddress"),
         ("group-id", "Groups.GroupId"),
         ("group-name", "Groups.GroupName"),
+        ("attachment.attachment-id", "Attachment.AttachmentId"),
         ("attachment.instance-id", "Attachment.InstanceId"),
+        ("attachment.instance-owner-id", "Attachment.InstanceOwnerId"),
+        ("attachment.device-index", "Attachment.DeviceIndex"),
         ("attachment.status", "Attachment.Status"),
     ],
     tags: Some("TagSet"),
@@ -62,6 +65,13 @@ pub fn group_identifiers(state: &State, ids: &[String]) -> Vec<Value> {
         .collect()
 }
 
+/// The attachment of a requester-managed interface: AWS's services own it (`amazon-aws`).
+fn service_attachment(eni_id: &str) -> Value {
+    let hex = eni_id.trim_start_matches(IdKind::Eni.prefix());
+    json!({"AttachmentId": format!("ela-attach-{hex}"), "InstanceOwnerId": "amazon-aws", "DeviceIndex": 1,
+           "NetworkCardIndex": 0, "Status": "attached", "DeleteOnTermination": false})
+}
+
 /// The fields every interface has.
 fn interface(id: &str, subnet: Option<&Subnet>, owner: &str, ip: std::net::Ipv4Addr, kind: &str) -> Value {
     json!({
@@ -79,6 +89,7 @@ fn endpoint_enis<'a>(state: &'a State, ep: &'a VpcEndpoint) -> impl Iterator<Ite
         v["Description"] = format!("VPC Endpoint Interface {}", ep.id).into();
         v["RequesterManaged"] = true.into();
         v["Groups"] = group_identifiers(state, &ep.security_group_ids).into();
+        v["Attachment"] = service_attachment(&eni.id);
         v
     })
 }
@@ -92,6 +103,7 @@ fn nlb_eni(state: &State, lb: &LoadBalancer, node: &NlbNode) -> Value {
     v["RequesterId"] = "amazon-elb".into();
     v["RequesterManaged"] = true.into();
     v["Groups"] = json!([]);
+    v["Attachment"] = service_attachment(&id);
     v
 }
 
@@ -199,6 +211,15 @@ mod tests {
         assert_eq!(again.len(), 2, "IDs are stable: {again:?} vs {nlb:?}");
         assert_eq!(again[0]["NetworkInterfaceId"], nlb[0]["NetworkInterfaceId"]);
 
+        ok(&mut s, json!({"Action": "DeleteVpcEndpoints", "Account": CONSUMER, "VpcEndpointIds": [ep]}));
+        ok(&mut s, json!({"Action": "DeleteVpcEndpointServiceConfigurations", "ServiceIds": [p.service_id]}));
+        ok(&mut s, json!({"Action": "DeleteLoadBalancer", "LoadBalancerArn": p.lb}));
+        let gone = describe(
+            &mut s,
+            PROVIDER,
+            json!({"Filters": [{"Name": "description", "Values": ["ELB net/web/*"]}]}),
+        );
+        assert!(gone.is_empty(), "a deleted NLB's interfaces go with it (Terraform waits for that)");
         let theirs = json!({"Action": "DescribeNetworkInterfaces", "Account": PROVIDER, "NetworkInterfaceIds": [eni.id]});
         fails(&mut s, theirs, codes::INVALID_NETWORK_INTERFACE_ID_NOT_FOUND, &eni.id);
         let bad =
