@@ -1,7 +1,8 @@
 //! `RunInstances {SubnetId, PrivateIpAddress?, Name?, ImageId?, InstanceType?, MinCount?,
-//! MaxCount?, SecurityGroupIds[]?, SecurityGroups[]?, UserData?, DisableApiTermination?,
-//! DisableApiStop?, InstanceInitiatedShutdownBehavior?, EbsOptimized?, Monitoring?, Placement?,
-//! CreditSpecification?}` → a reservation `{"ReservationId":…,"OwnerId":…,"Instances":[{…}]}`.
+//! MaxCount?, SecurityGroupIds[]?, SecurityGroups[]?, NetworkInterfaces[]?, UserData?,
+//! DisableApiTermination?, DisableApiStop?, InstanceInitiatedShutdownBehavior?, EbsOptimized?,
+//! Monitoring?, Placement?, CreditSpecification?, HibernationOptions?}` → a reservation
+//! `{"ReservationId":…,"OwnerId":…,"Instances":[{…}]}`.
 //!
 //! One instance (one address) per call: `MinCount`/`MaxCount` other than 1 are
 //! `InvalidParameterValue`. The address is the chosen one (checked: in the subnet, not reserved,
@@ -10,18 +11,22 @@
 //! well-formed AMI ID; default [`DEFAULT_IMAGE_ID`]), `InstanceType` (one of
 //! [`super::describe_instance_types::INSTANCE_TYPES`]; default [`DEFAULT_INSTANCE_TYPE`]), the
 //! groups (IDs or names, of the subnet's VPC; default its default group) and the attributes of
-//! ModifyInstanceAttribute. `Monitoring` must be off (no CloudWatch), `Placement` may only name
-//! the subnet's zone and default tenancy, `CreditSpecification` applies to burstable types.
+//! ModifyInstanceAttribute. Subnet, address and groups come either as top-level members or in
+//! the one entry of `NetworkInterfaces` (what Terraform sends), not both. `Monitoring` must be
+//! off (no CloudWatch), `HibernationOptions` unconfigured, `Placement` may only name the
+//! subnet's zone and default tenancy, `CreditSpecification` applies to burstable types.
+
+use std::net::Ipv4Addr;
 
 use serde_json::Value;
 
-use super::common::security_groups_in_vpc;
+use super::common::security_groups_named;
 use super::describe_images::ami_id;
 use super::describe_instance_types::instance_type;
 use super::request::{Params, Request};
 use super::validate::name_tag;
 use super::view;
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{
     AddressBook, DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes, Pick, State, Subnet,
@@ -100,33 +105,92 @@ fn placement_and_monitoring(req: &Request, subnet: &Subnet) -> Result<(), ApiErr
     Ok(())
 }
 
+/// Where the instance's one interface goes: subnet (ID or Name), address, groups.
+struct PrimaryInterface {
+    subnet: String,
+    ip: Option<Ipv4Addr>,
+    groups: Vec<String>,
+}
+
+/// The primary interface, from `SubnetId` / `PrivateIpAddress` / `SecurityGroupIds` /
+/// `SecurityGroups`, or from the one entry of `NetworkInterfaces` (device index 0, with its own
+/// `SubnetId`, `PrivateIpAddress`, `Groups`; no public address; deleted with the instance).
+fn primary_interface(req: &Request) -> Result<PrimaryInterface, ApiError> {
+    let mut groups = req.list("SecurityGroupIds")?;
+    groups.extend(req.list("SecurityGroups")?);
+    let nics = req.objects("NetworkInterfaces")?;
+    let [nic] = nics.as_slice() else {
+        if nics.len() > 1 {
+            return Err(req.bad(
+                "NetworkInterfaces",
+                &nics.len().into(),
+                "privlink instances have one network interface",
+            ));
+        }
+        return Ok(PrimaryInterface {
+            subnet: req.str("SubnetId")?.to_owned(),
+            ip: req.ip_opt("PrivateIpAddress")?,
+            groups,
+        });
+    };
+    if let Some(key) = ["SubnetId", "PrivateIpAddress"]
+        .into_iter()
+        .find(|k| req.raw(k).is_some())
+        .or((!groups.is_empty()).then_some("SecurityGroupIds"))
+    {
+        return Err(ApiError::new(
+            codes::INVALID_PARAMETER_COMBINATION,
+            format!("{key} cannot be given with NetworkInterfaces; give it in the network interface"),
+        ));
+    }
+    if let Some(i) = nic.int_opt("DeviceIndex", 0..=i64::MAX)?.filter(|i| *i != 0) {
+        return Err(nic.bad(
+            "DeviceIndex",
+            &i.into(),
+            "the one interface of a privlink instance has device index 0",
+        ));
+    }
+    if let Some(true) = nic.bool_opt("AssociatePublicIpAddress")? {
+        return Err(nic.bad("AssociatePublicIpAddress", &true.into(), "privlink has no public addresses"));
+    }
+    if let Some(false) = nic.bool_opt("DeleteOnTermination")? {
+        return Err(nic.bad(
+            "DeleteOnTermination",
+            &false.into(),
+            "an instance's interface goes with it in privlink",
+        ));
+    }
+    Ok(PrimaryInterface {
+        subnet: nic.str("SubnetId")?.to_owned(),
+        ip: nic.ip_opt("PrivateIpAddress")?,
+        groups: nic.list("Groups")?,
+    })
+}
+
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     for key in ["MinCount", "MaxCount"] {
         if let Some(n) = req.int_opt(key, i64::MIN..=i64::MAX)?.filter(|n| *n != 1) {
             return Err(req.bad(key, &n.into(), "privlink launches one instance per call; use 1"));
         }
     }
-    let subnet = find(&state.subnets, &req.account, req.str("SubnetId")?)?;
+    let nic = primary_interface(req)?;
+    let subnet = find(&state.subnets, &req.account, &nic.subnet)?;
     let image_id = req.str_opt("ImageId")?.map(|id| ami_id(req, "ImageId", id)).transpose()?;
     let type_name = req.str_opt("InstanceType")?.unwrap_or(DEFAULT_INSTANCE_TYPE);
     instance_type(type_name)?;
     placement_and_monitoring(req, subnet)?;
-    let mut groups = security_groups_in_vpc(state, req, "SecurityGroupIds", &subnet.vpc_id)?;
-    for g in security_groups_in_vpc(state, req, "SecurityGroups", &subnet.vpc_id)? {
-        if !groups.contains(&g) {
-            groups.push(g);
-        }
+    if let Some(h) = req
+        .raw("HibernationOptions")
+        .filter(|h| h.get("Configured").is_some_and(|c| c == true || c == "true"))
+    {
+        return Err(req.bad("HibernationOptions", h, "privlink instances do not hibernate"));
     }
+    let mut groups = security_groups_named(state, &req.account, nic.groups, &subnet.vpc_id)?;
     if groups.is_empty() {
         groups.push(state.vpcs[&subnet.vpc_id].default_security_group.clone());
     }
     let id = state.new_id(IdKind::Instance);
-    let ip = AddressBook::for_vpc(state, &subnet.vpc_id).assign(
-        subnet,
-        req.ip_opt("PrivateIpAddress")?,
-        Pick::Lowest,
-        &id,
-    )?;
+    let ip = AddressBook::for_vpc(state, &subnet.vpc_id).assign(subnet, nic.ip, Pick::Lowest, &id)?;
     let instance = Instance {
         id,
         owner: subnet.owner.clone(),
@@ -215,6 +279,23 @@ mod tests {
         assert_eq!(s.instances[id].attributes.cpu_credits.as_deref(), Some("standard"));
         assert_eq!(i["NetworkInterfaces"][0]["PrivateIpAddress"], i["PrivateIpAddress"]);
         fails(&mut s, run(json!({"MaxCount": 2})), codes::INVALID_PARAMETER_VALUE, "MaxCount");
+        let mut terraform = run(
+            json!({"NetworkInterfaces": [{"DeviceIndex": 0, "SubnetId": a, "PrivateIpAddress": "10.0.1.20",
+                                                             "Groups": ["app"]}],
+                                       "HibernationOptions": {"Configured": false}, "CreditSpecification": {"CpuCredits": "unlimited"}}),
+        );
+        terraform.as_object_mut().unwrap().remove("SubnetId");
+        let r = ok(&mut s, terraform.clone());
+        assert_eq!(r["Instances"][0]["PrivateIpAddress"], "10.0.1.20");
+        assert_eq!(r["Instances"][0]["SecurityGroups"][0]["GroupName"], "app");
+        terraform["SubnetId"] = a.clone().into();
+        fails(&mut s, terraform, codes::INVALID_PARAMETER_COMBINATION, "SubnetId");
+        fails(
+            &mut s,
+            run(json!({"HibernationOptions": {"Configured": true}})),
+            codes::INVALID_PARAMETER_VALUE,
+            "hibernate",
+        );
         fails(&mut s, run(json!({"InstanceType": "x1.huge"})), codes::INVALID_INSTANCE_TYPE, "x1.huge");
         fails(&mut s, run(json!({"ImageId": "img-1"})), codes::INVALID_AMI_ID_MALFORMED, "img-1");
         fails(
