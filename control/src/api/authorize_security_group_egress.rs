@@ -35,7 +35,18 @@ mod tests {
             ok(s, json!({"Action": "DescribeSecurityGroups", "GroupIds": [g]}))["SecurityGroups"][0].clone()
         };
         assert_eq!(describe(&mut s)["IpPermissionsEgress"], json!([all]));
-        ok(&mut s, json!({"Action": "RevokeSecurityGroupEgress", "GroupId": g, "IpPermissions": [all]}));
+        // What Terraform sends on create: the IPv4 default rule, then the IPv6 one (NotFound is expected).
+        let tf_all =
+            json!({"IpProtocol": "-1", "FromPort": 0, "ToPort": 0, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]});
+        ok(&mut s, json!({"Action": "RevokeSecurityGroupEgress", "GroupId": g, "IpPermissions": [tf_all]}));
+        let v6 =
+            json!({"IpProtocol": "-1", "FromPort": 0, "ToPort": 0, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]});
+        fails(
+            &mut s,
+            json!({"Action": "RevokeSecurityGroupEgress", "GroupId": g, "IpPermissions": [v6]}),
+            codes::INVALID_PERMISSION_NOT_FOUND,
+            "::/0",
+        );
         assert_eq!(describe(&mut s)["IpPermissionsEgress"], json!([]));
         let https = json!({"Action": "AuthorizeSecurityGroupEgress", "GroupId": g, "IpPermissions": [
             {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]});

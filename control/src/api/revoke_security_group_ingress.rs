@@ -17,7 +17,15 @@ pub fn revoke(state: &mut State, req: &Request, dir: Direction) -> Result<Value,
     let sg = state.security_groups.get_mut(&id).expect("found above");
     let by_id = req.list("SecurityGroupRuleIds")?;
     let gone = if by_id.is_empty() {
-        let gone = rules(req)?;
+        let (gone, ipv6) = rules(req)?;
+        if let Some(range) = ipv6 {
+            return Err(ApiError::new(
+                codes::INVALID_PERMISSION_NOT_FOUND,
+                format!(
+                    "The specified rule (IPv6 range {range}) does not exist in {id}: privlink groups have IPv4 rules only"
+                ),
+            ));
+        }
         if let Some(missing) = gone.iter().find(|r| !sg.rules(dir).contains(r)) {
             return Err(ApiError::new(
                 codes::INVALID_PERMISSION_NOT_FOUND,
