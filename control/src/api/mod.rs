@@ -92,6 +92,7 @@
 //! | DescribeVolumes | VolumeIds[]?, Filters[]?, MaxResults?, NextToken? | `{"Volumes":[]}` |
 //! | DescribeImages | ImageIds[]?, Owners[]?, Filters[]?, MaxResults?, NextToken? | `{"Images":[Image]}` (every well-formed AMI ID exists) |
 //! | ModifySubnetAttribute | SubnetId, one of MapPublicIpOnLaunch / EnableResourceNameDnsARecordOnLaunch `{"Value"}`, PrivateDnsHostnameTypeOnLaunch, or an IPv6 / customer-owned one as false | `{"Return":true}` |
+//! | DescribeCapacityReservation | LoadBalancerArn | `{"CapacityReservationState":[{AvailabilityZone, EffectiveCapacityUnits:0, State:{Code}}], "DecreaseRequestsRemaining":0}` |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
@@ -125,6 +126,7 @@ mod deregister_targets;
 // A copy of helper ec2ops' describe.rs (merge: take theirs and drop this allow).
 #[allow(dead_code)]
 mod describe;
+mod describe_capacity_reservation;
 mod describe_images;
 mod describe_instance_attribute;
 mod describe_instance_credit_specifications;
@@ -266,6 +268,7 @@ pub const ACTIONS: &[&str] = &[
     "DescribeVolumes",
     "DescribeImages",
     "ModifySubnetAttribute",
+    "DescribeCapacityReservation",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -354,6 +357,7 @@ pub fn operation(action: &str) -> Option<Operation> {
         "DescribeVolumes" => Operation::Read(describe_volumes::run),
         "DescribeImages" => Operation::Read(describe_images::run),
         "ModifySubnetAttribute" => Operation::Write(modify_subnet_attribute::run),
+        "DescribeCapacityReservation" => Operation::Read(describe_capacity_reservation::run),
         _ => return None,
     })
 }
@@ -415,7 +419,7 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 69);
+        assert_eq!(ACTIONS.len(), 70);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));
