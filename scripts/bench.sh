@@ -337,6 +337,7 @@ start_privlinkd() {
         args+=(--offload "$OFFLOAD")
     fi
     daemon_supports --mtu && args+=(--mtu "$MTU")
+    daemon_supports --api-listen && args+=(--api-listen off)
     # shellcheck disable=SC2206 # PRIVLINKD_ARGS is a word list on purpose
     args+=($EXTRA_DAEMON_ARGS)
     mkdir -p "$TMP/state"

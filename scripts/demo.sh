@@ -72,7 +72,7 @@ done
 
 step "Start privlinkd (the AWS fabric)"
 "$ROOT/target/release/privlinkd" --socket "$SOCK" --state-dir "$TMP/state" --aws-netns pl-demo-aws \
-    >"$TMP/privlinkd.out" 2>"$TMP/privlinkd.log" &
+    --api-listen 127.0.0.1:0 >"$TMP/privlinkd.out" 2>"$TMP/privlinkd.log" &
 PIDS+=($!)
 for _ in $(seq 100); do grep -q "privlinkd ready" "$TMP/privlinkd.out" 2>/dev/null && break; sleep 0.1; done
 grep -q "privlinkd ready" "$TMP/privlinkd.out" || { cat "$TMP/privlinkd.log"; exit 1; }

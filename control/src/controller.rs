@@ -9,15 +9,18 @@
 //! - Describe* requests read the state; they touch neither the fabric nor the store.
 //! - Other actions go to [`Fabric::query`] (with `VpcId` resolved for the caller); unknown to
 //!   the fabric too → `InvalidAction`.
+//! - `GetCredentials` (socket only: the AWS front never forwards it) answers the calling
+//!   account's access key for the AWS API, creating it if needed ([`crate::aws::credentials`]).
 //! - [`Controller::open`] restores: it loads the stored state (or starts fresh) and applies it
 //!   to the fabric from an empty state, so the daemon rebuilds everything it had.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use serde_json::Value;
 
 use crate::api::{self, Operation, Params, Request};
+use crate::aws::{Credentials, REGION};
 use crate::error::{ApiError, Error};
 use crate::fabric::Fabric;
 use crate::model::{State, find};
@@ -26,6 +29,9 @@ use crate::store::Store;
 /// Owns the state, its store and the fabric.
 pub struct Controller {
     inner: Mutex<Inner>,
+    credentials: Credentials,
+    /// Where the AWS API is served, once privlinkd listens (`http://127.0.0.1:4566`).
+    api_endpoint: OnceLock<String>,
 }
 
 struct Inner {
@@ -38,13 +44,18 @@ impl Controller {
     /// Opens the state directory, restores its state into `fabric`, and persists what the
     /// fabric filled in.
     pub fn open(state_dir: impl AsRef<Path>, fabric: impl Fabric) -> Result<Controller, Error> {
-        let store = Store::open(state_dir)?;
+        let store = Store::open(&state_dir)?;
+        let credentials = Credentials::open(state_dir.as_ref())?;
         let mut state = store.load()?.unwrap_or_default();
         let mut fabric: Box<dyn Fabric> = Box::new(fabric);
         fabric.apply(&State::empty_like(&state), &mut state).map_err(Error::Restore)?;
         store.save(&state)?;
         tracing::info!(path = %store.path().display(), vpcs = state.vpcs.len(), endpoints = state.vpc_endpoints.len(), "state restored");
-        Ok(Controller { inner: Mutex::new(Inner { state, store, fabric }) })
+        Ok(Controller {
+            inner: Mutex::new(Inner { state, store, fabric }),
+            credentials,
+            api_endpoint: OnceLock::new(),
+        })
     }
 
     /// Handles one request object and returns the response object (result or `{"Error":…}`).
@@ -57,6 +68,9 @@ impl Controller {
         let req = Request::parse(raw)?;
         let span = tracing::info_span!("api", action = %req.action, account = %req.account);
         let _entered = span.enter();
+        if req.action == "GetCredentials" {
+            return self.get_credentials(&req);
+        }
         let mut inner = self.lock();
         let result = match api::operation(&req.action) {
             Some(Operation::Read(_)) => api::query(&inner.state, &req),
@@ -71,6 +85,34 @@ impl Controller {
             Err(e) => tracing::info!(code = %e.code, message = %e.message, "refused"),
         }
         result
+    }
+
+    /// The AWS API's access keys.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Records where the AWS API is served (shown by `GetCredentials`).
+    pub fn set_api_endpoint(&self, url: String) {
+        let _ = self.api_endpoint.set(url);
+    }
+
+    fn get_credentials(&self, req: &Request) -> Result<Value, ApiError> {
+        req.reject_unused()?;
+        let key = self
+            .credentials
+            .for_account(&req.account)
+            .map_err(|e| ApiError::internal(format!("cannot save a new access key: {e}")))?;
+        let mut out = serde_json::json!({
+            "AccessKeyId": key.access_key_id,
+            "SecretAccessKey": key.secret_access_key,
+            "Account": key.account,
+            "Region": REGION,
+        });
+        if let Some(url) = self.api_endpoint.get() {
+            out["Endpoint"] = url.clone().into();
+        }
+        Ok(out)
     }
 
     /// A snapshot of the current state.

@@ -23,7 +23,15 @@ pub mod codes {
     pub const INVALID_PARAMETER: &str = "InvalidParameter";
     pub const INVALID_PARAMETER_COMBINATION: &str = "InvalidParameterCombination";
     pub const INTERNAL_ERROR: &str = "InternalError";
+    /// EC2 `DryRun=true` on a request that would have succeeded.
+    pub const DRY_RUN_OPERATION: &str = "DryRunOperation";
+    pub const IDEMPOTENT_PARAMETER_MISMATCH: &str = "IdempotentParameterMismatch";
     pub const INVALID_NEXT_TOKEN: &str = "InvalidNextToken";
+    pub const INVALID_ID: &str = "InvalidID";
+    pub const TAG_LIMIT_EXCEEDED: &str = "TagLimitExceeded";
+    pub const TOO_MANY_TAGS: &str = "TooManyTags";
+    pub const DUPLICATE_TAG_KEYS: &str = "DuplicateTagKeys";
+    pub const INVALID_NETWORK_ACL_ID_NOT_FOUND: &str = "InvalidNetworkAclID.NotFound";
     /// Not sent by the daemon: the client could not reach it or lost the connection.
     pub const SERVICE_UNAVAILABLE: &str = "ServiceUnavailable";
 
@@ -66,6 +74,7 @@ pub mod codes {
     pub const INCOMPATIBLE_PROTOCOLS: &str = "IncompatibleProtocols";
     pub const TARGET_GROUP_ASSOCIATION_LIMIT: &str = "TargetGroupAssociationLimit";
     pub const INVALID_TARGET: &str = "InvalidTarget";
+    pub const TOO_MANY_TARGETS: &str = "TooManyTargets";
     pub const RESOURCE_IN_USE: &str = "ResourceInUse";
     pub const OPERATION_NOT_PERMITTED: &str = "OperationNotPermitted";
 
@@ -139,6 +148,11 @@ pub enum Error {
         path.display()
     )]
     CorruptState { path: PathBuf, source: serde_json::Error },
+    #[error(
+        "credentials file {} is corrupt ({source}); move it away to have new keys made (clients need them again)",
+        path.display()
+    )]
+    CorruptCredentials { path: PathBuf, source: serde_json::Error },
     #[error("state file {} has Version {found}; this privlink reads Version {expected}", path.display())]
     StateVersion { path: PathBuf, found: u64, expected: u32 },
     #[error("another privlinkd is already serving {}; stop it or choose another --socket", path.display())]

@@ -12,12 +12,15 @@
 //! - [`controller`]: serialises mutations, hands each new state to the [`Fabric`] (the data
 //!   plane), persists it, and only then answers.
 //! - [`proto`], [`server`], [`client`]: the newline-delimited JSON protocol over a Unix socket.
+//! - [`aws`]: the AWS front: EC2/ELBv2/STS Query APIs over HTTP with SigV4, translated to
+//!   the same [`api`] operations.
 //! - [`cli`] (binary `privlink`): the CLI, a thin front over [`client`].
 //!
 //! Nothing here touches network namespaces or packets; the daemon (`privlinkd`, in the
 //! data-plane crate) implements [`Fabric`] to make the world match the [`State`].
 
 pub mod api;
+pub mod aws;
 pub mod cli;
 pub mod client;
 pub mod controller;

@@ -7,7 +7,8 @@
 //!   over `state.json` and fsyncs the directory. A crash leaves the old or the new file, never a
 //!   mix. When `save` returns `Ok`, the state survives power loss.
 //! - [`Store::load`] returns `None` if there is no file yet; a file that is not valid JSON of a
-//!   known Version is an error naming the path (never silently replaced).
+//!   known Version is an error naming the path (never silently replaced). Older versions are
+//!   migrated in memory ([`migrate`]); the next save writes the current version.
 //! - One store per directory: [`Store::open`] takes an exclusive lock (`flock` on
 //!   `<state dir>/lock`) held until the store is dropped, so two daemons never share a state.
 
@@ -72,9 +73,10 @@ impl Store {
             Err(e) => return Err(Error::io("read", &self.path)(e)),
         };
         let corrupt = |source| Error::CorruptState { path: self.path.clone(), source };
-        let value: Value = serde_json::from_slice(&bytes).map_err(corrupt)?;
+        let mut value: Value = serde_json::from_slice(&bytes).map_err(corrupt)?;
         match value.get("Version").and_then(Value::as_u64) {
             Some(v) if v == u64::from(STATE_VERSION) => {}
+            Some(1) => migrate(&mut value),
             Some(found) => {
                 return Err(Error::StateVersion { path: self.path.clone(), found, expected: STATE_VERSION });
             }
@@ -105,10 +107,28 @@ impl Store {
     }
 }
 
+/// The resource maps that had a `Name` field in Version 1.
+const NAMED_V1: &[&str] =
+    &["Vpcs", "Subnets", "RouteTables", "Instances", "EndpointServices", "VpcEndpoints"];
+
+/// Migrates a Version 1 state to the current version: a resource's `Name` becomes its `Name` tag.
+fn migrate(state: &mut Value) {
+    for map in NAMED_V1 {
+        let Some(Value::Object(resources)) = state.get_mut(*map) else { continue };
+        for resource in resources.values_mut() {
+            let Some(fields) = resource.as_object_mut() else { continue };
+            if let Some(name) = fields.remove("Name") {
+                fields.insert("Tags".into(), serde_json::json!({ "Name": name }));
+            }
+        }
+    }
+    state["Version"] = STATE_VERSION.into();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Vpc;
+    use crate::model::{Resource, Tags, Vpc};
 
     fn sample() -> State {
         let mut s = State::new();
@@ -117,7 +137,7 @@ mod tests {
             Vpc {
                 id: "vpc-1".into(),
                 owner: "111111111111".into(),
-                name: Some("prov".into()),
+                tags: Tags::named(Some("prov".into())),
                 cidr: "10.0.0.0/16".parse().unwrap(),
                 netns: "pl-prov".into(),
                 netns_managed: true,
@@ -139,7 +159,7 @@ mod tests {
         assert_eq!(store.load().unwrap(), Some(sample()));
         assert!(!dir.path().join("state/state.json.tmp").exists(), "the temp file was renamed away");
         let text = fs::read_to_string(store.path()).unwrap();
-        assert!(text.starts_with("{\n  \"Version\": 1"), "{text}");
+        assert!(text.starts_with("{\n  \"Version\": 2"), "{text}");
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(fs::metadata(store.path()).unwrap().permissions().mode() & 0o777, 0o600);
     }
@@ -156,6 +176,22 @@ mod tests {
         assert!(e.contains("Version 7"), "{e}");
         fs::write(store.path(), "[]").unwrap();
         assert!(store.load().unwrap_err().to_string().contains("Version"));
+    }
+
+    #[test]
+    fn version_1_names_become_name_tags() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut v1 = serde_json::to_value(sample()).unwrap();
+        v1["Version"] = 1.into();
+        let vpc = v1["Vpcs"]["vpc-1"].as_object_mut().unwrap();
+        vpc.remove("Tags");
+        vpc.insert("Name".into(), "prov".into());
+        fs::write(store.path(), v1.to_string()).unwrap();
+        let state = store.load().unwrap().unwrap();
+        assert_eq!(state.version, STATE_VERSION);
+        assert_eq!(state.vpcs["vpc-1"].name(), Some("prov"));
+        assert_eq!(state, sample());
     }
 
     #[test]

@@ -431,7 +431,9 @@ fn build_scope(targets: &[FibTarget], az: Option<u16>) -> Option<Scope> {
         .iter()
         .map(|&i| (format!("{}:{}", targets[i].ip, targets[i].port), targets[i].weight))
         .collect();
-    let table = Maglev::build(&keys, DEFAULT_TABLE_SIZE)?;
+    // No positive weight, or more targets than a table holds (the API caps a group far below
+    // that): the scope has no table, and its flows drop as `no_target`.
+    let table = Maglev::build(&keys, DEFAULT_TABLE_SIZE).ok()?;
     Some(Scope { az, members, table })
 }
 

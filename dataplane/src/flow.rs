@@ -31,81 +31,16 @@
 //! in one shard by construction.
 
 use crate::nat::{DEFAULT_PORTS_PER_TARGET, PoolKey, PortPool};
+pub use crate::packet::FlowKey;
 use crate::verdict::DropReason;
 use crate::wire::l4::tcp_flags;
 use crate::wire::proto;
 use hashbrown::HashMap;
 use parking_lot::Mutex;
-use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Number of shards (a power of two). Also the number of NAT port residue classes.
 pub const SHARDS: usize = 32;
-
-/// One direction of a flow as seen on its ingress device. Addresses and ports in host order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[repr(C)]
-pub struct FlowKey {
-    /// Fib index of the ingress VPC.
-    pub vpc: u16,
-    /// IP protocol (never 0 for a live flow).
-    pub proto: u8,
-    /// Source address.
-    pub src: u32,
-    /// Destination address.
-    pub dst: u32,
-    /// Source port (ICMP echo: identifier).
-    pub sport: u16,
-    /// Destination port (ICMP echo: 0).
-    pub dport: u16,
-}
-
-impl std::hash::Hash for FlowKey {
-    /// Two words instead of six fields: the key is hashed on every packet.
-    #[inline]
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        h.write_u64(u64::from(self.src) << 32 | u64::from(self.dst));
-        h.write_u64(
-            u64::from(self.sport) << 40
-                | u64::from(self.dport) << 24
-                | u64::from(self.vpc) << 8
-                | u64::from(self.proto),
-        );
-    }
-}
-
-impl FlowKey {
-    /// The key a reply would carry on device `vpc` (addresses and ports swapped).
-    pub fn reversed_on(&self, vpc: u16) -> FlowKey {
-        FlowKey { vpc, proto: self.proto, src: self.dst, dst: self.src, sport: self.dport, dport: self.sport }
-    }
-
-    /// A well-mixed 64-bit hash of the whole key (used for Maglev target selection).
-    #[inline]
-    pub fn hash64(&self) -> u64 {
-        let a = (u64::from(self.src) << 32 | u64::from(self.dst)) ^ u64::from(self.vpc) << 8;
-        let b = u64::from(self.sport) << 32 | u64::from(self.dport) << 8 | u64::from(self.proto);
-        let mut h = a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b.wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
-        h ^= h >> 29;
-        h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        h ^ (h >> 32)
-    }
-}
-
-impl std::fmt::Display for FlowKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "vpc#{} proto {} {}:{} -> {}:{}",
-            self.vpc,
-            self.proto,
-            Ipv4Addr::from(self.src),
-            self.sport,
-            Ipv4Addr::from(self.dst),
-            self.dport
-        )
-    }
-}
 
 #[inline]
 fn addr_mix(a: u32, b: u32, proto: u8) -> usize {
@@ -335,9 +270,19 @@ impl FlowTable {
         idle(now, f.last_seen) > self.timeout(f)
     }
 
+    /// Whether flow `f`, found under key `k`, still serves a packet with TCP flags `flags` at
+    /// `now`: it has not expired, and it is not a closing flow that its initiator re-opens
+    /// with a pure SYN.
+    fn serves(&self, f: &Flow, k: &FlowKey, flags: u8, now: u32) -> bool {
+        let restart = f.fwd == *k
+            && flags & (tcp_flags::SYN | tcp_flags::ACK | tcp_flags::RST) == tcp_flags::SYN
+            && matches!(f.state, State::TcpClosing | State::TcpClosed);
+        !restart && !self.expired(f, now)
+    }
+
     /// Looks up the flow of a packet with key `k` (and TCP flags `flags`, 0 for non-TCP),
-    /// refreshing its idle timer and TCP state. An expired flow is removed and reported as a
-    /// miss; so is a closing flow that the initiator re-opens with a pure SYN.
+    /// refreshing its idle timer and TCP state. A flow that no longer [serves](Self::peek)
+    /// the packet (expired, or re-opened) is removed and reported as a miss.
     #[inline]
     pub fn lookup(&self, k: &FlowKey, flags: u8, now_ms: u64) -> Lookup {
         let now = now_ms as u32;
@@ -345,16 +290,12 @@ impl FlowTable {
         let Some(&idx) = shard.map.get(k) else {
             return Lookup::Miss;
         };
-        let f = &shard.slab[idx as usize];
-        let is_fwd = f.fwd == *k;
-        let restart = is_fwd
-            && flags & (tcp_flags::SYN | tcp_flags::ACK | tcp_flags::RST) == tcp_flags::SYN
-            && matches!(f.state, State::TcpClosing | State::TcpClosed);
-        if restart || self.expired(f, now) {
+        if !self.serves(&shard.slab[idx as usize], k, flags, now) {
             self.remove(&mut shard, idx);
             return Lookup::Miss;
         }
         let f = &mut shard.slab[idx as usize];
+        let is_fwd = f.fwd == *k;
         if idle(now, f.last_seen) > 0 {
             f.last_seen = now;
         }
@@ -364,15 +305,13 @@ impl FlowTable {
         Lookup::Hit(Rewrite::towards(if is_fwd { &f.rev } else { &f.fwd }))
     }
 
-    /// The rewrite an existing, live flow would apply to a packet with key `k`, without
-    /// touching the flow (for traces).
-    pub fn peek(&self, k: &FlowKey, now_ms: u64) -> Option<Rewrite> {
+    /// What [`lookup`](Self::lookup) would find for a packet with key `k` and TCP flags
+    /// `flags`, without touching the flow (traces, ICMP errors about a flow).
+    pub fn peek(&self, k: &FlowKey, flags: u8, now_ms: u64) -> Option<Rewrite> {
         let shard = self.shards[shard_of(k)].0.lock();
         let f = &shard.slab[*shard.map.get(k)? as usize];
-        if self.expired(f, now_ms as u32) {
-            return None;
-        }
-        Some(Rewrite::towards(if f.fwd == *k { &f.rev } else { &f.fwd }))
+        self.serves(f, k, flags, now_ms as u32)
+            .then(|| Rewrite::towards(if f.fwd == *k { &f.rev } else { &f.fwd }))
     }
 
     /// Creates the flow whose initiator's key is `fwd` and returns the rewrite for its first
@@ -384,6 +323,25 @@ impl FlowTable {
         flags: u8,
         now_ms: u64,
     ) -> Result<Rewrite, DropReason> {
+        self.create(fwd, plan, flags, now_ms, true)
+    }
+
+    /// What [`insert`](Self::insert) would return, changing nothing (traces). A new NAT flow's
+    /// port is not chosen: the rewrite's `sport` is 0, and only the pool's capacity is checked.
+    pub fn admit(&self, fwd: &FlowKey, plan: FlowPlan, now_ms: u64) -> Result<Rewrite, DropReason> {
+        self.create(fwd, plan, 0, now_ms, false)
+    }
+
+    /// [`insert`](Self::insert) when `commit`, else [`admit`](Self::admit): one sequence of
+    /// checks for both, so a trace cannot drift from what the packet path does.
+    fn create(
+        &self,
+        fwd: &FlowKey,
+        plan: FlowPlan,
+        flags: u8,
+        now_ms: u64,
+        commit: bool,
+    ) -> Result<Rewrite, DropReason> {
         let now = now_ms as u32;
         let si = shard_of(fwd);
         let mut shard = self.shards[si].0.lock();
@@ -393,7 +351,9 @@ impl FlowTable {
             if !self.expired(f, now) {
                 return Ok(Rewrite::towards(if f.fwd == *fwd { &f.rev } else { &f.fwd }));
             }
-            self.remove(&mut shard, idx);
+            if commit {
+                self.remove(&mut shard, idx);
+            }
         }
         if self.len.load(Ordering::Relaxed) >= self.cfg.max_flows {
             return Err(DropReason::FlowTableFull);
@@ -403,12 +363,16 @@ impl FlowTable {
             FlowPlan::Nat { vpc, nlb, target, target_port } => {
                 let key = PoolKey { vpc, proto: fwd.proto, nlb, target, target_port };
                 let class = nat_class_for(si, nlb, target, target_port, fwd.proto);
+                let limit = self.cfg.max_ports_per_target;
                 let port = {
                     let mut pools = self.pools.lock();
                     let Pools { map, rng } = &mut *pools;
-                    map.entry(key)
-                        .or_insert_with(|| PortPool::new(SHARDS, rng))
-                        .alloc(class, self.cfg.max_ports_per_target)
+                    if commit {
+                        map.entry(key).or_insert_with(|| PortPool::new(SHARDS, rng)).alloc(class, limit)
+                    } else {
+                        // A pool not made yet is full.
+                        map.get(&key).map_or(limit > 0, |p| p.can_alloc(class, limit)).then_some(0)
+                    }
                 }
                 .ok_or(DropReason::NatExhausted)?;
                 let rev =
@@ -416,6 +380,13 @@ impl FlowTable {
                 (rev, true)
             }
         };
+        if !commit {
+            // A NAT flow's reply key depends on the port a commit would choose.
+            if !nat && shard.map.contains_key(&rev) {
+                return Err(DropReason::GatewayTupleCollision);
+            }
+            return Ok(Rewrite::towards(&rev));
+        }
         debug_assert_eq!(shard_of(&rev), si, "reply key must share the flow's shard");
         if shard.map.contains_key(&rev) {
             if nat {

@@ -1,37 +1,31 @@
-//! NLB health checks: TCP probes from the NLB's node addresses to every registered target.
+//! NLB health checks as a pure state machine: `on_tick(now, replies) -> (probes, changes)`.
 //!
-//! Contract:
-//! - Every `interval` of its target group's health check, each target in use by a listener
-//!   gets a TCP SYN from an NLB node address (the node of the target's zone when the NLB has
-//!   one there), written into the provider VPC's device like any forwarded packet. A SYN-ACK
-//!   is a success (the half-open connection is reset at once); an RST or no answer within the
-//!   timeout is a failure. HTTP checks are probed the same way (a TCP connect; the request
-//!   line is not sent).
+//! Contract (no syscalls, no clock: time is the pipeline's milliseconds, passed in):
+//! - [`HealthChecks::set_targets`] says what to check: every registered target, with the NLB
+//!   node its probes start from (`None`: no listener uses its group, so it is `unused` and not
+//!   probed), its provider VPC's slot, its probe port and its group's health check settings.
+//!   A target that is no longer listed is forgotten, with its counts and pending probe.
+//! - A target is probed at its first tick, then every `interval` after the previous probe,
+//!   never with a probe outstanding. A probe is a TCP SYN from a port of [`PROBE_PORTS`]
+//!   (taken in turn), so the pipeline tells replies apart from forwarded traffic.
+//! - Outcome of a probe: a SYN-ACK from the target (matched on VPC, node, probe port, target
+//!   and port) is a success, and the half-open connection is reset with an RST whose sequence
+//!   number is the SYN's plus one; an RST is a failure; no reply when more than `timeout`
+//!   has passed since the probe is a failure. Replies to no pending probe are ignored.
 //! - `healthy_threshold` consecutive successes make a target `healthy`, `unhealthy_threshold`
-//!   consecutive failures `unhealthy`. A target no listener uses is `unused` and not probed.
-//!   Changes go through the controller like an API change: persisted, then compiled into a
-//!   new FIB, whose Maglev tables then skip unhealthy targets (or fail open if none is
-//!   healthy). Established flows to a target that turns unhealthy are left alone, as the
-//!   NLB does.
-//! - Probe source ports come from [`PROBE_PORTS`], below every NAT port, so the pipeline tells
-//!   replies apart from forwarded traffic without a flow entry (`Verdict::Local`); workers
-//!   queue them in [`Dataplane::probe_replies`](crate::worker::Dataplane::probe_replies).
+//!   consecutive failures `unhealthy`; a success resets the failures and the other way round.
+//!   A change is reported only when it differs from the health the target has in the state.
+//! - HTTP checks are probed the same way (a TCP connect; the request line is not sent).
+//!
+//! The runtime ([`crate::health_prober`]) writes the probes into the VPC devices and records
+//! the changes through the controller, which persists them and compiles them into the FIB.
 
+use crate::packet::Parsed;
 use crate::pipeline::PROBE_PORTS;
 use crate::wire::l4::tcp_flags;
-use crate::wire::synth::Synth;
-use crate::wire::{Ipv4Packet, TcpPacket, proto, virtio};
-use crate::worker::{Dataplane, Snapshot};
 use hashbrown::HashMap;
-use privlink_control::Controller;
-use privlink_control::model::{State, TargetGroup, TargetHealth};
+use privlink_control::model::{HealthCheck, State, TargetGroup, TargetHealth};
 use std::net::Ipv4Addr;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
-
-/// How often the checker looks for due probes, replies and timeouts.
-const TICK: Duration = Duration::from_millis(200);
 
 /// A reply to a probe, as a worker received it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,81 +42,240 @@ pub struct ProbeReply {
     pub target_port: u16,
     /// SYN-ACK (the port is open) rather than RST.
     pub open: bool,
-    /// The reply's acknowledgment number (the sequence number of the reset that closes it).
-    pub ack: u32,
 }
 
 impl ProbeReply {
-    /// Reads a frame the pipeline classified as `Local` on VPC slot `vpc`.
-    pub fn parse(vpc: u16, frame: &[u8], vnet: bool) -> Option<ProbeReply> {
-        let pkt = virtio::packet(frame, vnet)?;
-        let ip = Ipv4Packet::new_checked(pkt).ok()?;
-        let tcp = TcpPacket::new_checked(ip.payload()).ok()?;
-        let f = tcp.flags();
-        let open = f & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK;
-        if !open && f & tcp_flags::RST == 0 {
+    /// The reply in a packet the pipeline handed to the health checker, if it is one: a
+    /// SYN-ACK (open) or an RST (closed).
+    pub fn from_parsed(p: &Parsed) -> Option<ProbeReply> {
+        let open = p.flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK;
+        if !open && p.flags & tcp_flags::RST == 0 {
             return None;
         }
+        let k = &p.key;
         Some(ProbeReply {
-            vpc,
-            nlb: ip.dst_u32(),
-            probe_port: tcp.dst_port(),
-            target: ip.src_u32(),
-            target_port: tcp.src_port(),
+            vpc: k.vpc,
+            nlb: k.dst,
+            probe_port: k.dport,
+            target: k.src,
+            target_port: k.sport,
             open,
-            ack: tcp.ack_number(),
         })
     }
 }
 
+/// Names one registered target.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct TargetKey {
-    tg: String,
-    ip: Ipv4Addr,
-    port: u16,
+pub struct TargetKey {
+    /// Target group ARN.
+    pub tg: String,
+    /// Target address.
+    pub ip: Ipv4Addr,
+    /// Target (traffic) port.
+    pub port: u16,
+}
+
+/// How to check one target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedTarget {
+    /// Which target.
+    pub key: TargetKey,
+    /// Its health as the state records it.
+    pub health: TargetHealth,
+    /// The NLB node address probes start from; `None`: no listener uses the group (unused).
+    pub source: Option<u32>,
+    /// Slot of the provider VPC whose device carries the probes.
+    pub vpc: u16,
+    /// The port probed.
+    pub probe_port: u16,
+    /// Milliseconds between probes.
+    pub interval_ms: u64,
+    /// Milliseconds after which an unanswered probe is a failure.
+    pub timeout_ms: u64,
+    /// Consecutive successes that make the target healthy.
+    pub healthy_threshold: u32,
+    /// Consecutive failures that make the target unhealthy.
+    pub unhealthy_threshold: u32,
+}
+
+impl CheckedTarget {
+    /// The settings of `hc` for a target (interval and timeout at least one second, as the
+    /// API enforces far more).
+    fn settings(hc: &HealthCheck) -> (u64, u64, u32, u32) {
+        (
+            u64::from(hc.interval_seconds.max(1)) * 1000,
+            u64::from(hc.timeout_seconds.max(1)) * 1000,
+            hc.healthy_threshold,
+            hc.unhealthy_threshold,
+        )
+    }
+}
+
+/// A TCP segment to write into VPC `vpc`'s device: a SYN probe or the RST that ends one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    /// Provider VPC slot.
+    pub vpc: u16,
+    /// NLB node address (source).
+    pub src: u32,
+    /// Target address.
+    pub dst: u32,
+    /// Source port (from [`PROBE_PORTS`]).
+    pub sport: u16,
+    /// Probed port.
+    pub dport: u16,
+    /// `SYN` or `RST`.
+    pub flags: u8,
+    /// Sequence number.
+    pub seq: u32,
+}
+
+/// A target whose health changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Which target.
+    pub key: TargetKey,
+    /// Its new health.
+    pub health: TargetHealth,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Pending {
-    vpc: u16,
-    nlb: u32,
-    probe_port: u16,
-    port: u16,
-    sent: Instant,
+    src: u32,
+    sport: u16,
+    seq: u32,
+    sent_ms: u64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Check {
     successes: u32,
     failures: u32,
-    next_due: Instant,
+    /// When the next probe is due (`None`: at the next tick).
+    next_due_ms: Option<u64>,
     pending: Option<Pending>,
 }
 
-/// The health checker; runs on its own thread (see [`spawn`]).
-pub struct HealthChecker {
-    dp: Arc<Dataplane>,
-    ctl: Arc<Controller>,
+/// The checker's state: counts, due times and outstanding probes per target.
+pub struct HealthChecks {
+    targets: Vec<CheckedTarget>,
     checks: HashMap<TargetKey, Check>,
     next_port: u16,
     rng: fastrand::Rng,
 }
 
-/// Starts the health checker; it runs until the data plane stops.
-pub fn spawn(dp: Arc<Dataplane>, ctl: Arc<Controller>) -> std::io::Result<std::thread::JoinHandle<()>> {
-    let mut hc = HealthChecker {
-        dp,
-        ctl,
-        checks: HashMap::new(),
-        next_port: *PROBE_PORTS.start(),
-        rng: fastrand::Rng::new(),
-    };
-    std::thread::Builder::new().name("plink-health".into()).spawn(move || {
-        while !hc.dp.stop.load(Ordering::Relaxed) {
-            hc.round(Instant::now());
-            std::thread::park_timeout(TICK);
+impl HealthChecks {
+    /// A checker with no targets; `seed` seeds the probes' sequence numbers.
+    pub fn new(seed: u64) -> Self {
+        HealthChecks {
+            targets: Vec::new(),
+            checks: HashMap::new(),
+            next_port: *PROBE_PORTS.start(),
+            rng: fastrand::Rng::with_seed(seed),
         }
-    })
+    }
+
+    /// Replaces the list of targets to check; forgets targets no longer listed.
+    pub fn set_targets(&mut self, targets: Vec<CheckedTarget>) {
+        self.checks.retain(|k, _| targets.iter().any(|t| t.key == *k));
+        self.targets = targets;
+    }
+
+    /// Advances to `now_ms` with the probe replies received since the last tick: returns the
+    /// segments to send and the health changes to record (see the module doc).
+    pub fn on_tick(&mut self, now_ms: u64, replies: &[ProbeReply]) -> (Vec<Probe>, Vec<Change>) {
+        let mut probes = Vec::new();
+        let mut changes = Vec::new();
+        for t in &self.targets {
+            let change = |health: TargetHealth| Change { key: t.key.clone(), health };
+            let Some(source) = t.source else {
+                self.checks.remove(&t.key);
+                if t.health != TargetHealth::Unused {
+                    changes.push(change(TargetHealth::Unused));
+                }
+                continue;
+            };
+            let check = self.checks.entry(t.key.clone()).or_default();
+            if let Some(p) = check.pending {
+                let reply = replies.iter().find(|r| {
+                    (r.vpc, r.nlb, r.probe_port, r.target, r.target_port)
+                        == (t.vpc, p.src, p.sport, u32::from(t.key.ip), t.probe_port)
+                });
+                let outcome = match reply {
+                    Some(r) => Some(r.open),
+                    None => (now_ms.saturating_sub(p.sent_ms) > t.timeout_ms).then_some(false),
+                };
+                if let Some(ok) = outcome {
+                    check.pending = None;
+                    if ok {
+                        probes.push(Probe {
+                            vpc: t.vpc,
+                            src: p.src,
+                            dst: t.key.ip.into(),
+                            sport: p.sport,
+                            dport: t.probe_port,
+                            flags: tcp_flags::RST,
+                            seq: p.seq.wrapping_add(1),
+                        });
+                    }
+                    let next = if ok {
+                        check.failures = 0;
+                        check.successes = check.successes.saturating_add(1);
+                        (check.successes >= t.healthy_threshold).then_some(TargetHealth::Healthy)
+                    } else {
+                        check.successes = 0;
+                        check.failures = check.failures.saturating_add(1);
+                        (check.failures >= t.unhealthy_threshold).then_some(TargetHealth::Unhealthy)
+                    };
+                    if let Some(h) = next.filter(|h| *h != t.health) {
+                        changes.push(change(h));
+                    }
+                }
+            }
+            if check.pending.is_none() && check.next_due_ms.is_none_or(|due| now_ms >= due) {
+                let sport = self.next_port;
+                self.next_port = if sport == *PROBE_PORTS.end() { *PROBE_PORTS.start() } else { sport + 1 };
+                let seq = self.rng.u32(..);
+                check.next_due_ms = Some(now_ms + t.interval_ms);
+                check.pending = Some(Pending { src: source, sport, seq, sent_ms: now_ms });
+                probes.push(Probe {
+                    vpc: t.vpc,
+                    src: source,
+                    dst: t.key.ip.into(),
+                    sport,
+                    dport: t.probe_port,
+                    flags: tcp_flags::SYN,
+                    seq,
+                });
+            }
+        }
+        (probes, changes)
+    }
+}
+
+/// The targets of `state` to check, with their provider VPC's slot as `slot_of` gives it
+/// (targets of a VPC without a slot are left out: there is no device to probe through).
+pub fn targets(state: &State, slot_of: impl Fn(&str) -> Option<u16>) -> Vec<CheckedTarget> {
+    let mut out = Vec::new();
+    for tg in state.target_groups.values() {
+        let Some(vpc) = slot_of(&tg.vpc_id) else { continue };
+        let (interval_ms, timeout_ms, healthy_threshold, unhealthy_threshold) =
+            CheckedTarget::settings(&tg.health_check);
+        for t in &tg.targets {
+            out.push(CheckedTarget {
+                key: TargetKey { tg: tg.arn.clone(), ip: t.ip, port: t.port },
+                health: t.health,
+                source: probe_source(state, tg, t.ip).map(u32::from),
+                vpc,
+                probe_port: tg.health_check.port.for_target(t.port),
+                interval_ms,
+                timeout_ms,
+                healthy_threshold,
+                unhealthy_threshold,
+            });
+        }
+    }
+    out
 }
 
 /// The NLB node a probe to `ip` in target group `tg` starts from: the node in the target's
@@ -139,146 +292,234 @@ fn probe_source(state: &State, tg: &TargetGroup, ip: Ipv4Addr) -> Option<Ipv4Add
     nodes.iter().find(|n| Some(&n.az) == zone).or(nodes.first()).map(|n| n.ip)
 }
 
-impl HealthChecker {
-    fn round(&mut self, now: Instant) {
-        let state = self.ctl.state();
-        let snap = self.dp.snapshot.load_full();
-        let mut changes: Vec<(TargetKey, TargetHealth)> = Vec::new();
-        let replies = std::mem::take(&mut *self.dp.probe_replies.lock());
-        for tg in state.target_groups.values() {
-            let hc = &tg.health_check;
-            let timeout = Duration::from_secs(u64::from(hc.timeout_seconds.max(1)));
-            for t in &tg.targets {
-                let key = TargetKey { tg: tg.arn.clone(), ip: t.ip, port: t.port };
-                let check = self.checks.entry(key.clone()).or_insert(Check {
-                    successes: 0,
-                    failures: 0,
-                    next_due: now,
-                    pending: None,
-                });
-                let Some(node) = probe_source(&state, tg, t.ip) else {
-                    if t.health != TargetHealth::Unused {
-                        changes.push((key, TargetHealth::Unused));
-                    }
-                    continue;
-                };
-                let outcome = match check.pending {
-                    Some(p) => replies
-                        .iter()
-                        .find(|r| {
-                            (r.vpc, r.nlb, r.probe_port, r.target, r.target_port)
-                                == (p.vpc, p.nlb, p.probe_port, u32::from(t.ip), p.port)
-                        })
-                        .map(|r| {
-                            if r.open {
-                                send_reset(&snap, r);
-                            }
-                            r.open
-                        })
-                        .or_else(|| (now.duration_since(p.sent) > timeout).then_some(false)),
-                    None => None,
-                };
-                if let Some(ok) = outcome {
-                    check.pending = None;
-                    let next = if ok {
-                        check.failures = 0;
-                        check.successes += 1;
-                        (check.successes >= hc.healthy_threshold).then_some(TargetHealth::Healthy)
-                    } else {
-                        check.successes = 0;
-                        check.failures += 1;
-                        (check.failures >= hc.unhealthy_threshold).then_some(TargetHealth::Unhealthy)
-                    };
-                    if let Some(h) = next.filter(|h| *h != t.health) {
-                        changes.push((key.clone(), h));
-                    }
-                }
-                if check.pending.is_none() && now >= check.next_due {
-                    let port = hc.port.for_target(t.port);
-                    let probe_port = self.next_port;
-                    self.next_port =
-                        if probe_port == *PROBE_PORTS.end() { *PROBE_PORTS.start() } else { probe_port + 1 };
-                    check.next_due = now + Duration::from_secs(u64::from(hc.interval_seconds.max(1)));
-                    let syn = Synth {
-                        proto: proto::TCP,
-                        src: node.into(),
-                        dst: t.ip.into(),
-                        sport: probe_port,
-                        dport: port,
-                        tcp_flags: tcp_flags::SYN,
-                        seq: self.rng.u32(..),
-                        ack: 0,
-                        payload: 0,
-                    };
-                    if let Some(vpc) = send(&snap, &tg.vpc_id, &syn) {
-                        check.pending = Some(Pending { vpc, nlb: node.into(), probe_port, port, sent: now });
-                    }
-                }
-            }
-        }
-        let live: hashbrown::HashSet<TargetKey> = state
-            .target_groups
-            .values()
-            .flat_map(|tg| {
-                tg.targets.iter().map(|t| TargetKey { tg: tg.arn.clone(), ip: t.ip, port: t.port })
-            })
-            .collect();
-        self.checks.retain(|k, _| live.contains(k));
-        if !changes.is_empty() {
-            self.commit(changes);
-        }
-    }
-
-    fn commit(&self, changes: Vec<(TargetKey, TargetHealth)>) {
-        let result = self.ctl.mutate_internal(|s| {
-            for (k, h) in &changes {
-                let target = s
-                    .target_groups
-                    .get_mut(&k.tg)
-                    .and_then(|tg| tg.targets.iter_mut().find(|t| t.ip == k.ip && t.port == k.port));
-                if let Some(t) = target {
-                    tracing::info!(target_group = %k.tg, target = %k.ip, port = k.port, health = h.as_str(), "target health");
-                    t.health = *h;
-                }
-            }
-        });
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "cannot record target health");
-        }
-    }
-}
-
-/// Writes `pkt` into the device of VPC `vpc_id`; returns the VPC's slot if it was sent.
-fn send(snap: &Snapshot, vpc_id: &str, pkt: &Synth) -> Option<u16> {
-    let slot = snap.fib.vpcs.iter().position(|v| v.id == vpc_id)?;
-    let q = snap.devices.get(slot)?.as_ref()?.tun.queue(0)?;
-    q.send(&virtio::frame(&pkt.build(), q.vnet_hdr())).ok()?;
-    Some(slot as u16)
-}
-
-/// Resets the half-open connection a successful probe left at the target.
-fn send_reset(snap: &Snapshot, r: &ProbeReply) {
-    let Some(vpc) = snap.fib.vpcs.get(usize::from(r.vpc)) else { return };
-    let rst = Synth {
-        proto: proto::TCP,
-        src: r.nlb,
-        dst: r.target,
-        sport: r.probe_port,
-        dport: r.target_port,
-        tcp_flags: tcp_flags::RST,
-        seq: r.ack,
-        ack: 0,
-        payload: 0,
-    };
-    let _ = send(snap, &vpc.id, &rst);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::parse;
+    use crate::wire::proto;
+    use crate::wire::synth::Synth;
 
-    fn reply_frame(flags: u8) -> Vec<u8> {
-        Synth {
+    const NODE: u32 = 0x0a00_01fe;
+    const TARGET: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 10);
+    const VPC: u16 = 3;
+
+    fn target(health: TargetHealth) -> CheckedTarget {
+        CheckedTarget {
+            key: TargetKey { tg: "tg".into(), ip: TARGET, port: 80 },
+            health,
+            source: Some(NODE),
+            vpc: VPC,
+            probe_port: 8080,
+            interval_ms: 10_000,
+            timeout_ms: 5_000,
+            healthy_threshold: 3,
+            unhealthy_threshold: 2,
+        }
+    }
+
+    fn checker(t: CheckedTarget) -> HealthChecks {
+        let mut hc = HealthChecks::new(7);
+        hc.set_targets(vec![t]);
+        hc
+    }
+
+    fn reply_to(p: &Probe, open: bool) -> ProbeReply {
+        ProbeReply { vpc: p.vpc, nlb: p.src, probe_port: p.sport, target: p.dst, target_port: p.dport, open }
+    }
+
+    /// The single SYN among `probes`.
+    fn syn(probes: &[Probe]) -> Probe {
+        let syns: Vec<_> = probes.iter().filter(|p| p.flags == tcp_flags::SYN).collect();
+        assert_eq!(syns.len(), 1, "{probes:?}");
+        *syns[0]
+    }
+
+    /// Probes every interval and answers each probe with `open` just after sending it;
+    /// returns the changes of each round.
+    fn rounds(hc: &mut HealthChecks, open: &[bool]) -> Vec<Vec<Change>> {
+        let (probes, _) = hc.on_tick(0, &[]);
+        let mut probe = syn(&probes);
+        let mut out = Vec::new();
+        for (i, &o) in open.iter().enumerate() {
+            let at = (i as u64 + 1) * 10_000;
+            let (_, changes) = hc.on_tick(at - 9_000, &[reply_to(&probe, o)]);
+            out.push(changes);
+            probe = syn(&hc.on_tick(at, &[]).0);
+        }
+        out
+    }
+
+    fn health(changes: &[Change]) -> Vec<TargetHealth> {
+        changes.iter().map(|c| c.health).collect()
+    }
+
+    #[test]
+    fn first_probe_goes_out_at_the_first_tick_from_the_node_to_the_probe_port() {
+        let mut hc = checker(target(TargetHealth::Initial));
+        let (probes, changes) = hc.on_tick(0, &[]);
+        let p = syn(&probes);
+        assert_eq!((p.vpc, p.src, p.dst, p.dport), (VPC, NODE, u32::from(TARGET), 8080));
+        assert!(PROBE_PORTS.contains(&p.sport));
+        assert!(changes.is_empty());
+    }
+
+    #[test]
+    fn the_next_probe_waits_for_the_interval() {
+        let mut hc = checker(target(TargetHealth::Initial));
+        let p = syn(&hc.on_tick(0, &[]).0);
+        let (probes, _) = hc.on_tick(100, &[reply_to(&p, true)]);
+        assert!(probes.iter().all(|p| p.flags == tcp_flags::RST), "no SYN before the interval: {probes:?}");
+        assert!(hc.on_tick(9_999, &[]).0.is_empty());
+        let next = syn(&hc.on_tick(10_000, &[]).0);
+        assert_ne!(next.sport, p.sport, "probe ports are taken in turn");
+    }
+
+    #[test]
+    fn no_new_probe_while_one_is_outstanding() {
+        let mut t = target(TargetHealth::Initial);
+        t.timeout_ms = 20_000;
+        let mut hc = checker(t);
+        syn(&hc.on_tick(0, &[]).0);
+        assert!(hc.on_tick(15_000, &[]).0.is_empty(), "interval passed but the probe is pending");
+    }
+
+    #[test]
+    fn a_syn_ack_is_a_success_and_is_reset_with_the_next_sequence_number() {
+        let mut hc = checker(target(TargetHealth::Initial));
+        let p = syn(&hc.on_tick(0, &[]).0);
+        let (probes, _) = hc.on_tick(100, &[reply_to(&p, true)]);
+        assert_eq!(
+            probes,
+            [Probe { flags: tcp_flags::RST, seq: p.seq.wrapping_add(1), ..p }],
+            "the half-open connection is reset"
+        );
+    }
+
+    #[test]
+    fn healthy_after_exactly_healthy_threshold_successes() {
+        let mut hc = checker(target(TargetHealth::Initial));
+        let r = rounds(&mut hc, &[true, true, true, true]);
+        assert_eq!(health(&r[0]), []);
+        assert_eq!(health(&r[1]), []);
+        assert_eq!(health(&r[2]), [TargetHealth::Healthy]);
+        assert_eq!(r[2][0].key, TargetKey { tg: "tg".into(), ip: TARGET, port: 80 });
+    }
+
+    #[test]
+    fn unhealthy_after_exactly_unhealthy_threshold_rsts() {
+        let mut hc = checker(target(TargetHealth::Healthy));
+        let r = rounds(&mut hc, &[false, false]);
+        assert_eq!(health(&r[0]), []);
+        assert_eq!(health(&r[1]), [TargetHealth::Unhealthy]);
+    }
+
+    #[test]
+    fn a_success_resets_the_failures_and_a_failure_the_successes() {
+        let mut hc = checker(target(TargetHealth::Healthy));
+        let r = rounds(&mut hc, &[false, true, false, true, true, false, false]);
+        let all: Vec<_> = r.iter().flat_map(|c| health(c)).collect();
+        assert_eq!(all, [TargetHealth::Unhealthy], "only the last two failures in a row count");
+        assert_eq!(health(&r[6]), [TargetHealth::Unhealthy]);
+        let mut hc = checker(target(TargetHealth::Unhealthy));
+        let r = rounds(&mut hc, &[true, true, false, true, true, true]);
+        let all: Vec<_> = r.iter().flat_map(|c| health(c)).collect();
+        assert_eq!(all, [TargetHealth::Healthy]);
+        assert_eq!(health(&r[5]), [TargetHealth::Healthy]);
+    }
+
+    #[test]
+    fn no_change_is_reported_for_the_health_the_target_already_has() {
+        let mut hc = checker(target(TargetHealth::Healthy));
+        let r = rounds(&mut hc, &[true, true, true, true]);
+        assert!(r.iter().all(Vec::is_empty), "{r:?}");
+    }
+
+    #[test]
+    fn no_reply_is_a_failure_only_after_the_timeout() {
+        let mut t = target(TargetHealth::Healthy);
+        t.unhealthy_threshold = 1;
+        let mut hc = checker(t);
+        syn(&hc.on_tick(0, &[]).0);
+        assert_eq!(hc.on_tick(5_000, &[]), (vec![], vec![]), "at the timeout, not yet");
+        let (probes, changes) = hc.on_tick(5_001, &[]);
+        assert_eq!(health(&changes), [TargetHealth::Unhealthy]);
+        assert!(probes.is_empty(), "the next probe still waits for the interval");
+        syn(&hc.on_tick(10_000, &[]).0);
+    }
+
+    #[test]
+    fn a_late_reply_after_the_timeout_does_not_count() {
+        let mut t = target(TargetHealth::Unhealthy);
+        t.healthy_threshold = 1;
+        let mut hc = checker(t);
+        let p = syn(&hc.on_tick(0, &[]).0);
+        hc.on_tick(6_000, &[]);
+        let (probes, changes) = hc.on_tick(7_000, &[reply_to(&p, true)]);
+        assert_eq!((probes, changes), (vec![], vec![]));
+    }
+
+    #[test]
+    fn replies_that_match_no_pending_probe_are_ignored() {
+        let mut t = target(TargetHealth::Unhealthy);
+        t.healthy_threshold = 1;
+        let mut hc = checker(t);
+        let p = syn(&hc.on_tick(0, &[]).0);
+        let wrong = [
+            ProbeReply { probe_port: p.sport.wrapping_add(1), ..reply_to(&p, true) },
+            ProbeReply { vpc: VPC + 1, ..reply_to(&p, true) },
+            ProbeReply { target_port: 81, ..reply_to(&p, true) },
+            ProbeReply { nlb: NODE + 1, ..reply_to(&p, true) },
+        ];
+        assert_eq!(hc.on_tick(100, &wrong), (vec![], vec![]));
+        assert_eq!(health(&hc.on_tick(200, &[reply_to(&p, true)]).1), [TargetHealth::Healthy]);
+    }
+
+    #[test]
+    fn a_target_no_listener_uses_is_unused_and_not_probed() {
+        let mut t = target(TargetHealth::Healthy);
+        t.source = None;
+        let mut hc = checker(t.clone());
+        let (probes, changes) = hc.on_tick(0, &[]);
+        assert!(probes.is_empty());
+        assert_eq!(health(&changes), [TargetHealth::Unused]);
+        t.health = TargetHealth::Unused;
+        hc.set_targets(vec![t]);
+        assert_eq!(hc.on_tick(20_000, &[]), (vec![], vec![]), "reported once");
+    }
+
+    #[test]
+    fn a_deregistered_target_is_forgotten() {
+        let mut t = target(TargetHealth::Initial);
+        t.healthy_threshold = 2;
+        let mut hc = checker(t.clone());
+        let p = syn(&hc.on_tick(0, &[]).0);
+        hc.on_tick(100, &[reply_to(&p, true)]);
+        hc.set_targets(vec![]);
+        assert_eq!(hc.on_tick(10_000, &[]), (vec![], vec![]));
+        hc.set_targets(vec![t]);
+        // Registered again: counts start over, and it is probed at once.
+        let p = syn(&hc.on_tick(10_100, &[]).0);
+        assert_eq!(health(&hc.on_tick(10_200, &[reply_to(&p, true)]).1), []);
+    }
+
+    #[test]
+    fn probe_ports_cycle_through_the_probe_range() {
+        let mut hc = HealthChecks::new(1);
+        let many: Vec<_> = (0..30u8)
+            .map(|i| CheckedTarget {
+                key: TargetKey { tg: "tg".into(), ip: Ipv4Addr::new(10, 0, 1, i), port: 80 },
+                ..target(TargetHealth::Initial)
+            })
+            .collect();
+        hc.set_targets(many);
+        let ports: Vec<u16> = hc.on_tick(0, &[]).0.iter().map(|p| p.sport).collect();
+        assert_eq!(ports.len(), 30);
+        assert!(ports.iter().all(|p| PROBE_PORTS.contains(p)));
+        assert_eq!(ports[24], *PROBE_PORTS.start(), "wraps after {}", PROBE_PORTS.end());
+    }
+
+    fn reply(flags: u8) -> Option<ProbeReply> {
+        let frame = Synth {
             proto: proto::TCP,
             src: 0x0a00_010a,
             dst: 0x0a00_01fe,
@@ -289,28 +530,24 @@ mod tests {
             ack: 99,
             payload: 0,
         }
-        .build()
+        .build();
+        ProbeReply::from_parsed(&parse(3, &frame, false).unwrap())
     }
 
     #[test]
-    fn parses_syn_ack_and_rst_replies_only() {
-        let r = ProbeReply::parse(3, &reply_frame(tcp_flags::SYN | tcp_flags::ACK), false).unwrap();
+    fn syn_ack_and_rst_are_replies_and_nothing_else_is() {
         assert_eq!(
-            r,
-            ProbeReply {
+            reply(tcp_flags::SYN | tcp_flags::ACK),
+            Some(ProbeReply {
                 vpc: 3,
                 nlb: 0x0a00_01fe,
                 probe_port: 1003,
                 target: 0x0a00_010a,
                 target_port: 8080,
                 open: true,
-                ack: 99
-            }
+            })
         );
-        assert!(!ProbeReply::parse(3, &reply_frame(tcp_flags::RST | tcp_flags::ACK), false).unwrap().open);
-        assert!(ProbeReply::parse(3, &reply_frame(tcp_flags::ACK), false).is_none());
-        let vnet = virtio::frame(&reply_frame(tcp_flags::SYN | tcp_flags::ACK), true);
-        assert!(ProbeReply::parse(3, &vnet, true).unwrap().open);
-        assert!(ProbeReply::parse(3, &[1, 2, 3], false).is_none());
+        assert!(!reply(tcp_flags::RST | tcp_flags::ACK).unwrap().open);
+        assert_eq!(reply(tcp_flags::ACK), None);
     }
 }

@@ -15,7 +15,8 @@
 //! outer and quoted IPv4 headers and a quoted UDP/TCP checksum (when it is within the
 //! quote) are updated incrementally, the ICMP checksum is recomputed.
 
-use crate::flow::{FlowKey, Rewrite};
+use crate::flow::Rewrite;
+use crate::packet::FlowKey;
 use crate::wire::checksum::{self, Delta};
 use crate::wire::{be16, be32, proto, put16, put32};
 

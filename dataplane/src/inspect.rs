@@ -1,6 +1,6 @@
 //! Read-only views of the running data plane, answered through the control socket:
 //! `GetStats` (merged worker counters), `DescribeFlows` (the flow table) and `Trace` (runs
-//! the real parse/lookup/classify code on a synthetic packet and explains the decision,
+//! the packet path's own decision, dry, on a synthetic packet and explains the decision,
 //! katran's "where would this flow go?" without sending anything).
 //!
 //! Contract: nothing here changes a flow, a counter or the FIB. Output field names are
@@ -8,9 +8,10 @@
 
 use crate::compile::VpcSlots;
 use crate::fib::Fib;
-use crate::flow::{FlowKey, FlowPlan, Rewrite};
+use crate::flow::{FlowPlan, Rewrite};
 use crate::io::{Offloads, link};
-use crate::pipeline::{classify, parse};
+use crate::packet::FlowKey;
+use crate::pipeline::{self, Decision, Observer, Step};
 use crate::route::RouteTarget;
 use crate::verdict::DropReason;
 use crate::wire::proto;
@@ -133,8 +134,74 @@ fn port_param(req: &Value, name: &str) -> Result<u16, ApiError> {
     }
 }
 
+/// Turns each step of a traced decision into a line of text.
+struct Explain<'a> {
+    fib: &'a Fib,
+    /// The traced packet's key (known after the first step).
+    key: Option<FlowKey>,
+    steps: Vec<String>,
+}
+
+impl Observer for Explain<'_> {
+    fn step(&mut self, step: Step<'_>) {
+        let fib = self.fib;
+        let line = match step {
+            Step::Parsed(p) => {
+                let k = &p.key;
+                self.key = Some(*k);
+                format!(
+                    "packet {} {} -> {}",
+                    proto_name(k.proto),
+                    endpoint(k.src, k.sport),
+                    endpoint(k.dst, k.dport)
+                )
+            }
+            Step::Flow(_) => "matches an existing flow".into(),
+            Step::NoFlow => "no existing flow: classify as a new flow".into(),
+            Step::Eni(eni) => format!(
+                "destination is {} of interface endpoint {} in {} (connection {:?})",
+                eni.eni_id,
+                eni.endpoint_id,
+                fib.az_name(eni.az),
+                eni.state
+            ),
+            Step::Listener(l) => format!("NLB listener on port {}", l.port),
+            Step::NlbNode => "destination is an NLB node address (reachable only as a reply)".into(),
+            Step::Route(route) => {
+                let subnet = self
+                    .key
+                    .and_then(|k| fib.subnet_of(k.vpc, Ipv4Addr::from(k.src)))
+                    .map_or("no subnet (main route table)".to_string(), |s| s.id.clone());
+                match route {
+                    Some((prefix, target)) => {
+                        let what = match target {
+                            RouteTarget::Local => "local".to_string(),
+                            RouteTarget::Blackhole => "blackhole".to_string(),
+                            RouteTarget::GatewayEndpoint { endpoint_id } => {
+                                format!("gateway endpoint {endpoint_id}")
+                            }
+                        };
+                        format!("route table of {subnet}: {prefix} -> {what} (longest prefix match)")
+                    }
+                    None => format!("route table of {subnet}: no matching route"),
+                }
+            }
+            Step::Plan(FlowPlan::Nat { nlb, target, target_port, .. }) => format!(
+                "Maglev pick: NLB node {} -> target {}; an SNAT port is taken from the node's pool when the flow is created",
+                Ipv4Addr::from(nlb),
+                endpoint(target, target_port)
+            ),
+            Step::Plan(FlowPlan::Forward { .. }) => {
+                "forwarded unchanged (no NAT) into the AWS-service network".into()
+            }
+        };
+        self.steps.push(line);
+    }
+}
+
 /// `Trace`: `VpcId`, `Protocol` (tcp|udp|icmp), `Source`, `Destination`,
-/// `SourcePort`, `DestinationPort`.
+/// `SourcePort`, `DestinationPort`. The packet goes through [`pipeline::trace`], the packet
+/// path's own decision run dry.
 pub fn trace(dp: &Dataplane, fib: &Fib, slots: &VpcSlots, req: &Value) -> Result<Value, ApiError> {
     // The controller has already resolved a Name tag to the VPC id.
     let vpc_id = param(req, "VpcId")?;
@@ -161,77 +228,18 @@ pub fn trace(dp: &Dataplane, fib: &Fib, slots: &VpcSlots, req: &Value) -> Result
         payload: 0,
     };
     let pkt = synth.build();
-    let mut steps = vec![format!("ingress {vpc_id} (netns {netns})")];
-    let decision = parse(slot, &pkt, false).and_then(|p| {
-        steps.push(format!(
-            "packet {} {} -> {}",
-            proto_name(p.key.proto),
-            endpoint(p.key.src, p.key.sport),
-            endpoint(p.key.dst, p.key.dport)
-        ));
-        if let Some(rw) = dp.flows.peek(&p.key, dp.now_ms()) {
-            steps.push("matches an existing flow".into());
-            return Ok(rw);
-        }
-        steps.push("no existing flow: classify as a new flow".into());
-        explain(fib, &p.key, &mut steps);
-        match classify(fib, &p)? {
-            FlowPlan::Nat { vpc, nlb, target, target_port } => {
-                steps.push(format!(
-                    "Maglev pick: NLB node {} -> target {}; an SNAT port is taken from the node's pool when the flow is created",
-                    Ipv4Addr::from(nlb),
-                    endpoint(target, target_port)
-                ));
-                Ok(Rewrite { egress: vpc, src: nlb, dst: target, sport: 0, dport: target_port })
-            }
-            FlowPlan::Forward { vpc } => {
-                steps.push("forwarded unchanged (no NAT) into the AWS-service network".into());
-                Ok(Rewrite { egress: vpc, src: p.key.src, dst: p.key.dst, sport: p.key.sport, dport: p.key.dport })
-            }
-        }
-    });
-    let out = match decision {
-        Ok(rw) => json!({
+    let mut explain = Explain { fib, key: None, steps: vec![format!("ingress {vpc_id} (netns {netns})")] };
+    let decision = pipeline::trace(fib, &dp.flows, slot, &pkt, false, dp.now_ms(), &mut explain);
+    let mut out = match decision {
+        Ok(Decision::Rewrite(rw) | Decision::IcmpError(rw)) => json!({
             "Verdict": "forward",
             "EgressVpcId": vpc_name(fib, rw.egress),
             "TranslatedSource": if rw.sport == 0 { format!("{}:<pool port>", Ipv4Addr::from(rw.src)) } else { endpoint(rw.src, rw.sport) },
             "TranslatedDestination": endpoint(rw.dst, rw.dport),
         }),
+        Ok(Decision::Local(service, _)) => json!({"Verdict": "local", "Service": service.name()}),
         Err(r) => json!({"Verdict": "drop", "DropReason": r.name()}),
     };
-    let mut out = out;
-    out["Steps"] = json!(steps);
+    out["Steps"] = json!(explain.steps);
     Ok(json!({ "Trace": out }))
-}
-
-/// Describes what the FIB holds for the destination (context for the classify verdict).
-fn explain(fib: &Fib, k: &FlowKey, steps: &mut Vec<String>) {
-    if let Some(eni) = fib.eni(k.vpc, k.dst) {
-        steps.push(format!(
-            "destination is {} of interface endpoint {} in {} (connection {:?})",
-            eni.eni_id,
-            eni.endpoint_id,
-            fib.az_name(eni.az),
-            eni.state
-        ));
-        return;
-    }
-    if fib.is_nlb_node(k.vpc, k.dst) {
-        steps.push("destination is an NLB node address (reachable only as a reply)".into());
-        return;
-    }
-    let src = Ipv4Addr::from(k.src);
-    let subnet =
-        fib.subnet_of(k.vpc, src).map_or("no subnet (main route table)".to_string(), |s| s.id.clone());
-    match fib.route_table_for(k.vpc, src).and_then(|t| t.lookup(Ipv4Addr::from(k.dst))) {
-        Some((prefix, target)) => {
-            let what = match target {
-                RouteTarget::Local => "local".to_string(),
-                RouteTarget::Blackhole => "blackhole".to_string(),
-                RouteTarget::GatewayEndpoint { endpoint_id } => format!("gateway endpoint {endpoint_id}"),
-            };
-            steps.push(format!("route table of {subnet}: {prefix} -> {what} (longest prefix match)"));
-        }
-        None => steps.push(format!("route table of {subnet}: no matching route")),
-    }
 }

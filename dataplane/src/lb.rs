@@ -11,6 +11,39 @@
 /// Default table size: a prime larger than 100 × the largest target group we expect.
 pub const DEFAULT_TABLE_SIZE: usize = 65_537;
 
+/// Why a table cannot be built (never a panic: the backends come from the API).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MaglevError {
+    /// No backend has a positive weight.
+    #[error("no backend has a positive weight")]
+    NoBackend,
+    /// More backends than a slot can name.
+    #[error("{count} backends, at most {max} fit a Maglev table")]
+    TooManyBackends {
+        /// Backends given.
+        count: usize,
+        /// The most a table holds.
+        max: usize,
+    },
+    /// The size is not a prime larger than the backend count.
+    #[error(
+        "a Maglev table of {size} slots for {backends} backends: the size must be a prime above the backend count"
+    )]
+    BadSize {
+        /// Slots asked for.
+        size: usize,
+        /// Backends given.
+        backends: usize,
+    },
+}
+
+/// Backends a table can hold: a slot names one in a `u16`, and `u16::MAX` marks a free slot.
+pub const MAX_BACKENDS: usize = u16::MAX as usize - 1;
+
+fn is_prime(n: usize) -> bool {
+    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| !n.is_multiple_of(d))
+}
+
 /// A built Maglev lookup table.
 #[derive(Clone, Debug)]
 pub struct Maglev {
@@ -33,13 +66,17 @@ fn fnv1a(seed: u64, data: &[u8]) -> u64 {
 }
 
 impl Maglev {
-    /// Builds a table of `size` slots (must be prime and larger than the number of backends)
-    /// for backends given as `(stable identity, weight)`. Backends with weight 0 get no slot.
-    /// Returns `None` if no backend has a positive weight.
-    pub fn build<K: AsRef<[u8]>>(backends: &[(K, u32)], size: usize) -> Option<Maglev> {
-        assert!(backends.len() < usize::from(u16::MAX), "too many backends for a Maglev table");
-        assert!(size > backends.len(), "Maglev table must be larger than the backend count");
-        let max_w = backends.iter().map(|b| b.1).max().filter(|w| *w > 0)?;
+    /// Builds a table of `size` slots (a prime larger than the number of backends) for at most
+    /// [`MAX_BACKENDS`] backends given as `(stable identity, weight)`. Backends with weight 0
+    /// get no slot.
+    pub fn build<K: AsRef<[u8]>>(backends: &[(K, u32)], size: usize) -> Result<Maglev, MaglevError> {
+        if backends.len() > MAX_BACKENDS {
+            return Err(MaglevError::TooManyBackends { count: backends.len(), max: MAX_BACKENDS });
+        }
+        if size <= backends.len() || !is_prime(size) {
+            return Err(MaglevError::BadSize { size, backends: backends.len() });
+        }
+        let max_w = backends.iter().map(|b| b.1).max().filter(|w| *w > 0).ok_or(MaglevError::NoBackend)?;
         let m = size as u64;
         let perms: Vec<(u64, u64)> = backends
             .iter()
@@ -74,7 +111,7 @@ impl Maglev {
                 }
             }
         }
-        Some(Maglev { slots: slots.into_boxed_slice() })
+        Ok(Maglev { slots: slots.into_boxed_slice() })
     }
 
     /// The backend index owning `hash`.
@@ -152,6 +189,26 @@ mod tests {
         for c in &counts[..5] {
             assert!((13_000..=13_200).contains(c), "slot counts {counts:?}");
         }
-        assert!(Maglev::build(&[("x", 0)], 7).is_none());
+        assert_eq!(Maglev::build(&[("x", 0)], 7).unwrap_err(), MaglevError::NoBackend);
+    }
+
+    #[test]
+    fn limits_are_errors_not_panics() {
+        let too_many: Vec<(String, u32)> = (0..=MAX_BACKENDS).map(|i| (i.to_string(), 1)).collect();
+        assert_eq!(
+            Maglev::build(&too_many, DEFAULT_TABLE_SIZE).unwrap_err(),
+            MaglevError::TooManyBackends { count: 65_535, max: 65_534 }
+        );
+        let five = names(5);
+        for size in [0, 1, 4, 5, 9, 65_536] {
+            assert_eq!(
+                Maglev::build(&five, size).unwrap_err(),
+                MaglevError::BadSize { size, backends: 5 },
+                "size {size}"
+            );
+        }
+        assert_eq!(Maglev::build(&five, 7).unwrap().size(), 7);
+        let msg = Maglev::build(&too_many, DEFAULT_TABLE_SIZE).unwrap_err().to_string();
+        assert!(msg.contains("65535 backends"), "{msg}");
     }
 }

@@ -66,6 +66,11 @@ impl PortPool {
         Some(p)
     }
 
+    /// Whether [`alloc`](Self::alloc) would hand out a port of `class` now.
+    pub fn can_alloc(&self, class: usize, limit: u32) -> bool {
+        self.in_use < limit && !self.classes[class].is_empty()
+    }
+
     /// Returns `port` to the back of its class.
     pub fn release(&mut self, port: u16) {
         let n = self.classes.len();

@@ -1,4 +1,5 @@
-//! The per-packet decision: `process(fib, flows, ingress, frame, vnet, now) -> Verdict`.
+//! The per-packet decision: `process(fib, flows, ingress, frame, vnet, now) -> Verdict`, and
+//! the same decision watched step by step without changing anything (`trace`).
 //!
 //! Contract:
 //! - Pure: no syscalls, no clock reads, no allocation (the flow table allocates only when it
@@ -13,20 +14,28 @@
 //!   NAT port) is a probe reply; UDP to the VPC resolver (VPC base + 2, port 53) a DNS query.
 //! - An ICMP error quoting a packet of a flow is translated back to the flow's other side
 //!   (see [`crate::icmp_error`]); one about no flow is dropped as `icmp`.
+//! - [`process`] and [`trace`] run the same [`decide`]: `process` on the flow table itself
+//!   (lookups refresh flows, misses create them), `trace` on a [`DryRun`] of it that changes
+//!   nothing, watched by an [`Observer`] that sees every step. The packet path's observer is
+//!   `()`, whose calls compile away.
+//! - A [`Verdict::Local`] carries the [`Parsed`] packet, so the service that takes it reads
+//!   the frame without parsing it again.
 //! - Order of decisions for a packet without a flow: ingress known → not from the AWS-service
 //!   network → source inside the ingress VPC (anti-spoofing) → destination is an ENI of the
 //!   ingress VPC (endpoint state, listener, security groups, SYN, Maglev pick, NAT) → an NLB
 //!   node (the provider cannot initiate) → the source subnet's route table (local: no host;
 //!   blackhole; gateway endpoint: forward unchanged; none: no route).
 
-use crate::fib::{EndpointState, Fib};
-use crate::flow::{FlowKey, FlowPlan, FlowTable, Lookup, Rewrite};
+use crate::fib::{EndpointState, Fib, FibEni, FibListener};
+use crate::flow::{FlowPlan, FlowTable, Lookup, Rewrite};
 use crate::icmp_error;
+use crate::packet::{FlowKey, Icmp, Parsed};
 use crate::route::RouteTarget;
 use crate::verdict::{DropReason, LocalService, Verdict};
 use crate::wire::icmp::{ECHO_REPLY, ECHO_REQUEST};
 use crate::wire::l4::{CsumMode, tcp_flags};
 use crate::wire::{IcmpV4Packet, Ipv4Packet, Ipv6Packet, TcpPacket, UdpPacket, VirtioNetHdr, proto, virtio};
+use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
 /// Source ports of the fabric's health-check probes. NAT pools start at
@@ -44,37 +53,16 @@ fn local_service(fib: &Fib, p: &Parsed) -> Option<LocalService> {
     (k.proto == proto::UDP && k.dport == 53 && resolver == Some(k.dst)).then_some(LocalService::Resolver)
 }
 
-/// What the pipeline extracted from a packet before deciding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Parsed {
-    /// The flow key on the ingress device.
-    pub key: FlowKey,
-    /// TCP flags (0 for other protocols).
-    pub flags: u8,
-    /// What kind of ICMP message it is, if any.
-    pub icmp: Icmp,
-}
-
-/// ICMP messages the pipeline handles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Icmp {
-    /// Not ICMP.
-    No,
-    /// Echo request or reply (keyed like a port pair).
-    Echo,
-    /// An error about the flow whose reply key on this device is given.
-    Error(FlowKey),
-}
-
 /// Parses the frame into a flow key, or says why it is dropped.
 #[inline]
 pub fn parse(ingress: u16, frame: &[u8], vnet: bool) -> Result<Parsed, DropReason> {
-    let pkt = if vnet {
+    let at = if vnet {
         VirtioNetHdr::parse(frame).map_err(|_| DropReason::Malformed)?;
-        &frame[virtio::LEN..]
+        virtio::LEN
     } else {
-        frame
+        0
     };
+    let pkt = &frame[at..];
     match pkt.first().map(|b| b >> 4) {
         Some(4) => {}
         Some(6) => {
@@ -98,14 +86,17 @@ pub fn parse(ingress: u16, frame: &[u8], vnet: bool) -> Result<Parsed, DropReaso
     };
     let mut flags = 0;
     let mut icmp = Icmp::No;
-    match key.proto {
+    let l4 = at + ip.header_len();
+    let header = match key.proto {
         proto::TCP => {
             let t = TcpPacket::new_checked(ip.payload()).map_err(|_| DropReason::Malformed)?;
             (key.sport, key.dport, flags) = (t.src_port(), t.dst_port(), t.flags());
+            t.header_len()
         }
         proto::UDP => {
             let u = UdpPacket::new_checked(ip.payload()).map_err(|_| DropReason::Malformed)?;
             (key.sport, key.dport) = (u.src_port(), u.dst_port());
+            8
         }
         proto::ICMP => {
             let m = IcmpV4Packet::new_checked(ip.payload()).map_err(|_| DropReason::Malformed)?;
@@ -125,14 +116,95 @@ pub fn parse(ingress: u16, frame: &[u8], vnet: bool) -> Result<Parsed, DropReaso
                 }
                 _ => return Err(DropReason::Icmp),
             };
+            8
         }
         _ => return Err(DropReason::UnsupportedProtocol),
+    };
+    let end = (at + ip.header_len() + ip.payload().len()) as u32;
+    Ok(Parsed { key, flags, icmp, payload: (l4 + header) as u32, end })
+}
+
+/// One step of a decision, as an [`Observer`] sees it.
+#[derive(Clone, Copy, Debug)]
+pub enum Step<'a> {
+    /// What [`parse`] found.
+    Parsed(&'a Parsed),
+    /// A live flow matched (for an ICMP error: the flow it is about); it rewrites like this.
+    Flow(Rewrite),
+    /// No live flow matched: the packet is classified as a new flow.
+    NoFlow,
+    /// The destination is this ENI of the ingress VPC.
+    Eni(&'a FibEni),
+    /// The ENI's NLB listens on the destination protocol and port.
+    Listener(&'a FibListener),
+    /// The destination is an NLB node address of the ingress VPC.
+    NlbNode,
+    /// The route the source subnet's table chose (`None`: no route matched).
+    Route(Option<(Ipv4Net, &'a RouteTarget)>),
+    /// What a new flow becomes.
+    Plan(FlowPlan),
+}
+
+/// Watches a decision step by step (traces). `()` watches nothing: the packet path passes it
+/// and the calls compile away.
+pub trait Observer {
+    /// Called at every step, in order.
+    fn step(&mut self, step: Step<'_>);
+}
+
+impl Observer for () {
+    #[inline(always)]
+    fn step(&mut self, _: Step<'_>) {}
+}
+
+/// How a decision uses the flow table: [`FlowTable`] itself on the packet path (a lookup
+/// refreshes the flow it finds, a miss creates one), [`DryRun`] for traces (changes nothing).
+pub trait FlowAccess {
+    /// The flow of a packet with key `k` and TCP flags `flags`.
+    fn lookup(&self, k: &FlowKey, flags: u8, now_ms: u64) -> Lookup;
+    /// The flow `k` names, untouched (ICMP errors about a flow).
+    fn peek(&self, k: &FlowKey, now_ms: u64) -> Option<Rewrite>;
+    /// A new flow for the initiator's key `fwd`.
+    fn create(&self, fwd: &FlowKey, plan: FlowPlan, flags: u8, now_ms: u64) -> Result<Rewrite, DropReason>;
+}
+
+impl FlowAccess for FlowTable {
+    #[inline]
+    fn lookup(&self, k: &FlowKey, flags: u8, now_ms: u64) -> Lookup {
+        FlowTable::lookup(self, k, flags, now_ms)
     }
-    Ok(Parsed { key, flags, icmp })
+
+    #[inline]
+    fn peek(&self, k: &FlowKey, now_ms: u64) -> Option<Rewrite> {
+        FlowTable::peek(self, k, 0, now_ms)
+    }
+
+    #[inline]
+    fn create(&self, fwd: &FlowKey, plan: FlowPlan, flags: u8, now_ms: u64) -> Result<Rewrite, DropReason> {
+        self.insert(fwd, plan, flags, now_ms)
+    }
+}
+
+/// A flow table seen by a trace: every answer is what the table would give, nothing changes
+/// (a new NAT flow's port is not chosen; see [`FlowTable::admit`]).
+pub struct DryRun<'a>(pub &'a FlowTable);
+
+impl FlowAccess for DryRun<'_> {
+    fn lookup(&self, k: &FlowKey, flags: u8, now_ms: u64) -> Lookup {
+        self.0.peek(k, flags, now_ms).map_or(Lookup::Miss, Lookup::Hit)
+    }
+
+    fn peek(&self, k: &FlowKey, now_ms: u64) -> Option<Rewrite> {
+        self.0.peek(k, 0, now_ms)
+    }
+
+    fn create(&self, fwd: &FlowKey, plan: FlowPlan, _flags: u8, now_ms: u64) -> Result<Rewrite, DropReason> {
+        self.0.admit(fwd, plan, now_ms)
+    }
 }
 
 /// Decides what a packet without a flow should become (no side effects).
-pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
+pub fn classify(fib: &Fib, p: &Parsed, obs: &mut impl Observer) -> Result<FlowPlan, DropReason> {
     let k = &p.key;
     let vpc = fib.vpcs.get(usize::from(k.vpc)).ok_or(DropReason::UnknownIngress)?;
     if vpc.is_aws_network {
@@ -146,6 +218,7 @@ pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
         || k.proto != proto::TCP
         || p.flags & (tcp_flags::SYN | tcp_flags::ACK | tcp_flags::RST) == tcp_flags::SYN;
     if let Some(eni) = fib.eni(k.vpc, k.dst) {
+        obs.step(Step::Eni(eni));
         match eni.state {
             EndpointState::Available => {}
             EndpointState::PendingAcceptance => return Err(DropReason::EndpointPendingAcceptance),
@@ -156,6 +229,7 @@ pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
             return Err(DropReason::Icmp);
         }
         let listener = fib.listener(eni.nlb, k.proto, k.dport).ok_or(DropReason::NoListener)?;
+        obs.step(Step::Listener(listener));
         if !eni.admits(k.proto, k.dport, src) {
             return Err(DropReason::SecurityGroupDenied);
         }
@@ -165,10 +239,13 @@ pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
         return fib.pick(eni, listener, k.hash64());
     }
     if fib.is_nlb_node(k.vpc, k.dst) {
+        obs.step(Step::NlbNode);
         return Err(DropReason::ProviderInitiated);
     }
     let table = fib.route_table_for(k.vpc, src).ok_or(DropReason::NoRoute)?;
-    match table.lookup(Ipv4Addr::from(k.dst)).map(|(_, t)| t) {
+    let route = table.lookup(Ipv4Addr::from(k.dst));
+    obs.step(Step::Route(route));
+    match route.map(|(_, t)| t) {
         None => Err(DropReason::NoRoute),
         Some(RouteTarget::Local) => Err(DropReason::NoHost),
         Some(RouteTarget::Blackhole) => Err(DropReason::Blackhole),
@@ -178,6 +255,69 @@ pub fn classify(fib: &Fib, p: &Parsed) -> Result<FlowPlan, DropReason> {
                 return Err(DropReason::TcpNoFlow);
             }
             Ok(FlowPlan::Forward { vpc: aws })
+        }
+    }
+}
+
+/// What to do with a frame that passes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Rewrite like this and forward.
+    Rewrite(Rewrite),
+    /// An ICMP error about a flow: translate it with the flow's rewrite and forward.
+    IcmpError(Rewrite),
+    /// For one of the fabric's own endpoints.
+    Local(LocalService, Parsed),
+}
+
+impl Decision {
+    /// The verdict on a frame of `len` bytes decided like `d`.
+    #[inline]
+    pub fn verdict(d: Result<Decision, DropReason>, len: usize) -> Verdict {
+        match d {
+            Ok(Decision::Rewrite(rw) | Decision::IcmpError(rw)) => {
+                Verdict::Forward { egress: rw.egress, len }
+            }
+            Ok(Decision::Local(service, packet)) => Verdict::Local { len, service, packet },
+            Err(r) => Verdict::Drop(r),
+        }
+    }
+}
+
+/// The decision on one frame (see the module doc), the frame untouched.
+#[inline]
+pub fn decide(
+    fib: &Fib,
+    flows: &impl FlowAccess,
+    ingress: u16,
+    frame: &[u8],
+    vnet: bool,
+    now_ms: u64,
+    obs: &mut impl Observer,
+) -> Result<Decision, DropReason> {
+    if usize::from(ingress) >= fib.vpcs.len() {
+        return Err(DropReason::UnknownIngress);
+    }
+    let p = parse(ingress, frame, vnet)?;
+    obs.step(Step::Parsed(&p));
+    if let Icmp::Error(about) = p.icmp {
+        let rw = flows.peek(&about, now_ms).ok_or(DropReason::Icmp)?;
+        obs.step(Step::Flow(rw));
+        return Ok(Decision::IcmpError(rw));
+    }
+    match flows.lookup(&p.key, p.flags, now_ms) {
+        Lookup::Hit(rw) => {
+            obs.step(Step::Flow(rw));
+            Ok(Decision::Rewrite(rw))
+        }
+        Lookup::Miss => {
+            if let Some(service) = local_service(fib, &p) {
+                return Ok(Decision::Local(service, p));
+            }
+            obs.step(Step::NoFlow);
+            let plan = classify(fib, &p, obs)?;
+            obs.step(Step::Plan(plan));
+            flows.create(&p.key, plan, p.flags, now_ms).map(Decision::Rewrite)
         }
     }
 }
@@ -192,56 +332,29 @@ pub fn process(
     vnet: bool,
     now_ms: u64,
 ) -> Verdict {
-    match decide(fib, flows, ingress, frame, vnet, now_ms) {
-        Ok(Action::Rewrite(rw)) => {
-            rewrite(frame, vnet, &rw);
-            Verdict::Forward { egress: rw.egress, len: frame.len() }
+    let d = decide(fib, flows, ingress, frame, vnet, now_ms, &mut ());
+    match d {
+        Ok(Decision::Rewrite(rw)) => rewrite(frame, vnet, &rw),
+        Ok(Decision::IcmpError(rw)) => {
+            icmp_error::rewrite(if vnet { &mut frame[virtio::LEN..] } else { frame }, &rw)
         }
-        Ok(Action::IcmpError(rw)) => {
-            icmp_error::rewrite(if vnet { &mut frame[virtio::LEN..] } else { frame }, &rw);
-            Verdict::Forward { egress: rw.egress, len: frame.len() }
-        }
-        Ok(Action::Local(service)) => Verdict::Local { len: frame.len(), service },
-        Err(r) => Verdict::Drop(r),
+        Ok(Decision::Local(..)) | Err(_) => {}
     }
+    Decision::verdict(d, frame.len())
 }
 
-/// What to do with a frame that passes.
-enum Action {
-    /// Rewrite like this and forward.
-    Rewrite(Rewrite),
-    /// An ICMP error about a flow: translate it with the flow's rewrite and forward.
-    IcmpError(Rewrite),
-    /// For one of the fabric's own endpoints.
-    Local(LocalService),
-}
-
-#[inline]
-fn decide(
+/// The decision [`process`] would make on `frame`, made without changing the frame or the
+/// flow table, every step shown to `obs`.
+pub fn trace(
     fib: &Fib,
     flows: &FlowTable,
     ingress: u16,
     frame: &[u8],
     vnet: bool,
     now_ms: u64,
-) -> Result<Action, DropReason> {
-    if usize::from(ingress) >= fib.vpcs.len() {
-        return Err(DropReason::UnknownIngress);
-    }
-    let p = parse(ingress, frame, vnet)?;
-    if let Icmp::Error(about) = p.icmp {
-        return flows.peek(&about, now_ms).map(Action::IcmpError).ok_or(DropReason::Icmp);
-    }
-    match flows.lookup(&p.key, p.flags, now_ms) {
-        Lookup::Hit(rw) => Ok(Action::Rewrite(rw)),
-        Lookup::Miss => {
-            if let Some(service) = local_service(fib, &p) {
-                return Ok(Action::Local(service));
-            }
-            let plan = classify(fib, &p)?;
-            flows.insert(&p.key, plan, p.flags, now_ms).map(Action::Rewrite)
-        }
-    }
+    obs: &mut impl Observer,
+) -> Result<Decision, DropReason> {
+    decide(fib, &DryRun(flows), ingress, frame, vnet, now_ms, obs)
 }
 
 /// Applies `rw` to a frame that [`parse`] accepted (the L4 views are re-checked: cheap, and

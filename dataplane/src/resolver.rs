@@ -11,7 +11,8 @@
 //! - Queries are rare, so this path may allocate; it is never taken for forwarded traffic.
 
 use crate::fib::Fib;
-use crate::wire::{Ipv4Packet, UdpPacket, proto, synth::Synth, virtio};
+use crate::packet::Parsed;
+use crate::wire::{proto, synth::Synth, virtio};
 use simple_dns::rdata::{A, RData};
 use simple_dns::{CLASS, Packet, PacketFlag, QTYPE, RCODE, ResourceRecord, TYPE};
 
@@ -49,19 +50,17 @@ pub fn answer_message(fib: &Fib, vpc: u16, query: &[u8]) -> Option<Vec<u8>> {
     reply.build_bytes_vec().ok()
 }
 
-/// The reply frame (with a zero virtio header when `vnet`) to a query frame that the pipeline
-/// classified as for the resolver of VPC `vpc`.
-pub fn answer(fib: &Fib, vpc: u16, frame: &[u8], vnet: bool) -> Option<Vec<u8>> {
-    let pkt = virtio::packet(frame, vnet)?;
-    let ip = Ipv4Packet::new_checked(pkt).ok()?;
-    let udp = UdpPacket::new_checked(ip.payload()).ok()?;
-    let message = answer_message(fib, vpc, ip.payload().get(8..)?)?;
+/// The reply frame (with a zero virtio header when `vnet`) to a query `q` in `frame` that the
+/// pipeline handed to the resolver of VPC `q.key.vpc`.
+pub fn answer(fib: &Fib, q: &Parsed, frame: &[u8], vnet: bool) -> Option<Vec<u8>> {
+    let k = &q.key;
+    let message = answer_message(fib, k.vpc, q.payload(frame)?)?;
     let reply = Synth {
         proto: proto::UDP,
-        src: ip.dst_u32(),
-        dst: ip.src_u32(),
-        sport: udp.dst_port(),
-        dport: udp.src_port(),
+        src: k.dst,
+        dst: k.src,
+        sport: k.dport,
+        dport: k.sport,
         tcp_flags: 0,
         seq: 0,
         ack: 0,
@@ -74,6 +73,8 @@ pub fn answer(fib: &Fib, vpc: u16, frame: &[u8], vnet: bool) -> Option<Vec<u8>> 
 mod tests {
     use super::*;
     use crate::fib::FibBuilder;
+    use crate::pipeline::parse;
+    use crate::wire::{Ipv4Packet, UdpPacket};
     use std::net::Ipv4Addr;
 
     fn fib() -> Fib {
@@ -152,7 +153,7 @@ mod tests {
             payload: 0,
         }
         .build_with(&query("api.example.com", TYPE::A));
-        let r = answer(&f, 0, &q, false).unwrap();
+        let r = answer(&f, &parse(0, &q, false).unwrap(), &q, false).unwrap();
         let ip = Ipv4Packet::new_checked(&r[..]).unwrap();
         let udp = UdpPacket::new_checked(ip.payload()).unwrap();
         assert_eq!(

@@ -5,6 +5,8 @@
 //! reason means adding it to [`DropReason::ALL`]; the tests check that every reason has a
 //! distinct, stable snake_case name (the names are part of the `privlink stats` JSON).
 
+use crate::packet::Parsed;
+
 /// The pipeline's verdict on one packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -21,6 +23,8 @@ pub enum Verdict {
         len: usize,
         /// Which of the fabric's own endpoints it is for.
         service: LocalService,
+        /// What parsing found (the service reads the frame through it).
+        packet: Parsed,
     },
     /// Drop, and count why.
     Drop(DropReason),
@@ -33,6 +37,16 @@ pub enum LocalService {
     HealthCheck,
     /// A query to the VPC resolver (VPC base + 2, UDP 53).
     Resolver,
+}
+
+impl LocalService {
+    /// Stable snake_case name (traces).
+    pub fn name(self) -> &'static str {
+        match self {
+            LocalService::HealthCheck => "health_check",
+            LocalService::Resolver => "resolver",
+        }
+    }
 }
 
 macro_rules! drop_reasons {

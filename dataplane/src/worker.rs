@@ -229,13 +229,13 @@ fn drain(
                     _ => c.tx_errors += 1,
                 }
             }
-            Verdict::Local { len, service: LocalService::HealthCheck } => {
-                if let Some(r) = ProbeReply::parse(slot, &buf[..len], vnet) {
+            Verdict::Local { service: LocalService::HealthCheck, packet, .. } => {
+                if let Some(r) = ProbeReply::from_parsed(&packet) {
                     dp.probe_replies.lock().push(r);
                 }
             }
-            Verdict::Local { len, service: LocalService::Resolver } => {
-                match resolver::answer(&snap.fib, slot, &buf[..len], vnet).map(|reply| q.send(&reply)) {
+            Verdict::Local { len, service: LocalService::Resolver, packet } => {
+                match resolver::answer(&snap.fib, &packet, &buf[..len], vnet).map(|reply| q.send(&reply)) {
                     Some(Ok(_)) | None => {}
                     Some(Err(_)) => c.tx_errors += 1,
                 }

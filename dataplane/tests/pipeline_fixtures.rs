@@ -7,7 +7,7 @@ mod common;
 
 use common::fixtures::*;
 use privlink_dataplane::flow::{FlowConfig, FlowTable};
-use privlink_dataplane::pipeline::process;
+use privlink_dataplane::pipeline::{Decision, parse, process, trace};
 use privlink_dataplane::verdict::{DropReason, LocalService, Verdict};
 use privlink_dataplane::wire::{checksum, virtio};
 
@@ -267,9 +267,12 @@ fn golden_fixtures() {
         let mut frame = (row.input)(port);
         let v = process(&fib, &flows, row.ingress, &mut frame, false, 1000 + i as u64);
         match row.expect {
-            Expect::Local(service) => {
-                assert_eq!(v, Verdict::Local { len: frame.len(), service }, "row {i}: {}", row.name)
-            }
+            Expect::Local(service) => assert!(
+                matches!(v, Verdict::Local { len, service: s, packet }
+                    if len == frame.len() && s == service && packet == parse(row.ingress, &frame, false).unwrap()),
+                "row {i}: {}: {v:?}",
+                row.name
+            ),
             Expect::Drop(reason) => {
                 assert_eq!(v, Verdict::Drop(reason), "row {i}: {}", row.name);
                 covered.insert(reason);
@@ -295,6 +298,43 @@ fn golden_fixtures() {
     for r in DropReason::ALL {
         assert!(covered.contains(r) || elsewhere.contains(r), "no fixture for drop reason {}", r.name());
     }
+}
+
+/// `trace` runs the decision `process` makes (dry): on every row, traced first on the same
+/// flow table, it gives the same verdict, and it leaves the table as it found it. The rows
+/// include a health-check probe reply and a query to the VPC resolver, whose payload the
+/// verdict locates without another parse.
+#[test]
+fn trace_gives_the_verdict_process_gives_on_every_row() {
+    let fib = lab(0);
+    let flows = FlowTable::new(FlowConfig::default());
+    let mut port = 0u16;
+    let mut locals = Vec::new();
+    for (i, row) in rows().into_iter().enumerate() {
+        let now = 1000 + i as u64;
+        let mut frame = (row.input)(port);
+        let before = (flows.len(), flows.created());
+        let traced = trace(&fib, &flows, row.ingress, &frame, false, now, &mut ());
+        assert_eq!(
+            (flows.len(), flows.created()),
+            before,
+            "row {i}: {}: trace changed the flow table",
+            row.name
+        );
+        let input = frame.clone();
+        let v = process(&fib, &flows, row.ingress, &mut frame, false, now);
+        assert_eq!(Decision::verdict(traced, frame.len()), v, "row {i}: {}", row.name);
+        if let Verdict::Local { service, packet, .. } = v {
+            locals.push(service);
+            if service == LocalService::Resolver {
+                assert_eq!(packet.payload(&input), Some(&b"dns"[..]), "row {i}: the query's DNS message");
+            }
+        }
+        if matches!(row.expect, Expect::Nat(..)) {
+            port = sport_of(&frame);
+        }
+    }
+    assert_eq!(locals, [LocalService::HealthCheck, LocalService::Resolver]);
 }
 
 /// A GSO super-packet with `NEEDS_CSUM` as a TUN device with offload delivers it: the L4

@@ -56,7 +56,7 @@ mod tests {
             ok(&mut s, json!({"Action": "AssociateRouteTable", "RouteTableId": "one", "SubnetId": "a"}));
         assert_eq!(first["AssociationId"], again["AssociationId"]);
         ok(&mut s, json!({"Action": "AssociateRouteTable", "RouteTableId": "two", "SubnetId": "a"}));
-        assert_eq!(s.route_table_for_subnet(&sn).unwrap().name.as_deref(), Some("two"));
+        assert_eq!(s.route_table_for_subnet(&sn).unwrap().tags.name(), Some("two"));
         let total: usize = s.route_tables.values().map(|r| r.associations.len()).sum();
         assert_eq!(total, 1);
     }

@@ -28,25 +28,18 @@ fn passes(filter: Option<&Vpc>, vpc_id: &str) -> bool {
     filter.is_none_or(|v| v.id == vpc_id)
 }
 
-/// The shared shape of the Describe* calls of VPC resources: the caller's resources of `map`
-/// named by list parameter `ids` (all when absent), kept if they are in the optional `VpcId`,
-/// each shown with `show`, answered as `{answer_key: [...]}`.
-pub fn describe_in_vpc<T: Resource>(
+/// What the Describe* calls of VPC resources list before filters and paging: the caller's
+/// resources of `map` named by list parameter `ids` (all when absent), kept if they are in the
+/// optional `VpcId` (privlink's shorthand for the `vpc-id` filter).
+pub fn select_in_vpc<'a, T: Resource>(
     state: &State,
-    req: &Request,
-    map: &BTreeMap<String, T>,
+    req: &'a Request,
+    map: &'a BTreeMap<String, T>,
     ids: &str,
-    answer_key: &str,
     vpc_of: impl Fn(&T) -> &str,
-    show: impl Fn(&T) -> Value,
-) -> Result<Value, ApiError> {
+) -> Result<Vec<&'a T>, ApiError> {
     let vpc = vpc_filter(state, req)?;
-    let items: Vec<Value> = select(map, &req.account, &req.list(ids)?)?
-        .into_iter()
-        .filter(|r| passes(vpc, vpc_of(r)))
-        .map(show)
-        .collect();
-    Ok(json!({ answer_key: items }))
+    Ok(select(map, &req.account, &req.list(ids)?)?.into_iter().filter(|r| passes(vpc, vpc_of(r))).collect())
 }
 
 /// The subnets named by list parameter `key`, each required to be in `vpc`.

@@ -10,6 +10,7 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
+use super::tagging::elb_tags_on_create;
 use super::validate::{elb_protocol, same_vpc};
 use super::view;
 use crate::error::{ApiError, codes};
@@ -98,6 +99,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         port,
         default_target_group_arn: tg.arn.clone(),
         attributes: Default::default(),
+        tags: elb_tags_on_create(req)?,
     };
     let out = json!({"Listeners": [view::listener(&listener)]});
     state.listeners.insert(listener.arn.clone(), listener);

@@ -9,6 +9,7 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
+use super::tagging::elb_tags_on_create;
 use super::validate::{elb_name, same_vpc};
 use super::view;
 use crate::error::{ApiError, codes};
@@ -65,6 +66,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         cross_zone: req.bool_opt("CrossZone")?.unwrap_or(false),
         deletion_protection: false,
         attributes: Default::default(),
+        tags: elb_tags_on_create(req)?,
     };
     let out = json!({"LoadBalancers": [view::load_balancer(&lb)]});
     state.load_balancers.insert(lb.arn.clone(), lb);

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
-use super::validate::name_tag;
+use super::tagging::tags_on_create;
 use super::view;
 use crate::error::ApiError;
 use crate::ids::IdKind;
@@ -14,7 +14,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let rt = RouteTable::new(
         state.new_id(IdKind::RouteTable),
         vpc.owner.clone(),
-        name_tag(req)?,
+        tags_on_create(req, "route-table")?,
         vpc.id.clone(),
         vpc.cidr,
         false,

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
+use super::tagging::tag_specifications;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{SecurityGroup, SgRule, State, find};
@@ -31,8 +32,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         vpc_id: vpc.id.clone(),
         ingress: Vec::new(),
         egress: SgRule::allow_all_egress(),
+        tags: tag_specifications(req, "security-group")?,
     };
-    let out = json!({"GroupId": sg.id});
+    let out = json!({"GroupId": sg.id, "Tags": sg.tags.to_json()});
     state.security_groups.insert(sg.id.clone(), sg);
     Ok(out)
 }

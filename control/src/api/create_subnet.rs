@@ -6,7 +6,8 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
-use super::validate::{availability_zone, name_tag, prefix_length};
+use super::tagging::tags_on_create;
+use super::validate::{availability_zone, prefix_length};
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
@@ -40,7 +41,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let subnet = Subnet {
         id: state.new_id(IdKind::Subnet),
         owner: vpc.owner.clone(),
-        name: name_tag(req)?,
+        tags: tags_on_create(req, "subnet")?,
         vpc_id: vpc.id.clone(),
         cidr,
         az,

@@ -11,6 +11,7 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
+use super::tagging::elb_tags_on_create;
 use super::validate::{elb_name, elb_protocol};
 use super::view;
 use crate::error::{ApiError, codes};
@@ -116,6 +117,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         targets: Vec::new(),
         cross_zone: None,
         attributes: Default::default(),
+        tags: elb_tags_on_create(req)?,
     };
     state.target_groups.insert(tg.arn.clone(), tg.clone());
     Ok(json!({"TargetGroups": [view::target_group(state, &tg)]}))

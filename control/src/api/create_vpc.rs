@@ -13,11 +13,12 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
+use super::tagging::tags_on_create;
 use super::validate::{name_tag, netns_name, prefix_length};
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
-use crate::model::{RouteTable, SecurityGroup, SgProtocol, SgRule, State, Vpc, VpcAttributes};
+use crate::model::{RouteTable, SecurityGroup, SgProtocol, SgRule, State, Tags, Vpc, VpcAttributes};
 
 /// The Name of every VPC's main route table (a lab convenience: `--route-tables main`).
 pub const MAIN: &str = "main";
@@ -28,6 +29,8 @@ pub const AWS_NETNS: &str = "pl-aws";
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let cidr = req.cidr("CidrBlock")?;
     prefix_length(cidr, codes::INVALID_VPC_RANGE)?;
+    let tags = tags_on_create(req, "vpc")?;
+    // The privlink Name parameter (not a Name tag from TagSpecifications) names the namespace.
     let name = name_tag(req)?;
     if let Some(t) = req.str_opt("InstanceTenancy")?.filter(|t| *t != "default") {
         return Err(req.bad("InstanceTenancy", &t.into(), "privlink VPCs have default tenancy"));
@@ -59,7 +62,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let rtb = RouteTable::new(
         state.new_id(IdKind::RouteTable),
         owner.clone(),
-        Some(MAIN.into()),
+        Tags::named(Some(MAIN.into())),
         id.clone(),
         cidr,
         true,
@@ -72,11 +75,12 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         vpc_id: id.clone(),
         ingress: vec![SgRule { protocol: SgProtocol::All, from_port: -1, to_port: -1, cidr }],
         egress: SgRule::allow_all_egress(),
+        tags: Tags::default(),
     };
     let vpc = Vpc {
         id: id.clone(),
         owner,
-        name,
+        tags,
         cidr,
         netns,
         netns_managed: false,
@@ -109,7 +113,7 @@ mod tests {
         let vpc = &s.vpcs[id];
         let rt = &s.route_tables[&vpc.main_route_table];
         assert!(rt.main && rt.routes[0].target == RouteTarget::Local);
-        assert_eq!(rt.name.as_deref(), Some("main"));
+        assert_eq!(rt.tags.name(), Some("main"));
         let sg = &s.security_groups[&vpc.default_security_group];
         assert!(sg.allows(6, 22, "10.0.9.9".parse().unwrap()));
         let anon = ok(&mut s, json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16"}));

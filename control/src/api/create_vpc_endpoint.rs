@@ -4,7 +4,8 @@
 //! (`com.amazonaws.<region>.s3|dynamodb`) and to Interface otherwise (AWS always defaults to
 //! Gateway).
 //!
-//! Interface (`SubnetIds[]`, `IpAddresses[]?`, `SecurityGroupIds[]?`, `PrivateDnsEnabled?`):
+//! Interface (`SubnetIds[]`, `IpAddresses[]?` or AWS's `SubnetConfigurations[{SubnetId, Ipv4}]?`,
+//! `SecurityGroupIds[]?`, `PrivateDnsEnabled?`):
 //! the service must exist and allow the caller, else `InvalidServiceName` (AWS does not reveal
 //! which). Subnets: in the VPC, one per AZ (`DuplicateSubnetsInSameZone`), each in an AZ of the
 //! service's NLBs. One ENI per subnet with the matching `IpAddresses` entry (checked) or the
@@ -30,7 +31,7 @@ use super::common::{
 };
 use super::describe_vpc_endpoint_services::invalid_service_name;
 use super::request::{Params, Request};
-use super::validate::name_tag;
+use super::tagging::tags_on_create;
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::{self, IdKind};
@@ -54,7 +55,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let mut ep = VpcEndpoint {
         id: state.new_id(IdKind::VpcEndpoint),
         owner: req.account.clone(),
-        name: name_tag(req)?,
+        tags: tags_on_create(req, "vpc-endpoint")?,
         endpoint_type,
         vpc_id: vpc.id.clone(),
         service_name,
@@ -100,7 +101,7 @@ pub fn add_enis(
     svc: &EndpointService,
     ep: &mut VpcEndpoint,
     subnets: &[&Subnet],
-    requested: &[Ipv4Addr],
+    requested: &[Option<Ipv4Addr>],
 ) -> Result<(), ApiError> {
     let zones = view::service_zones(state, svc);
     for (n, s) in subnets.iter().enumerate() {
@@ -134,7 +135,7 @@ pub fn add_enis(
         let id = ids::generate(IdKind::Eni, |id| {
             state.id_taken(id) || ep.network_interfaces.iter().any(|e| e.id == id)
         });
-        let ip = book.assign(subnet, requested.get(n).copied(), Pick::Highest, &id)?;
+        let ip = book.assign(subnet, requested.get(n).copied().flatten(), Pick::Highest, &id)?;
         ep.network_interfaces.push(Eni { id, subnet_id: subnet.id.clone(), az: subnet.az.clone(), ip });
     }
     Ok(())
@@ -158,12 +159,45 @@ fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> R
             subnets.len()
         )));
     }
-    let requested = wanted
+    // AWS's way to choose ENI addresses: SubnetConfigurations [{SubnetId, Ipv4}].
+    let configs = req.objects("SubnetConfigurations")?;
+    if !configs.is_empty() && !wanted.is_empty() {
+        return Err(ApiError::invalid(
+            "Give the ENI addresses either as IpAddresses or as SubnetConfigurations, not both",
+        ));
+    }
+    let mut by_subnet = std::collections::HashMap::new();
+    for c in &configs {
+        let id = c.str("SubnetId")?;
+        if let Some(v6) = c.str_opt("Ipv6")? {
+            return Err(c.bad("Ipv6", &v6.into(), "privlink's endpoints are IPv4 only"));
+        }
+        let subnet = subnets
+            .iter()
+            .find(|s| s.id == id || s.tags.name() == Some(id))
+            .ok_or_else(|| c.bad("SubnetId", &id.into(), "expected one of the endpoint's SubnetIds"))?;
+        if let Some(ip) = c.str_opt("Ipv4")? {
+            by_subnet.insert(subnet.id.clone(), (c.label("Ipv4"), ip.to_owned()));
+        }
+    }
+    let requested = subnets
         .iter()
-        .map(|ip| {
-            ip.parse().map_err(|_| req.bad("IpAddresses", &ip.as_str().into(), "expected IPv4 addresses"))
+        .enumerate()
+        .map(|(n, subnet)| {
+            wanted
+                .get(n)
+                .map(|ip| ("IpAddresses".to_owned(), ip.clone()))
+                .or_else(|| by_subnet.get(&subnet.id).cloned())
+                .map(|(param, ip)| {
+                    ip.parse::<Ipv4Addr>().map_err(|_| {
+                        ApiError::invalid(format!(
+                            "Value ({ip}) for parameter {param} is invalid: expected an IPv4 address"
+                        ))
+                    })
+                })
+                .transpose()
         })
-        .collect::<Result<Vec<Ipv4Addr>, ApiError>>()?;
+        .collect::<Result<Vec<_>, ApiError>>()?;
     add_enis(state, svc, ep, &subnets, &requested)?;
     ep.security_group_ids = security_groups_in_vpc(state, req, "SecurityGroupIds", &vpc.id)?;
     if ep.security_group_ids.is_empty() {
@@ -224,6 +258,50 @@ mod tests {
         assert!(dns[1].contains("-us-east-1a."));
         let auto = ok(&mut s, interface(&v, &p.service_name, json!({"SubnetIds": ["a-a"]})));
         assert_eq!(auto["VpcEndpoint"]["NetworkInterfaces"][0]["PrivateIpAddress"], "10.0.1.254");
+    }
+
+    #[test]
+    fn subnet_configurations_choose_eni_addresses_as_aws_does() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let (v, [a, b]) = consumer(&mut s, "a");
+        let svc = p.service_name.as_str();
+        let r = ok(
+            &mut s,
+            interface(
+                &v,
+                svc,
+                json!({"SubnetIds": [a, b], "SubnetConfigurations": [{"SubnetId": b, "Ipv4": "10.0.2.60"}]}),
+            ),
+        );
+        let enis = &r["VpcEndpoint"]["NetworkInterfaces"];
+        assert_eq!(
+            (enis[0]["PrivateIpAddress"].as_str(), enis[1]["PrivateIpAddress"].as_str()),
+            (Some("10.0.1.254"), Some("10.0.2.60"))
+        );
+        let (w, [c, _]) = consumer(&mut s, "b");
+        let bad = |cfg: serde_json::Value| {
+            interface(&w, svc, json!({"SubnetIds": [c], "SubnetConfigurations": [cfg]}))
+        };
+        fails(&mut s, bad(json!({"SubnetId": a, "Ipv4": "10.0.1.9"})), codes::INVALID_PARAMETER_VALUE, &a);
+        fails(
+            &mut s,
+            bad(json!({"SubnetId": c, "Ipv4": "10.0.1"})),
+            codes::INVALID_PARAMETER_VALUE,
+            "SubnetConfigurations.1.Ipv4",
+        );
+        fails(
+            &mut s,
+            bad(json!({"SubnetId": c, "Ipv6": "::1"})),
+            codes::INVALID_PARAMETER_VALUE,
+            "IPv4 only",
+        );
+        let both = interface(
+            &w,
+            svc,
+            json!({"SubnetIds": [c], "IpAddresses": ["10.0.1.9"], "SubnetConfigurations": [{"SubnetId": c}]}),
+        );
+        fails(&mut s, both, codes::INVALID_PARAMETER_VALUE, "not both");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
-use super::validate::name_tag;
+use super::tagging::tags_on_create;
 use super::view;
 use crate::error::ApiError;
 use crate::ids::IdKind;
@@ -73,7 +73,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         service_name: format!("com.amazonaws.vpce.{}.{service_id}", state.region),
         service_id,
         owner: req.account.clone(),
-        name: name_tag(req)?,
+        tags: tags_on_create(req, "vpc-endpoint-service")?,
         network_load_balancer_arns: arns,
         acceptance_required: req.bool_opt("AcceptanceRequired")?.unwrap_or(false),
         allowed_principals: Vec::new(),

@@ -1,24 +1,38 @@
-//! `DescribeInstances {InstanceIds?, VpcId?}` → `{"Reservations":[{"Instances":[…]}]}` (one
-//! reservation per instance).
+//! `DescribeInstances {InstanceIds?, VpcId?, Filters?, MaxResults?, NextToken?}` →
+//! `{"Reservations":[{"Instances":[…]}], "NextToken"?}` (one reservation per instance;
+//! filters: [`LISTING`]).
 
 use serde_json::Value;
 
-use super::common::describe_in_vpc;
+use super::common::select_in_vpc;
+use super::describe::{EC2_PAGING_UNBOUNDED, Listing};
 use super::request::Request;
 use super::view;
 use crate::error::ApiError;
 use crate::model::State;
 
+/// The filters of DescribeInstances (AWS's names) and the view paths they match.
+pub const LISTING: Listing = Listing {
+    member: "Reservations",
+    key: &["Instances.InstanceId"],
+    filters: &[
+        ("instance-id", "Instances.InstanceId"),
+        ("vpc-id", "Instances.VpcId"),
+        ("subnet-id", "Instances.SubnetId"),
+        ("private-ip-address", "Instances.PrivateIpAddress"),
+        ("instance-state-name", "Instances.State.Name"),
+        ("instance-state-code", "Instances.State.Code"),
+        ("availability-zone", "Instances.Placement.AvailabilityZone"),
+        ("owner-id", "OwnerId"),
+        ("reservation-id", "ReservationId"),
+    ],
+    tags: Some("Instances.Tags"),
+    paging: EC2_PAGING_UNBOUNDED,
+};
+
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    describe_in_vpc(
-        state,
-        req,
-        &state.instances,
-        "InstanceIds",
-        "Reservations",
-        |i| &i.vpc_id,
-        |i| view::reservation(state, i),
-    )
+    let instances = select_in_vpc(state, req, &state.instances, "InstanceIds", |i| &i.vpc_id)?;
+    LISTING.answer(req, instances.into_iter().map(|i| view::reservation(state, i)).collect())
 }
 
 #[cfg(test)]

@@ -1,11 +1,17 @@
-//! `DescribeListeners {ListenerArns?, LoadBalancerArn?}` → `{"Listeners":[…]}`.
+//! `DescribeListeners {ListenerArns?, LoadBalancerArn?, PageSize?, Marker?}` →
+//! `{"Listeners":[…], "NextMarker"?}`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::describe::{ELB_PAGING, Listing};
 use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
 use crate::model::{State, find, select};
+
+/// Paged by `PageSize`/`Marker` in ARN order.
+pub const LISTING: Listing =
+    Listing { member: "Listeners", key: &["ListenerArn"], filters: &[], tags: None, paging: ELB_PAGING };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let lb =
@@ -15,7 +21,7 @@ pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
         .filter(|l| lb.is_none_or(|lb| l.load_balancer_arn == lb.arn))
         .map(view::listener)
         .collect();
-    Ok(json!({"Listeners": listeners}))
+    LISTING.answer(req, listeners)
 }
 
 #[cfg(test)]

@@ -1,18 +1,28 @@
-//! `DescribeLoadBalancers {LoadBalancerArns?, Names?}` → `{"LoadBalancers":[…]}` with each
+//! `DescribeLoadBalancers {LoadBalancerArns?, Names?, PageSize?, Marker?}` → `{"LoadBalancers":[…]}` with each
 //! node's subnet, zone and `PrivateIPv4Address`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::describe::{ELB_PAGING, Listing};
 use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
 use crate::model::{State, select};
 
+/// Paged by `PageSize`/`Marker` in ARN order.
+pub const LISTING: Listing = Listing {
+    member: "LoadBalancers",
+    key: &["LoadBalancerArn"],
+    filters: &[],
+    tags: None,
+    paging: ELB_PAGING,
+};
+
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let mut keys = req.list("LoadBalancerArns")?;
     keys.extend(req.list("Names")?);
     let lbs = select(&state.load_balancers, &req.account, &keys)?;
-    Ok(json!({"LoadBalancers": lbs.into_iter().map(view::load_balancer).collect::<Vec<_>>()}))
+    LISTING.answer(req, lbs.into_iter().map(view::load_balancer).collect())
 }
 
 #[cfg(test)]

@@ -1,12 +1,22 @@
 //! `DescribePrefixLists {PrefixListIds?}` → `{"PrefixLists":[{PrefixListId, PrefixListName,
 //! Cidrs}]}`: the managed prefix lists (visible to every account).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::describe::{EC2_PAGING_UNBOUNDED, Listing};
 use super::request::{Params, Request};
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::model::State;
+
+/// The filters of DescribePrefixLists (AWS's names) and the view paths they match.
+pub const LISTING: Listing = Listing {
+    member: "PrefixLists",
+    key: &["PrefixListId"],
+    filters: &[("prefix-list-id", "PrefixListId"), ("prefix-list-name", "PrefixListName")],
+    tags: None,
+    paging: EC2_PAGING_UNBOUNDED,
+};
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let wanted = req.list("PrefixListIds")?;
@@ -22,7 +32,7 @@ pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
         .filter(|pl| wanted.is_empty() || wanted.contains(&pl.id))
         .map(view::prefix_list)
         .collect();
-    Ok(json!({"PrefixLists": lists}))
+    LISTING.answer(req, lists)
 }
 
 #[cfg(test)]

@@ -1,25 +1,42 @@
-//! `DescribeRouteTables {RouteTableIds?, VpcId?}` → `{"RouteTables":[…]}`, each with its
+//! `DescribeRouteTables {RouteTableIds?, VpcId?, Filters?, MaxResults?, NextToken?}` →
+//! `{"RouteTables":[…], "NextToken"?}` (filters: [`LISTING`]), each with its
 //! `Routes` (local, blackhole, and gateway endpoint `DestinationPrefixListId` routes) and
 //! `Associations` (explicit ones, plus the implicit `Main` one of a main table).
 
 use serde_json::Value;
 
-use super::common::describe_in_vpc;
+use super::common::select_in_vpc;
+use super::describe::{Listing, ec2_paging};
 use super::request::Request;
 use super::view;
 use crate::error::ApiError;
 use crate::model::State;
 
+/// The filters of DescribeRouteTables (AWS's names) and the view paths they match.
+pub const LISTING: Listing = Listing {
+    member: "RouteTables",
+    key: &["RouteTableId"],
+    filters: &[
+        ("route-table-id", "RouteTableId"),
+        ("vpc-id", "VpcId"),
+        ("owner-id", "OwnerId"),
+        ("association.subnet-id", "Associations.SubnetId"),
+        ("association.route-table-association-id", "Associations.RouteTableAssociationId"),
+        ("association.route-table-id", "Associations.RouteTableId"),
+        ("association.main", "Associations.Main"),
+        ("route.destination-cidr-block", "Routes.DestinationCidrBlock"),
+        ("route.destination-prefix-list-id", "Routes.DestinationPrefixListId"),
+        ("route.gateway-id", "Routes.GatewayId"),
+        ("route.origin", "Routes.Origin"),
+        ("route.state", "Routes.State"),
+    ],
+    tags: Some("Tags"),
+    paging: ec2_paging(5..=100),
+};
+
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    describe_in_vpc(
-        state,
-        req,
-        &state.route_tables,
-        "RouteTableIds",
-        "RouteTables",
-        |rt| &rt.vpc_id,
-        view::route_table,
-    )
+    let tables = select_in_vpc(state, req, &state.route_tables, "RouteTableIds", |rt| &rt.vpc_id)?;
+    LISTING.answer(req, tables.into_iter().map(view::route_table).collect())
 }
 
 #[cfg(test)]

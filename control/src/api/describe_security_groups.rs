@@ -1,23 +1,49 @@
-//! `DescribeSecurityGroups {GroupIds?, VpcId?}` → `{"SecurityGroups":[…]}` with `IpPermissions`.
+//! `DescribeSecurityGroups {GroupIds?, GroupNames?, VpcId?, Filters?, MaxResults?, NextToken?}` →
+//! `{"SecurityGroups":[…], "NextToken"?}` with `IpPermissions` (filters: [`LISTING`]).
+//! `GroupNames` keeps the groups of those names (of any of the caller's VPCs); a name no group
+//! has is `InvalidGroup.NotFound`.
 
 use serde_json::Value;
 
-use super::common::describe_in_vpc;
+use super::common::select_in_vpc;
+use super::describe::{EC2_PAGING, Listing};
+use super::request::Params;
 use super::request::Request;
 use super::view;
 use crate::error::ApiError;
-use crate::model::State;
+use crate::model::{Resource, SecurityGroup, State, visible};
+
+/// The filters of DescribeSecurityGroups (AWS's names) and the view paths they match.
+pub const LISTING: Listing = Listing {
+    member: "SecurityGroups",
+    key: &["GroupId"],
+    filters: &[
+        ("group-id", "GroupId"),
+        ("group-name", "GroupName"),
+        ("vpc-id", "VpcId"),
+        ("owner-id", "OwnerId"),
+        ("description", "Description"),
+        ("ip-permission.protocol", "IpPermissions.IpProtocol"),
+        ("ip-permission.cidr", "IpPermissions.IpRanges.CidrIp"),
+        ("ip-permission.from-port", "IpPermissions.FromPort"),
+        ("ip-permission.to-port", "IpPermissions.ToPort"),
+        ("egress.ip-permission.protocol", "IpPermissionsEgress.IpProtocol"),
+        ("egress.ip-permission.cidr", "IpPermissionsEgress.IpRanges.CidrIp"),
+    ],
+    tags: Some("Tags"),
+    paging: EC2_PAGING,
+};
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    describe_in_vpc(
-        state,
-        req,
-        &state.security_groups,
-        "GroupIds",
-        "SecurityGroups",
-        |g| &g.vpc_id,
-        view::security_group,
-    )
+    let names = req.list("GroupNames")?;
+    if let Some(missing) =
+        names.iter().find(|n| !visible(&state.security_groups, &req.account).any(|g| &g.name == *n))
+    {
+        return Err(SecurityGroup::KIND.not_found(missing));
+    }
+    let groups = select_in_vpc(state, req, &state.security_groups, "GroupIds", |g| &g.vpc_id)?;
+    let named = |g: &&SecurityGroup| names.is_empty() || names.contains(&g.name);
+    LISTING.answer(req, groups.into_iter().filter(named).map(view::security_group).collect())
 }
 
 #[cfg(test)]
@@ -45,5 +71,19 @@ mod tests {
             codes::INVALID_GROUP_NOT_FOUND,
             "nope",
         );
+        fails(
+            &mut s,
+            json!({"Action": "DescribeSecurityGroups", "GroupNames": ["web"]}),
+            codes::INVALID_GROUP_NOT_FOUND,
+            "web",
+        );
+        vpc(&mut s, PROVIDER, "other", "10.1.0.0/16");
+        let v = ok(&mut s, json!({"Action": "DescribeSecurityGroups", "GroupNames": ["default"]}));
+        assert_eq!(v["SecurityGroups"].as_array().unwrap().len(), 2, "one default group per VPC");
+        let v = ok(
+            &mut s,
+            json!({"Action": "DescribeSecurityGroups", "Filters": [{"Name": "ip-permission.cidr", "Values": ["10.1.*"]}]}),
+        );
+        assert_eq!(v["SecurityGroups"].as_array().unwrap().len(), 1);
     }
 }

@@ -1,23 +1,38 @@
-//! `DescribeSubnets {SubnetIds?, VpcId?}` → `{"Subnets":[…]}`.
+//! `DescribeSubnets {SubnetIds?, VpcId?, Filters?, MaxResults?, NextToken?}` →
+//! `{"Subnets":[…], "NextToken"?}`. Filters: see [`LISTING`].
 
 use serde_json::Value;
 
-use super::common::describe_in_vpc;
+use super::common::select_in_vpc;
+use super::describe::{EC2_PAGING, Listing};
 use super::request::Request;
 use super::view;
 use crate::error::ApiError;
 use crate::model::State;
 
+/// The filters of DescribeSubnets (AWS's names) and the view paths they match.
+pub const LISTING: Listing = Listing {
+    member: "Subnets",
+    key: &["SubnetId"],
+    filters: &[
+        ("subnet-id", "SubnetId"),
+        ("vpc-id", "VpcId"),
+        ("cidr-block", "CidrBlock"),
+        ("cidr", "CidrBlock"),
+        ("availability-zone", "AvailabilityZone"),
+        ("availability-zone-id", "AvailabilityZoneId"),
+        ("available-ip-address-count", "AvailableIpAddressCount"),
+        ("default-for-az", "DefaultForAz"),
+        ("owner-id", "OwnerId"),
+        ("state", "State"),
+    ],
+    tags: Some("Tags"),
+    paging: EC2_PAGING,
+};
+
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    describe_in_vpc(
-        state,
-        req,
-        &state.subnets,
-        "SubnetIds",
-        "Subnets",
-        |s| &s.vpc_id,
-        |s| view::subnet(state, s),
-    )
+    let subnets = select_in_vpc(state, req, &state.subnets, "SubnetIds", |s| &s.vpc_id)?;
+    LISTING.answer(req, subnets.into_iter().map(|s| view::subnet(state, s)).collect())
 }
 
 #[cfg(test)]

@@ -1,11 +1,22 @@
-//! `DescribeTargetGroups {TargetGroupArns?, Names?, LoadBalancerArn?}` → `{"TargetGroups":[…]}`.
+//! `DescribeTargetGroups {TargetGroupArns?, Names?, LoadBalancerArn?, PageSize?, Marker?}` →
+//! `{"TargetGroups":[…], "NextMarker"?}`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::describe::{ELB_PAGING, Listing};
 use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
 use crate::model::{State, find, select};
+
+/// Paged by `PageSize`/`Marker` in ARN order.
+pub const LISTING: Listing = Listing {
+    member: "TargetGroups",
+    key: &["TargetGroupArn"],
+    filters: &[],
+    tags: None,
+    paging: ELB_PAGING,
+};
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let mut keys = req.list("TargetGroupArns")?;
@@ -25,7 +36,7 @@ pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
         .filter(|tg| forwarded_by_lb(&tg.arn))
         .map(|tg| view::target_group(state, tg))
         .collect();
-    Ok(json!({"TargetGroups": groups}))
+    LISTING.answer(req, groups)
 }
 
 #[cfg(test)]

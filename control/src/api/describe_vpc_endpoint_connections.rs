@@ -2,12 +2,27 @@
 //! VpcEndpointId, VpcEndpointOwner, VpcEndpointState, CreationTimestamp, …}]}`: the provider's
 //! view of the endpoints (of any account) connected to its services.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::describe::{EC2_PAGING_UNBOUNDED, Listing};
 use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
 use crate::model::{State, find};
+
+/// The filters of DescribeVpcEndpointConnections (AWS's names) and the view paths they match.
+pub const LISTING: Listing = Listing {
+    member: "VpcEndpointConnections",
+    key: &["VpcEndpointId"],
+    filters: &[
+        ("service-id", "ServiceId"),
+        ("vpc-endpoint-id", "VpcEndpointId"),
+        ("vpc-endpoint-owner", "VpcEndpointOwner"),
+        ("vpc-endpoint-state", "VpcEndpointState"),
+    ],
+    tags: None,
+    paging: EC2_PAGING_UNBOUNDED,
+};
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let only =
@@ -22,7 +37,7 @@ pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
         .filter(|e| e.service_id.as_deref().is_some_and(mine))
         .map(|e| view::connection(state, e))
         .collect();
-    Ok(json!({"VpcEndpointConnections": connections}))
+    LISTING.answer(req, connections)
 }
 
 #[cfg(test)]

@@ -1,19 +1,33 @@
 //! `DescribeVpcEndpointServiceConfigurations {ServiceIds?}` → `{"ServiceConfigurations":[…]}`:
 //! the provider's view of its own services.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::describe::{EC2_PAGING_UNBOUNDED, Listing};
 use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
 use crate::model::{State, select};
+
+/// The filters of DescribeVpcEndpointServiceConfigurations (AWS's names) and their view paths.
+pub const LISTING: Listing = Listing {
+    member: "ServiceConfigurations",
+    key: &["ServiceId"],
+    filters: &[
+        ("service-name", "ServiceName"),
+        ("service-id", "ServiceId"),
+        ("service-state", "ServiceState"),
+    ],
+    tags: Some("Tags"),
+    paging: EC2_PAGING_UNBOUNDED,
+};
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let services: Vec<Value> = select(&state.endpoint_services, &req.account, &req.list("ServiceIds")?)?
         .into_iter()
         .map(|svc| view::service_configuration(state, svc))
         .collect();
-    Ok(json!({"ServiceConfigurations": services}))
+    LISTING.answer(req, services)
 }
 
 #[cfg(test)]

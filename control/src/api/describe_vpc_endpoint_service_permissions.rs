@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::describe::{EC2_PAGING_UNBOUNDED, Listing};
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{State, find};
@@ -16,6 +17,15 @@ fn principal_type(p: &str) -> &'static str {
     }
 }
 
+/// The filters of DescribeVpcEndpointServicePermissions (AWS's names) and their view paths.
+pub const LISTING: Listing = Listing {
+    member: "AllowedPrincipals",
+    key: &["Principal"],
+    filters: &[("principal", "Principal"), ("principal-type", "PrincipalType")],
+    tags: None,
+    paging: EC2_PAGING_UNBOUNDED,
+};
+
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let svc = find(&state.endpoint_services, &req.account, req.str("ServiceId")?)?;
     let principals: Vec<Value> = svc
@@ -23,7 +33,7 @@ pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
         .iter()
         .map(|p| json!({"PrincipalType": principal_type(p), "Principal": p}))
         .collect();
-    Ok(json!({"AllowedPrincipals": principals}))
+    LISTING.answer(req, principals)
 }
 
 #[cfg(test)]

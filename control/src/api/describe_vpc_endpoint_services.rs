@@ -3,8 +3,9 @@
 //! the caller may connect to. A named service the caller may not use is reported as missing
 //! (`InvalidServiceName`), exactly like one that does not exist.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::describe::{self, EC2_PAGING_UNBOUNDED, Listing};
 use super::request::{Params, Request};
 use super::view;
 use crate::error::{ApiError, codes};
@@ -19,6 +20,19 @@ pub fn invalid_service_name(name: &str) -> ApiError {
         ),
     )
 }
+
+/// The filters of DescribeVpcEndpointServices (AWS's names) and the view paths they match.
+pub const LISTING: Listing = Listing {
+    member: "ServiceDetails",
+    key: &["ServiceName"],
+    filters: &[
+        ("service-name", "ServiceName"),
+        ("service-type", "ServiceType.ServiceType"),
+        ("owner", "Owner"),
+    ],
+    tags: Some("Tags"),
+    paging: EC2_PAGING_UNBOUNDED,
+};
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let mut details: Vec<(String, Value)> = state
@@ -40,9 +54,9 @@ pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     if !wanted.is_empty() {
         details.retain(|(n, _)| wanted.contains(n));
     }
-    details.sort_by(|a, b| a.0.cmp(&b.0));
-    let (names, details): (Vec<String>, Vec<Value>) = details.into_iter().unzip();
-    Ok(json!({"ServiceNames": names, "ServiceDetails": details}))
+    let mut out = LISTING.answer(req, details.into_iter().map(|(_, detail)| detail).collect())?;
+    out["ServiceNames"] = describe::values(&out, "ServiceDetails.ServiceName").into();
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,25 +1,36 @@
-//! `DescribeVpcEndpoints {VpcEndpointIds?, VpcId?}` → `{"VpcEndpoints":[…]}`: the caller's
+//! `DescribeVpcEndpoints {VpcEndpointIds?, VpcId?, Filters?, MaxResults?, NextToken?}` →
+//! `{"VpcEndpoints":[…], "NextToken"?}` (filters: [`LISTING`]): the caller's
 //! endpoints with state, ENIs (`NetworkInterfaces`: ID, subnet, AZ, private IP), groups, route
 //! tables and DNS entries.
 
 use serde_json::Value;
 
-use super::common::describe_in_vpc;
+use super::common::select_in_vpc;
+use super::describe::{EC2_PAGING_UNBOUNDED, Listing};
 use super::request::Request;
 use super::view;
 use crate::error::ApiError;
 use crate::model::State;
 
+/// The filters of DescribeVpcEndpoints (AWS's names) and the view paths they match.
+pub const LISTING: Listing = Listing {
+    member: "VpcEndpoints",
+    key: &["VpcEndpointId"],
+    filters: &[
+        ("vpc-endpoint-id", "VpcEndpointId"),
+        ("vpc-id", "VpcId"),
+        ("service-name", "ServiceName"),
+        ("vpc-endpoint-state", "State"),
+        ("vpc-endpoint-type", "VpcEndpointType"),
+        ("owner-id", "OwnerId"),
+    ],
+    tags: Some("Tags"),
+    paging: EC2_PAGING_UNBOUNDED,
+};
+
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    describe_in_vpc(
-        state,
-        req,
-        &state.vpc_endpoints,
-        "VpcEndpointIds",
-        "VpcEndpoints",
-        |e| &e.vpc_id,
-        |e| view::vpc_endpoint(state, e),
-    )
+    let endpoints = select_in_vpc(state, req, &state.vpc_endpoints, "VpcEndpointIds", |e| &e.vpc_id)?;
+    LISTING.answer(req, endpoints.into_iter().map(|e| view::vpc_endpoint(state, e)).collect())
 }
 
 #[cfg(test)]

@@ -1,15 +1,33 @@
-//! `DescribeVpcs {VpcIds?}` → `{"Vpcs":[…]}`: the caller's VPCs (all, or the ones named).
+//! `DescribeVpcs {VpcIds?, Filters?, MaxResults?, NextToken?}` → `{"Vpcs":[…], "NextToken"?}`:
+//! the caller's VPCs (all, or the ones named), filtered per [`LISTING`].
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::describe::{EC2_PAGING, Listing};
 use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
 use crate::model::{State, select};
 
+/// The filters of DescribeVpcs (AWS's names) and the view paths they match.
+pub const LISTING: Listing = Listing {
+    member: "Vpcs",
+    key: &["VpcId"],
+    filters: &[
+        ("vpc-id", "VpcId"),
+        ("cidr", "CidrBlock"),
+        ("cidr-block-association.cidr-block", "CidrBlock"),
+        ("is-default", "IsDefault"),
+        ("owner-id", "OwnerId"),
+        ("state", "State"),
+    ],
+    tags: Some("Tags"),
+    paging: EC2_PAGING,
+};
+
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let vpcs = select(&state.vpcs, &req.account, &req.list("VpcIds")?)?;
-    Ok(json!({"Vpcs": vpcs.into_iter().map(view::vpc).collect::<Vec<_>>()}))
+    LISTING.answer(req, vpcs.into_iter().map(view::vpc).collect())
 }
 
 #[cfg(test)]

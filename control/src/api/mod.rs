@@ -8,13 +8,21 @@
 //! # Wire shapes
 //!
 //! A request is one JSON object: `{"Action":"CreateVpc","Account":"111111111111",…params}`.
-//! `Account` defaults to `111111111111` and must be 12 digits. Parameters use EC2 / ELBv2 names;
+//! `Account` defaults to `111111111111` and must be 12 digits. Parameters use EC2 / ELBv2 names
+//! (botocore's member names, as the AWS front passes them);
 //! lists are JSON arrays (a single string is taken as a one-element list); numbers and booleans
 //! may be JSON or strings. A parameter the operation does not use is `UnknownParameter`.
 //! Wherever a parameter takes an ID (or an ELBv2 ARN), a unique `Name` tag of a resource of that
 //! kind owned by the caller works too; an account sees only its own resources (`…NotFound`
 //! otherwise), except that endpoint services are found by ServiceName by every allowed account
 //! and service owners see the endpoints connected to their services.
+//!
+//! Every EC2 Describe* takes `Filters[{Name, Values[]}]?`, `MaxResults?`, `NextToken?` and
+//! answers `NextToken` when more items follow; ELBv2 DescribeLoadBalancers / TargetGroups /
+//! Listeners take `PageSize?`, `Marker?` and answer `NextMarker` ([`describe`] has the rules;
+//! each operation's `LISTING` its filter names). EC2 Create* take
+//! `TagSpecifications[{ResourceType, Tags[{Key, Value}]}]?`, ELBv2 Create* `Tags[]?`
+//! ([`tagging`]); Describe* of EC2 resources show `Tags`.
 //!
 //! A success is the result object below; a failure is
 //! `{"Error":{"Code":"InvalidVpcID.NotFound","Message":"The vpc ID 'vpc-1' does not exist"}}`
@@ -25,25 +33,25 @@
 //! |---|---|---|
 //! | CreateVpc | CidrBlock, Name?, Netns?, EnableDnsHostnames? | `{"Vpc":{VpcId, OwnerId, CidrBlock, State, Tags, Netns, NetnsManaged, MainRouteTableId, DefaultSecurityGroupId}}` |
 //! | DeleteVpc | VpcId | `{"Return":true}` |
-//! | DescribeVpcs | VpcIds[]? | `{"Vpcs":[Vpc]}` |
+//! | DescribeVpcs | VpcIds[]?, Filters? | `{"Vpcs":[Vpc]}` |
 //! | CreateSubnet | VpcId, CidrBlock, AvailabilityZone?, Name? | `{"Subnet":{SubnetId, VpcId, CidrBlock, AvailabilityZone, AvailableIpAddressCount, Tags}}` |
 //! | DeleteSubnet | SubnetId | `{"Return":true}` |
-//! | DescribeSubnets | SubnetIds[]?, VpcId? | `{"Subnets":[Subnet]}` |
+//! | DescribeSubnets | SubnetIds[]?, VpcId?, Filters? | `{"Subnets":[Subnet]}` |
 //! | CreateRouteTable | VpcId, Name? | `{"RouteTable":{RouteTableId, VpcId, Routes:[{DestinationCidrBlock \| DestinationPrefixListId, GatewayId?, State, Origin}], Associations:[{RouteTableAssociationId, SubnetId?, Main}], Tags}}` |
 //! | DeleteRouteTable | RouteTableId | `{"Return":true}` |
 //! | AssociateRouteTable | RouteTableId, SubnetId | `{"AssociationId", "AssociationState":{"State":"associated"}}` |
 //! | DisassociateRouteTable | AssociationId \| SubnetId | `{"Return":true}` |
 //! | CreateRoute | RouteTableId, DestinationCidrBlock, Target? (`blackhole`) | `{"Return":true}` |
 //! | DeleteRoute | RouteTableId, DestinationCidrBlock | `{"Return":true}` |
-//! | DescribeRouteTables | RouteTableIds[]?, VpcId? | `{"RouteTables":[RouteTable]}` |
-//! | CreateSecurityGroup | VpcId, GroupName, Description? | `{"GroupId"}` |
+//! | DescribeRouteTables | RouteTableIds[]?, VpcId?, Filters? | `{"RouteTables":[RouteTable]}` |
+//! | CreateSecurityGroup | VpcId, GroupName, Description? | `{"GroupId", "Tags"}` |
 //! | DeleteSecurityGroup | GroupId | `{"Return":true}` |
 //! | AuthorizeSecurityGroupIngress | GroupId, IpPermissions[{IpProtocol, FromPort?, ToPort?, IpRanges[{CidrIp}]}] \| IpProtocol, FromPort?, ToPort?, CidrIp | `{"Return":true, "SecurityGroupRules":[SecurityGroupRule]}` |
 //! | RevokeSecurityGroupIngress | as Authorize, or GroupId + SecurityGroupRuleIds[] | `{"Return":true}` |
-//! | DescribeSecurityGroups | GroupIds[]?, VpcId? | `{"SecurityGroups":[{GroupId, GroupName, Description, VpcId, IpPermissions, IpPermissionsEgress}]}` |
+//! | DescribeSecurityGroups | GroupIds[]?, GroupNames[]?, VpcId?, Filters? | `{"SecurityGroups":[{GroupId, GroupName, Description, VpcId, IpPermissions, IpPermissionsEgress}]}` |
 //! | RunInstances | SubnetId, PrivateIpAddress?, Name?, ImageId?, InstanceType?, MinCount?/MaxCount? (1), SecurityGroupIds[]?, SecurityGroups[]?, UserData?, DisableApiTermination?, DisableApiStop?, InstanceInitiatedShutdownBehavior?, EbsOptimized?, Monitoring?, Placement?, CreditSpecification? | `{"ReservationId", "OwnerId", "Instances":[{InstanceId, ImageId, InstanceType, SubnetId, VpcId, PrivateIpAddress, PrivateDnsName, State, Placement:{AvailabilityZone}, SecurityGroups, NetworkInterfaces, Tags, …}]}` |
 //! | TerminateInstances | InstanceIds[] | `{"TerminatingInstances":[{InstanceId, CurrentState, PreviousState}]}` |
-//! | DescribeInstances | InstanceIds[]?, VpcId? | `{"Reservations":[{ReservationId, OwnerId, Instances:[Instance]}]}` |
+//! | DescribeInstances | InstanceIds[]?, VpcId?, Filters? | `{"Reservations":[{ReservationId, OwnerId, Instances:[Instance]}]}` |
 //! | CreateLoadBalancer | Name, Subnets[], Type? (`network`), Scheme? (`internal`), CrossZone? | `{"LoadBalancers":[{LoadBalancerArn, LoadBalancerName, DNSName, Scheme, Type, VpcId, State:{Code}, AvailabilityZones:[{ZoneName, SubnetId, LoadBalancerAddresses:[{PrivateIPv4Address}]}], CrossZoneEnabled}]}` |
 //! | DeleteLoadBalancer | LoadBalancerArn | `{}` |
 //! | DescribeLoadBalancers | LoadBalancerArns[]?, Names[]? | `{"LoadBalancers":[LoadBalancer]}` |
@@ -58,18 +66,24 @@
 //! | DescribeListeners | ListenerArns[]?, LoadBalancerArn? | `{"Listeners":[Listener]}` |
 //! | CreateVpcEndpointServiceConfiguration | NetworkLoadBalancerArns[], AcceptanceRequired?, PrivateDnsName?, Name? | `{"ServiceConfiguration":{ServiceId, ServiceName, ServiceType, ServiceState, AvailabilityZones, AcceptanceRequired, NetworkLoadBalancerArns, BaseEndpointDnsNames, PrivateDnsName}}` |
 //! | DeleteVpcEndpointServiceConfigurations | ServiceIds[] | `{"Unsuccessful":[{ResourceId, Error:{Code, Message}}]}` |
-//! | DescribeVpcEndpointServiceConfigurations | ServiceIds[]? | `{"ServiceConfigurations":[ServiceConfiguration]}` |
-//! | DescribeVpcEndpointServices | ServiceNames[]? | `{"ServiceNames":[…], "ServiceDetails":[{ServiceName, ServiceId?, ServiceType, AvailabilityZones, Owner, AcceptanceRequired, PrivateDnsName?}]}` |
+//! | DescribeVpcEndpointServiceConfigurations | ServiceIds[]?, Filters? | `{"ServiceConfigurations":[ServiceConfiguration]}` |
+//! | DescribeVpcEndpointServices | ServiceNames[]?, Filters? | `{"ServiceNames":[…], "ServiceDetails":[{ServiceName, ServiceId?, ServiceType, AvailabilityZones, Owner, AcceptanceRequired, PrivateDnsName?}]}` |
 //! | ModifyVpcEndpointServicePermissions | ServiceId, AddAllowedPrincipals[]?, RemoveAllowedPrincipals[]? | `{"ReturnValue":true}` |
-//! | DescribeVpcEndpointServicePermissions | ServiceId | `{"AllowedPrincipals":[{PrincipalType, Principal}]}` |
-//! | DescribeVpcEndpointConnections | ServiceId? | `{"VpcEndpointConnections":[{ServiceId, VpcEndpointId, VpcEndpointOwner, VpcEndpointState, CreationTimestamp, DnsEntries, NetworkLoadBalancerArns}]}` |
+//! | DescribeVpcEndpointServicePermissions | ServiceId, Filters? | `{"AllowedPrincipals":[{PrincipalType, Principal}]}` |
+//! | DescribeVpcEndpointConnections | ServiceId?, Filters? | `{"VpcEndpointConnections":[{ServiceId, VpcEndpointId, VpcEndpointOwner, VpcEndpointState, CreationTimestamp, DnsEntries, NetworkLoadBalancerArns}]}` |
 //! | AcceptVpcEndpointConnections | ServiceId, VpcEndpointIds[] | `{"Unsuccessful":[…]}` |
 //! | RejectVpcEndpointConnections | ServiceId, VpcEndpointIds[] | `{"Unsuccessful":[…]}` |
-//! | CreateVpcEndpoint | VpcId, ServiceName, VpcEndpointType?, Name?; PolicyDocument? (default only); Interface: SubnetIds[], IpAddresses[]?, SecurityGroupIds[]?, PrivateDnsEnabled?; Gateway: RouteTableIds[]? | `{"VpcEndpoint":{VpcEndpointId, VpcEndpointType, VpcId, ServiceName, State, OwnerId, SubnetIds, RouteTableIds, Groups:[{GroupId, GroupName}], PrivateDnsEnabled, NetworkInterfaceIds, NetworkInterfaces:[{NetworkInterfaceId, SubnetId, AvailabilityZone, PrivateIpAddress}], DnsEntries:[{DnsName}], CreationTimestamp, Tags}}` |
+//! | CreateVpcEndpoint | VpcId, ServiceName, VpcEndpointType?, Name?; PolicyDocument? (default only); Interface: SubnetIds[], IpAddresses[]? or SubnetConfigurations[{SubnetId, Ipv4}]?, SecurityGroupIds[]?, PrivateDnsEnabled?; Gateway: RouteTableIds[]? | `{"VpcEndpoint":{VpcEndpointId, VpcEndpointType, VpcId, ServiceName, State, OwnerId, SubnetIds, RouteTableIds, Groups:[{GroupId, GroupName}], PrivateDnsEnabled, NetworkInterfaceIds, NetworkInterfaces:[{NetworkInterfaceId, SubnetId, AvailabilityZone, PrivateIpAddress}], DnsEntries:[{DnsName}], CreationTimestamp, Tags}}` |
 //! | ModifyVpcEndpoint | VpcEndpointId, PolicyDocument? (default only), ResetPolicy?; Gateway: AddRouteTableIds[]?, RemoveRouteTableIds[]?; Interface: AddSubnetIds[]?, RemoveSubnetIds[]?, AddSecurityGroupIds[]?, RemoveSecurityGroupIds[]?, PrivateDnsEnabled? | `{"Return":true}` |
-//! | DescribeVpcEndpoints | VpcEndpointIds[]?, VpcId? | `{"VpcEndpoints":[VpcEndpoint]}` |
+//! | DescribeVpcEndpoints | VpcEndpointIds[]?, VpcId?, Filters? | `{"VpcEndpoints":[VpcEndpoint]}` |
 //! | DeleteVpcEndpoints | VpcEndpointIds[] | `{"Unsuccessful":[…]}` |
-//! | DescribePrefixLists | PrefixListIds[]? | `{"PrefixLists":[{PrefixListId, PrefixListName, Cidrs}]}` |
+//! | DescribePrefixLists | PrefixListIds[]?, Filters? | `{"PrefixLists":[{PrefixListId, PrefixListName, Cidrs}]}` |
+//! | CreateTags | Resources[], Tags[{Key, Value?}] | `{"Return":true}` |
+//! | DeleteTags | Resources[], Tags[{Key, Value?}]? | `{"Return":true}` |
+//! | DescribeTags | Filters? | `{"Tags":[{ResourceId, ResourceType, Key, Value}]}` |
+//! | AddTags | ResourceArns[], Tags[{Key, Value?}] | `{}` |
+//! | RemoveTags | ResourceArns[], TagKeys[] | `{}` |
+//! | DescribeElbTags (ELBv2 DescribeTags) | ResourceArns[] | `{"TagDescriptions":[{ResourceArn, Tags}]}` |
 //! | DescribeVpcAttribute | VpcId, Attribute (`enableDnsSupport` \| `enableDnsHostnames` \| `enableNetworkAddressUsageMetrics`) | `{"VpcId", "EnableDnsSupport"\|…:{"Value"}}` |
 //! | ModifyVpcAttribute | VpcId, one of EnableDnsSupport / EnableDnsHostnames / EnableNetworkAddressUsageMetrics `{"Value":bool}` | `{"Return":true}` |
 //! | ModifyVpcEndpointServiceConfiguration | ServiceId, AcceptanceRequired?, PrivateDnsName? \| RemovePrivateDnsName?, AddNetworkLoadBalancerArns[]?, RemoveNetworkLoadBalancerArns[]?, AddSupportedIpAddressTypes[]? (`ipv4`) | `{"Return":true}` |
@@ -98,9 +112,11 @@
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
 
 mod accept_vpc_endpoint_connections;
+mod add_tags;
 mod associate_route_table;
 mod authorize_security_group_egress;
 mod authorize_security_group_ingress;
+mod call;
 mod common;
 mod create_listener;
 mod create_load_balancer;
@@ -108,6 +124,7 @@ mod create_route;
 mod create_route_table;
 mod create_security_group;
 mod create_subnet;
+mod create_tags;
 mod create_target_group;
 mod create_vpc;
 mod create_vpc_endpoint;
@@ -118,15 +135,15 @@ mod delete_route;
 mod delete_route_table;
 mod delete_security_group;
 mod delete_subnet;
+mod delete_tags;
 mod delete_target_group;
 mod delete_vpc;
 mod delete_vpc_endpoint_service_configurations;
 mod delete_vpc_endpoints;
 mod deregister_targets;
-// A copy of helper ec2ops' describe.rs (merge: take theirs and drop this allow).
-#[allow(dead_code)]
 mod describe;
 mod describe_capacity_reservation;
+mod describe_elb_tags;
 mod describe_images;
 mod describe_instance_attribute;
 mod describe_instance_credit_specifications;
@@ -142,6 +159,7 @@ mod describe_route_tables;
 mod describe_security_group_rules;
 mod describe_security_groups;
 mod describe_subnets;
+mod describe_tags;
 mod describe_target_group_attributes;
 mod describe_target_groups;
 mod describe_target_health;
@@ -168,10 +186,12 @@ mod modify_vpc_endpoint_service_configuration;
 mod modify_vpc_endpoint_service_permissions;
 mod register_targets;
 mod reject_vpc_endpoint_connections;
+mod remove_tags;
 mod request;
 mod revoke_security_group_egress;
 mod revoke_security_group_ingress;
 mod run_instances;
+mod tagging;
 mod terminate_instances;
 #[cfg(test)]
 mod testkit;
@@ -180,7 +200,10 @@ mod view;
 
 use serde_json::Value;
 
-pub use request::{Nested, Params, Request};
+pub use call::{Service, service};
+pub use request::{Nested, Params, Request, rfc3339};
+
+use call::Call;
 
 use crate::error::{ApiError, codes};
 use crate::model::State;
@@ -246,6 +269,12 @@ pub const ACTIONS: &[&str] = &[
     "DescribeVpcEndpoints",
     "DeleteVpcEndpoints",
     "DescribePrefixLists",
+    "CreateTags",
+    "DeleteTags",
+    "DescribeTags",
+    "AddTags",
+    "RemoveTags",
+    "DescribeElbTags",
     "DescribeVpcAttribute",
     "ModifyVpcAttribute",
     "ModifyVpcEndpointServiceConfiguration",
@@ -331,6 +360,12 @@ pub fn operation(action: &str) -> Option<Operation> {
         "DescribeVpcEndpoints" => Operation::Read(describe_vpc_endpoints::run),
         "DeleteVpcEndpoints" => Operation::Write(delete_vpc_endpoints::run),
         "DescribePrefixLists" => Operation::Read(describe_prefix_lists::run),
+        "CreateTags" => Operation::Write(create_tags::run),
+        "DeleteTags" => Operation::Write(delete_tags::run),
+        "DescribeTags" => Operation::Read(describe_tags::run),
+        "AddTags" => Operation::Write(add_tags::run),
+        "RemoveTags" => Operation::Write(remove_tags::run),
+        "DescribeElbTags" => Operation::Read(describe_elb_tags::run),
         "DescribeVpcAttribute" => Operation::Read(describe_vpc_attribute::run),
         "ModifyVpcAttribute" => Operation::Write(modify_vpc_attribute::run),
         "ModifyVpcEndpointServiceConfiguration" => {
@@ -377,8 +412,6 @@ pub fn invalid_action(action: &str) -> ApiError {
     )
 }
 
-/// Runs `req` against `state`. Contract: on `Err`, `state` may be partly modified, so callers
-/// pass a scratch copy and keep it only on `Ok` (the [`crate::Controller`] does).
 /// Re-renders, from the committed `state`, the parts of a mutation's answer that show
 /// fabric-owned fields: the answer is built before the fabric applies the change, and only the
 /// fabric knows, e.g., whether it had to create a VPC's namespace (`NetnsManaged`).
@@ -390,14 +423,21 @@ pub fn with_fabric_fields(state: &State, mut out: Value) -> Value {
     out
 }
 
+/// Runs `req` against `state`, with `DryRun` and `ClientToken` handled as [`call`] says.
+/// Contract: on `Err`, `state` may be partly modified, so callers pass a scratch copy and keep
+/// it only on `Ok` (the [`crate::Controller`] does).
 pub fn dispatch(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let out = match operation(&req.action) {
-        Some(Operation::Read(op)) => op(state, req)?,
-        Some(Operation::Write(op)) => op(state, req)?,
-        None => return Err(invalid_action(&req.action)),
+    let op = operation(&req.action).ok_or_else(|| invalid_action(&req.action))?;
+    let call = Call::read(req)?;
+    if let Some(answer) = call.replay(state, req)? {
+        return Ok(answer);
+    }
+    let out = match op {
+        Operation::Read(op) => op(state, req)?,
+        Operation::Write(op) => op(state, req)?,
     };
     req.reject_unused()?;
-    Ok(out)
+    call.finish(Some(state), out)
 }
 
 /// Runs a read-only `req` against `state`; `InvalidAction` for anything else.
@@ -405,9 +445,10 @@ pub fn query(state: &State, req: &Request) -> Result<Value, ApiError> {
     let Some(Operation::Read(op)) = operation(&req.action) else {
         return Err(invalid_action(&req.action));
     };
+    let call = Call::read(req)?;
     let out = op(state, req)?;
     req.reject_unused()?;
-    Ok(out)
+    call.finish(None, out)
 }
 
 #[cfg(test)]
@@ -419,7 +460,7 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 70);
+        assert_eq!(ACTIONS.len(), 76);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));

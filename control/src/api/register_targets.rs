@@ -2,8 +2,9 @@
 //!
 //! `Id` is an IP address inside the target group's VPC CIDR, or (lab convenience) an instance
 //! ID / Name in that VPC, standing for its address. `Port` defaults to the group's port.
-//! Registering a registered target again changes nothing. New targets start `healthy`; the
-//! data plane's health checker owns the state from then on.
+//! Registering a registered target again changes nothing. New targets start `initial`; the
+//! data plane's health checker owns the state from then on. A target group holds at most
+//! [`MAX_TARGETS`] targets (`TooManyTargets`, and nothing is registered).
 
 use std::net::Ipv4Addr;
 
@@ -54,16 +55,29 @@ pub fn targets(state: &State, req: &Request, tg: &TargetGroup) -> Result<Vec<(Ip
         .collect()
 }
 
+/// Targets one target group may hold (AWS's quota of targets per target group).
+pub const MAX_TARGETS: usize = 1_000;
+
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let tg = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
-    let new = targets(state, req, tg)?;
+    let mut new = targets(state, req, tg)?;
+    new.retain(|(ip, port)| !tg.targets.iter().any(|t| t.ip == *ip && t.port == *port));
+    new.sort_unstable();
+    new.dedup();
+    let total = tg.targets.len() + new.len();
+    if total > MAX_TARGETS {
+        return Err(ApiError::new(
+            codes::TOO_MANY_TARGETS,
+            format!(
+                "Registering {} more targets would give target group '{}' {total} targets; the limit is {MAX_TARGETS}",
+                new.len(),
+                tg.name
+            ),
+        ));
+    }
     let arn = tg.arn.clone();
     let tg = state.target_groups.get_mut(&arn).expect("found above");
-    for (ip, port) in new {
-        if !tg.targets.iter().any(|t| t.ip == ip && t.port == port) {
-            tg.targets.push(Target { ip, port, health: TargetHealth::Initial });
-        }
-    }
+    tg.targets.extend(new.into_iter().map(|(ip, port)| Target { ip, port, health: TargetHealth::Initial }));
     Ok(json!({}))
 }
 
@@ -71,6 +85,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
 mod tests {
     use serde_json::json;
 
+    use super::MAX_TARGETS;
     use crate::api::testkit::*;
     use crate::error::codes;
     use crate::model::{State, TargetHealth};
@@ -87,6 +102,26 @@ mod tests {
         assert_eq!(tg.targets.len(), 2);
         assert_eq!((tg.targets[1].ip.to_string(), tg.targets[1].port), ("10.0.2.4".into(), 8080));
         assert_eq!(tg.targets[1].health, TargetHealth::Initial);
+    }
+
+    #[test]
+    fn a_target_group_holds_at_most_max_targets() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let reg = |ports: std::ops::Range<u32>| {
+            let targets: Vec<_> = ports.map(|port| json!({"Id": "10.0.1.10", "Port": port})).collect();
+            json!({"Action": "RegisterTargets", "TargetGroupArn": p.tg, "Targets": targets})
+        };
+        let before = s.target_groups[&p.tg].targets.len();
+        let room = (MAX_TARGETS - before) as u32;
+        fails(&mut s, reg(2000..2001 + room), codes::TOO_MANY_TARGETS, "1001 targets; the limit is 1000");
+        assert_eq!(s.target_groups[&p.tg].targets.len(), before, "nothing registered");
+        ok(&mut s, reg(2000..2000 + room));
+        assert_eq!(s.target_groups[&p.tg].targets.len(), MAX_TARGETS);
+        // Registering registered targets again adds none, so it stays within the limit.
+        ok(&mut s, reg(2000..2010));
+        let e = fails(&mut s, reg(1000..1001), codes::TOO_MANY_TARGETS, "1001");
+        assert!(e.message.contains(&format!("'{}'", s.target_groups[&p.tg].name)), "{}", e.message);
     }
 
     #[test]

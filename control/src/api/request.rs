@@ -86,6 +86,22 @@ impl Request {
         }
     }
 
+    /// The parameters other than `except`, as one JSON object (what makes two calls "the same").
+    pub fn params_except(&self, except: &[&str]) -> Value {
+        Value::Object(
+            self.params
+                .iter()
+                .filter(|(k, _)| !except.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// Marks every parameter as read (a replayed call whose parameters were all checked before).
+    pub fn mark_all_used(&self) {
+        self.used.borrow_mut().extend(self.params.keys().cloned());
+    }
+
     /// The request time as an RFC 3339 UTC timestamp (`2024-05-01T12:00:00.000Z`).
     pub fn timestamp(&self) -> String {
         rfc3339(self.now)
@@ -292,7 +308,7 @@ fn truncate(s: &str) -> String {
 }
 
 /// Formats seconds since the Unix epoch as RFC 3339 UTC with milliseconds.
-fn rfc3339(secs: u64) -> String {
+pub fn rfc3339(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Howard Hinnant's civil_from_days.

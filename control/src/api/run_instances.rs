@@ -24,7 +24,7 @@ use super::common::security_groups_named;
 use super::describe_images::ami_id;
 use super::describe_instance_types::instance_type;
 use super::request::{Params, Request};
-use super::validate::name_tag;
+use super::tagging::tags_on_create;
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
@@ -194,7 +194,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let instance = Instance {
         id,
         owner: subnet.owner.clone(),
-        name: name_tag(req)?,
+        tags: tags_on_create(req, "instance")?,
         vpc_id: subnet.vpc_id.clone(),
         subnet_id: subnet.id.clone(),
         ip,

@@ -19,18 +19,10 @@ use crate::model::{
     Subnet, Target, TargetGroup, Vpc, VpcEndpoint,
 };
 
-/// `[{"Key":"Name","Value":…}]` or `[]`.
-fn tags(name: Option<&str>) -> Value {
-    match name {
-        Some(n) => json!([{"Key": "Name", "Value": n}]),
-        None => json!([]),
-    }
-}
-
 pub fn vpc(v: &Vpc) -> Value {
     json!({
         "VpcId": v.id, "OwnerId": v.owner, "CidrBlock": v.cidr, "State": "available",
-        "IsDefault": false, "Tags": tags(v.name.as_deref()),
+        "IsDefault": false, "Tags": v.tags.to_json(),
         "Netns": v.netns, "NetnsManaged": v.netns_managed,
         "MainRouteTableId": v.main_route_table, "DefaultSecurityGroupId": v.default_security_group,
     })
@@ -42,7 +34,7 @@ pub fn subnet(state: &State, s: &Subnet) -> Value {
     json!({
         "SubnetId": s.id, "VpcId": s.vpc_id, "OwnerId": s.owner, "CidrBlock": s.cidr,
         "AvailabilityZone": s.az, "State": "available",
-        "AvailableIpAddressCount": free, "Tags": tags(s.name.as_deref()),
+        "AvailableIpAddressCount": free, "Tags": s.tags.to_json(),
         "MapPublicIpOnLaunch": a.map_public_ip_on_launch, "AssignIpv6AddressOnCreation": false,
         "MapCustomerOwnedIpOnLaunch": false, "EnableDns64": false, "DefaultForAz": false,
         "PrivateDnsNameOptionsOnLaunch": {
@@ -89,7 +81,7 @@ pub fn route_table(rt: &RouteTable) -> Value {
     json!({
         "RouteTableId": rt.id, "VpcId": rt.vpc_id, "OwnerId": rt.owner,
         "Routes": rt.routes.iter().map(route).collect::<Vec<_>>(),
-        "Associations": associations, "Tags": tags(rt.name.as_deref()),
+        "Associations": associations, "Tags": rt.tags.to_json(),
     })
 }
 
@@ -127,7 +119,7 @@ pub fn security_group(sg: &SecurityGroup) -> Value {
         "VpcId": sg.vpc_id, "OwnerId": sg.owner,
         "IpPermissions": sg.ingress.iter().map(permission).collect::<Vec<_>>(),
         "IpPermissionsEgress": sg.egress.iter().map(permission).collect::<Vec<_>>(),
-        "Tags": tags(Some(&sg.name)),
+        "Tags": sg.tags.to_json(),
     })
 }
 
@@ -139,7 +131,7 @@ pub fn instance(state: &State, i: &Instance) -> Value {
         "InstanceId": i.id, "SubnetId": i.subnet_id, "VpcId": i.vpc_id,
         "PrivateIpAddress": i.ip, "State": {"Code": 16, "Name": "running"},
         "PrivateDnsName": format!("ip-{}.ec2.internal", i.ip.to_string().replace('.', "-")),
-        "Placement": {"AvailabilityZone": az, "Tenancy": "default"}, "Tags": tags(i.name.as_deref()),
+        "Placement": {"AvailabilityZone": az, "Tenancy": "default"}, "Tags": i.tags.to_json(),
         "ImageId": i.image_id, "InstanceType": i.instance_type, "SecurityGroups": groups,
         "NetworkInterfaces": [instance_eni(state, i)], "SourceDestCheck": a.source_dest_check,
         "EbsOptimized": a.ebs_optimized, "Monitoring": {"State": "disabled"}, "Architecture": "x86_64",
@@ -236,7 +228,7 @@ pub fn service_configuration(state: &State, svc: &EndpointService) -> Value {
         "AvailabilityZones": service_zones(state, svc), "AcceptanceRequired": svc.acceptance_required,
         "ManagesVpcEndpoints": false, "NetworkLoadBalancerArns": svc.network_load_balancer_arns,
         "BaseEndpointDnsNames": [base_dns_name(state, svc)], "PrivateDnsName": svc.private_dns_name,
-        "Tags": tags(svc.name.as_deref()),
+        "Tags": svc.tags.to_json(),
     })
 }
 
@@ -275,7 +267,7 @@ pub fn vpc_endpoint(state: &State, ep: &VpcEndpoint) -> Value {
         "NetworkInterfaceIds": ep.network_interfaces.iter().map(|n| &n.id).collect::<Vec<_>>(),
         "NetworkInterfaces": enis,
         "DnsEntries": ep.dns_entries.iter().map(|d| json!({"DnsName": d.dns_name})).collect::<Vec<_>>(),
-        "CreationTimestamp": ep.creation_timestamp, "Tags": tags(ep.name.as_deref()),
+        "CreationTimestamp": ep.creation_timestamp, "Tags": ep.tags.to_json(),
     });
     if ep.endpoint_type == EndpointType::Gateway {
         v["PolicyDocument"] = super::common::DEFAULT_POLICY.into();

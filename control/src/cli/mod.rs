@@ -110,6 +110,23 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The `export` line of a `GetCredentials` answer (values are shell-safe: key characters are
+/// `A-Za-z0-9+/`, the endpoint a URL).
+fn exports(v: &Value) -> String {
+    let mut line = String::from("export");
+    for (var, key) in [
+        ("AWS_ACCESS_KEY_ID", "AccessKeyId"),
+        ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey"),
+        ("AWS_DEFAULT_REGION", "Region"),
+        ("AWS_ENDPOINT_URL", "Endpoint"),
+    ] {
+        if let Some(val) = v[key].as_str() {
+            line += &format!(" {var}='{val}'");
+        }
+    }
+    line
+}
+
 /// Prints a successful answer (in table mode) and reports batch failures.
 fn show(v: &Value, view: &View, table_mode: bool) -> ExitCode {
     if table_mode {
@@ -132,6 +149,7 @@ fn show(v: &Value, view: &View, table_mode: bool) -> ExitCode {
                 }
                 print!("{}", table::render(v, views::TRACE));
             }
+            View::Exports => println!("{}", exports(v)),
             View::Done | View::Unsuccessful => {}
         }
     }

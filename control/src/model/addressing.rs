@@ -132,7 +132,7 @@ mod tests {
         Subnet {
             id: "subnet-1".into(),
             owner: "111111111111".into(),
-            name: None,
+            tags: Default::default(),
             vpc_id: "vpc-1".into(),
             cidr: cidr.parse().unwrap(),
             az: "us-east-1a".into(),

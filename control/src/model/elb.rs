@@ -14,6 +14,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
+use super::tags::Tags;
 use crate::error::codes;
 
 /// A network load balancer.
@@ -37,6 +38,8 @@ pub struct LoadBalancer {
     /// Attributes that are recorded and shown back only, by key (defaults left out).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// An NLB node: the load balancer's private address in one subnet / AZ.
@@ -112,6 +115,8 @@ pub struct TargetGroup {
     /// Attributes that are recorded and shown back only, by key (defaults left out).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// How the data plane probes targets.
@@ -199,15 +204,29 @@ pub struct Listener {
     /// Attributes that are recorded and shown back only, by key (defaults left out).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
-resource!(LoadBalancer, arn, "load balancer", "load balancers", codes::LOAD_BALANCER_NOT_FOUND, |s| Some(
-    &s.name
-));
-resource!(TargetGroup, arn, "target group", "target groups", codes::TARGET_GROUP_NOT_FOUND, |s| Some(
-    &s.name
-));
-resource!(Listener, arn, "listener", "listeners", codes::LISTENER_NOT_FOUND, |_s| None);
+resource!(
+    LoadBalancer,
+    arn,
+    "load balancer",
+    "load balancers",
+    codes::LOAD_BALANCER_NOT_FOUND,
+    "loadbalancer",
+    |s| Some(&s.name)
+);
+resource!(
+    TargetGroup,
+    arn,
+    "target group",
+    "target groups",
+    codes::TARGET_GROUP_NOT_FOUND,
+    "targetgroup",
+    |s| Some(&s.name)
+);
+resource!(Listener, arn, "listener", "listeners", codes::LISTENER_NOT_FOUND, "listener", |_s| None);
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
+use super::tags::Tags;
 use crate::error::codes;
 
 /// An endpoint service configuration.
@@ -19,8 +20,8 @@ pub struct EndpointService {
     /// `com.amazonaws.vpce.<region>.<service_id>`.
     pub service_name: String,
     pub owner: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
     pub network_load_balancer_arns: Vec<String>,
     /// New connections start in `pendingAcceptance` until the owner accepts them.
     pub acceptance_required: bool,
@@ -51,7 +52,8 @@ resource!(
     "endpoint service",
     "endpoint services",
     codes::INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND,
-    |s| s.name.as_deref()
+    "vpc-endpoint-service",
+    |s| s.tags.name()
 );
 
 #[cfg(test)]
@@ -64,7 +66,7 @@ mod tests {
             service_id: "vpce-svc-1".into(),
             service_name: "com.amazonaws.vpce.us-east-1.vpce-svc-1".into(),
             owner: "111111111111".into(),
-            name: None,
+            tags: Tags::default(),
             network_load_balancer_arns: vec![],
             acceptance_required: false,
             allowed_principals: vec!["arn:aws:iam::222222222222:root".into()],

@@ -9,6 +9,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
+use super::tags::Tags;
 use crate::error::codes;
 
 /// An instance: a name for one private IPv4 address.
@@ -17,8 +18,8 @@ use crate::error::codes;
 pub struct Instance {
     pub id: String,
     pub owner: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
     pub vpc_id: String,
     pub subnet_id: String,
     pub ip: Ipv4Addr,
@@ -81,6 +82,6 @@ impl Default for InstanceAttributes {
     }
 }
 
-resource!(Instance, id, "instance ID", "instances", codes::INVALID_INSTANCE_ID_NOT_FOUND, |s| s
-    .name
-    .as_deref());
+resource!(Instance, id, "instance ID", "instances", codes::INVALID_INSTANCE_ID_NOT_FOUND, "instance", |s| s
+    .tags
+    .name());

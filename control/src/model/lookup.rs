@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use super::tags::{TagTarget, Tags};
 use crate::error::{ApiError, codes};
 
 /// How a resource kind is named in errors.
@@ -18,6 +19,9 @@ pub struct Kind {
     pub plural: &'static str,
     /// The AWS not-found error code.
     pub not_found: &'static str,
+    /// The EC2 `ResourceType` (`vpc`, `subnet`, …; ELBv2 kinds: `loadbalancer`, `targetgroup`,
+    /// `listener`, as in their ARNs).
+    pub resource_type: &'static str,
 }
 
 impl Kind {
@@ -27,21 +31,24 @@ impl Kind {
     }
 }
 
-/// An owned, named resource that can be looked up by ID or Name tag.
+/// An owned, named, tagged resource that can be looked up by ID or Name tag.
 pub trait Resource {
     const KIND: Kind;
     fn id(&self) -> &str;
     fn owner(&self) -> &str;
     fn name(&self) -> Option<&str>;
+    fn tags(&self) -> &Tags;
+    /// The resource's kind, owner and (mutable) tags at once.
+    fn tag_target(&mut self) -> TagTarget<'_>;
 }
 
-/// Implements [`Resource`] for a model type whose owner is in field `owner`:
-/// `resource!(Type, id_field, "noun", "plural", NOT_FOUND_CODE, |s| name_expression)`.
+/// Implements [`Resource`] for a model type with fields `owner` and `tags`:
+/// `resource!(Type, id_field, "noun", "plural", NOT_FOUND_CODE, "resource-type", |s| name_expression)`.
 macro_rules! resource {
-    ($ty:ty, $id:ident, $noun:literal, $plural:literal, $code:expr, |$s:ident| $name:expr) => {
+    ($ty:ty, $id:ident, $noun:literal, $plural:literal, $code:expr, $rtype:literal, |$s:ident| $name:expr) => {
         impl $crate::model::Resource for $ty {
             const KIND: $crate::model::Kind =
-                $crate::model::Kind { noun: $noun, plural: $plural, not_found: $code };
+                $crate::model::Kind { noun: $noun, plural: $plural, not_found: $code, resource_type: $rtype };
             fn id(&self) -> &str {
                 &self.$id
             }
@@ -51,6 +58,12 @@ macro_rules! resource {
             fn name(&self) -> Option<&str> {
                 let $s = self;
                 $name
+            }
+            fn tags(&self) -> &$crate::model::Tags {
+                &self.tags
+            }
+            fn tag_target(&mut self) -> $crate::model::TagTarget<'_> {
+                $crate::model::TagTarget { kind: Self::KIND, owner: &self.owner, tags: &mut self.tags }
             }
         }
     };
@@ -136,7 +149,7 @@ mod tests {
         let i = Instance {
             id: id.into(),
             owner: owner.into(),
-            name: name.map(Into::into),
+            tags: Tags::named(name.map(Into::into)),
             vpc_id: "vpc-1".into(),
             subnet_id: "subnet-1".into(),
             ip: "10.0.0.4".parse().unwrap(),

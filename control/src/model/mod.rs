@@ -14,6 +14,7 @@
 //!   [`Target::health`].
 
 mod addressing;
+mod client_token;
 mod elb;
 mod endpoint_service;
 mod instance;
@@ -21,6 +22,7 @@ mod lookup;
 mod prefix_list;
 mod route_table;
 mod security_group;
+mod tags;
 mod vpc;
 mod vpc_endpoint;
 
@@ -29,6 +31,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use addressing::{AddressBook, Pick};
+pub use client_token::{CLIENT_TOKEN_TTL, ClientTokenUse, client_token_key};
 pub use elb::{
     ElbProtocol, HealthCheck, HealthCheckPort, HealthCheckProtocol, Listener, LoadBalancer, NlbNode, Target,
     TargetGroup, TargetHealth,
@@ -39,11 +42,13 @@ pub use lookup::{Kind, Resource, find, find_scoped, select, visible};
 pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
 pub use security_group::{Direction, SecurityGroup, SgProtocol, SgRule};
+pub use tags::{MAX_TAGS, TagTarget, Tagged, Tags};
 pub use vpc::{Subnet, SubnetAttributes, Vpc, VpcAttributes};
 pub use vpc_endpoint::{DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
 
-/// Version of the persisted state format.
-pub const STATE_VERSION: u32 = 1;
+/// Version of the persisted state format. Version 1 had a `Name` field where resources now
+/// have `Tags` ([`crate::store`] migrates it).
+pub const STATE_VERSION: u32 = 2;
 /// The one region privlink emulates.
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// The account used when a request names none.
@@ -81,6 +86,9 @@ pub struct State {
     pub vpc_endpoints: BTreeMap<String, VpcEndpoint>,
     /// The region's managed prefix lists (created with the state, never changed by the API).
     pub prefix_lists: BTreeMap<String, PrefixList>,
+    /// Idempotent calls, keyed by [`client_token_key`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub client_tokens: BTreeMap<String, ClientTokenUse>,
 }
 
 impl State {
@@ -105,6 +113,7 @@ impl State {
             endpoint_services: BTreeMap::new(),
             vpc_endpoints: BTreeMap::new(),
             prefix_lists: PrefixList::managed(region).into_iter().map(|pl| (pl.id.clone(), pl)).collect(),
+            client_tokens: BTreeMap::new(),
         }
     }
 
@@ -169,7 +178,7 @@ mod tests {
     #[test]
     fn state_serialises_with_version_first() {
         let json = serde_json::to_string(&State::new()).unwrap();
-        assert!(json.starts_with("{\"Version\":1,\"Region\":\"us-east-1\""), "{json}");
+        assert!(json.starts_with("{\"Version\":2,\"Region\":\"us-east-1\""), "{json}");
         let back: State = serde_json::from_str(&json).unwrap();
         assert_eq!(back, State::new());
     }

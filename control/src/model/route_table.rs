@@ -10,6 +10,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
+use super::tags::Tags;
 use crate::error::codes;
 
 /// A route table of a VPC.
@@ -18,8 +19,8 @@ use crate::error::codes;
 pub struct RouteTable {
     pub id: String,
     pub owner: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
     pub vpc_id: String,
     /// True for the VPC's main table (implicitly associated with unassociated subnets).
     pub main: bool,
@@ -68,18 +69,11 @@ pub enum RouteTarget {
 
 impl RouteTable {
     /// A table of `vpc_id` holding only the local route for `vpc_cidr`.
-    pub fn new(
-        id: String,
-        owner: String,
-        name: Option<String>,
-        vpc_id: String,
-        vpc_cidr: Ipv4Net,
-        main: bool,
-    ) -> Self {
+    pub fn new(id: String, owner: String, tags: Tags, vpc_id: String, vpc_cidr: Ipv4Net, main: bool) -> Self {
         RouteTable {
             id,
             owner,
-            name,
+            tags,
             vpc_id,
             main,
             associations: Vec::new(),
@@ -93,6 +87,12 @@ impl RouteTable {
     }
 }
 
-resource!(RouteTable, id, "route table ID", "route tables", codes::INVALID_ROUTE_TABLE_ID_NOT_FOUND, |s| s
-    .name
-    .as_deref());
+resource!(
+    RouteTable,
+    id,
+    "route table ID",
+    "route tables",
+    codes::INVALID_ROUTE_TABLE_ID_NOT_FOUND,
+    "route-table",
+    |s| s.tags.name()
+);

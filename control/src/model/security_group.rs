@@ -14,6 +14,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
+use super::tags::Tags;
 use crate::error::codes;
 
 /// A security group.
@@ -31,6 +32,8 @@ pub struct SecurityGroup {
     /// Outbound rules (state files from before they existed load with AWS's allow-all rule).
     #[serde(default = "SgRule::allow_all_egress")]
     pub egress: Vec<SgRule>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// Which rules of a group: inbound or outbound.
@@ -131,9 +134,15 @@ impl SecurityGroup {
     }
 }
 
-resource!(SecurityGroup, id, "security group", "security groups", codes::INVALID_GROUP_NOT_FOUND, |s| Some(
-    &s.name
-));
+resource!(
+    SecurityGroup,
+    id,
+    "security group",
+    "security groups",
+    codes::INVALID_GROUP_NOT_FOUND,
+    "security-group",
+    |s| Some(&s.name)
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
+use super::tags::Tags;
 use crate::error::codes;
 
 /// A VPC.
@@ -17,8 +18,8 @@ use crate::error::codes;
 pub struct Vpc {
     pub id: String,
     pub owner: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
     pub cidr: Ipv4Net,
     /// The network namespace that is this VPC (`pl-<name>` or `pl-<vpc id>` unless chosen).
     pub netns: String,
@@ -76,7 +77,7 @@ impl Default for VpcAttributes {
     }
 }
 
-resource!(Vpc, id, "vpc ID", "VPCs", codes::INVALID_VPC_ID_NOT_FOUND, |s| s.name.as_deref());
+resource!(Vpc, id, "vpc ID", "VPCs", codes::INVALID_VPC_ID_NOT_FOUND, "vpc", |s| s.tags.name());
 
 /// A subnet of a VPC in one availability zone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,8 +85,8 @@ resource!(Vpc, id, "vpc ID", "VPCs", codes::INVALID_VPC_ID_NOT_FOUND, |s| s.name
 pub struct Subnet {
     pub id: String,
     pub owner: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
     pub vpc_id: String,
     pub cidr: Ipv4Net,
     /// Availability zone, e.g. `us-east-1a`.
@@ -116,4 +117,6 @@ impl Default for SubnetAttributes {
     }
 }
 
-resource!(Subnet, id, "subnet ID", "subnets", codes::INVALID_SUBNET_ID_NOT_FOUND, |s| s.name.as_deref());
+resource!(Subnet, id, "subnet ID", "subnets", codes::INVALID_SUBNET_ID_NOT_FOUND, "subnet", |s| s
+    .tags
+    .name());

@@ -16,6 +16,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
+use super::tags::Tags;
 use crate::error::codes;
 
 /// Interface or Gateway.
@@ -55,8 +56,8 @@ impl EndpointState {
 pub struct VpcEndpoint {
     pub id: String,
     pub owner: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
     pub endpoint_type: EndpointType,
     pub vpc_id: String,
     pub service_name: String,
@@ -118,5 +119,6 @@ resource!(
     "Vpc Endpoint Id",
     "VPC endpoints",
     codes::INVALID_VPC_ENDPOINT_ID_NOT_FOUND,
-    |s| s.name.as_deref()
+    "vpc-endpoint",
+    |s| s.tags.name()
 );

@@ -1,12 +1,14 @@
 //! `privlinkd`: the privlink daemon — the control socket and the data-plane workers.
 //!
 //! It restores the stored state at start (namespaces, TUN devices, routes, instance
-//! addresses, all resources), serves the control socket until SIGTERM/SIGINT, then stops the
+//! addresses, all resources), serves the control socket and the AWS API (`--api-listen`,
+//! SigV4-checked against `<state dir>/credentials.json`) until SIGTERM/SIGINT, then stops the
 //! workers and closes every TUN device (which removes the devices and the routes through
 //! them). Namespaces, instance addresses and the state file stay for the next start.
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
+use privlink_control::aws::{Auth, Front};
 use privlink_control::{Controller, server};
 use privlink_dataplane::fabric::{FabricConfig, VpcFabric};
 use privlink_dataplane::flow::{FlowConfig, FlowTable};
@@ -62,12 +64,37 @@ struct Args {
     /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464); off by default.
     #[arg(long)]
     metrics_listen: Option<std::net::SocketAddr>,
+    /// Serve the AWS API (EC2, ELBv2 and STS Query, SigV4-signed) at ADDR, or `off`. Clients
+    /// get keys with `privlink credentials --account N`.
+    #[arg(long, default_value = "127.0.0.1:4566", value_parser = parse_listen)]
+    api_listen: Listen,
+    /// `off` accepts unsigned requests and any access key (a 12-digit key acts as that
+    /// account), as LocalStack does: only for a throwaway lab on a machine you alone use.
+    #[arg(long, default_value = "on", value_parser = ["on", "off"])]
+    api_auth: String,
     /// Maximum number of flows.
     #[arg(long, default_value_t = 1 << 20)]
     max_flows: usize,
     /// Maximum simultaneous flows per target (SNAT ports per NLB node and target).
     #[arg(long, default_value_t = DEFAULT_PORTS_PER_TARGET, value_parser = clap::value_parser!(u32).range(1..=64512))]
     max_ports_per_target: u32,
+}
+
+/// `--api-listen`: an address or `off`.
+#[derive(Debug, Clone, Copy)]
+enum Listen {
+    At(std::net::SocketAddr),
+    Off,
+}
+
+fn parse_listen(s: &str) -> Result<Listen, String> {
+    match s {
+        "off" => Ok(Listen::Off),
+        _ => s
+            .parse()
+            .map(Listen::At)
+            .map_err(|_| format!("expected IP:PORT (e.g. 127.0.0.1:4566) or off, got '{s}'")),
+    }
 }
 
 fn main() -> Result<()> {
@@ -111,7 +138,7 @@ fn main() -> Result<()> {
     let handles: Vec<_> = (0..workers)
         .map(|w| worker::spawn(dp.clone(), w, args.worker_nice))
         .collect::<std::io::Result<_>>()?;
-    let health = privlink_dataplane::health::spawn(dp.clone(), ctl.clone())?;
+    let health = privlink_dataplane::health_prober::spawn(dp.clone(), ctl.clone())?;
     let sweeper = {
         let dp = dp.clone();
         std::thread::Builder::new().name("plink-sweep".into()).spawn(move || {
@@ -142,6 +169,21 @@ fn main() -> Result<()> {
                 metrics,
                 Arc::new(privlink_dataplane::metrics::registry(dp.clone())),
             ));
+        }
+        if let Listen::At(addr) = args.api_listen {
+            let api = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+                format!("bind the AWS API listener {addr} (choose another with --api-listen ADDR, or --api-listen off)")
+            })?;
+            let url = format!("http://{}", api.local_addr()?);
+            let auth = if args.api_auth == "on" {
+                Auth::Verify
+            } else {
+                tracing::warn!("--api-auth off: the AWS API accepts unsigned requests from anyone who can reach {url}");
+                Auth::Off
+            };
+            println!("privlinkd AWS API on {url}");
+            ctl.set_api_endpoint(url);
+            tokio::spawn(privlink_control::aws::http::serve(api, Arc::new(Front::new(ctl.clone(), auth))));
         }
         // Readiness marker for scripts: the socket accepts from here on.
         println!("privlinkd ready on {}", args.socket.display());

@@ -40,6 +40,8 @@ pub struct Daemon {
     extra: Vec<String>,
     host_before: String,
     metrics: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// `http://127.0.0.1:PORT` of the AWS API (every test daemon serves it on a free port).
+    api: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
@@ -58,6 +60,7 @@ impl Daemon {
             extra: extra.iter().map(|s| s.to_string()).collect(),
             host_before: host_net_state(),
             metrics: Default::default(),
+            api: Default::default(),
         };
         d.spawn();
         d
@@ -81,6 +84,7 @@ impl Daemon {
             .arg(self.dir.path().join("state"))
             .arg("--aws-netns")
             .arg(self.aws_netns())
+            .args(["--api-listen", "127.0.0.1:0"])
             .args(&self.extra)
             .env("PRIVLINK_LOG", "warn")
             .stdout(Stdio::piped())
@@ -88,11 +92,14 @@ impl Daemon {
         let mut child = cmd.spawn().expect("spawn privlinkd");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
-        let metrics = self.metrics.clone();
+        let (metrics, api) = (self.metrics.clone(), self.api.clone());
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(url) = line.strip_prefix("privlinkd metrics on ") {
                     *metrics.lock().unwrap() = Some(url.to_string());
+                }
+                if let Some(url) = line.strip_prefix("privlinkd AWS API on ") {
+                    *api.lock().unwrap() = Some(url.to_string());
                 }
                 if line.starts_with("privlinkd ready") {
                     let _ = tx.send(());
@@ -174,6 +181,11 @@ impl Daemon {
         s.read_to_string(&mut out).unwrap();
         assert!(out.starts_with("HTTP/1.0 200"), "{out}");
         out
+    }
+
+    /// `http://127.0.0.1:PORT` of this daemon's AWS API.
+    pub fn api_url(&self) -> String {
+        self.api.lock().unwrap().clone().expect("privlinkd printed no AWS API address")
     }
 
     /// Current drop counter for `reason`.

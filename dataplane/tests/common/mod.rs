@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: pure-pipeline fixtures and namespace/TUN lab tools.
 #![allow(dead_code)]
 
+pub mod aws;
 pub mod daemon;
 pub mod fixtures;
 pub mod netlab;

@@ -36,6 +36,8 @@ pub enum View {
     Stats,
     /// `Trace`: the numbered decision steps, then the verdict table.
     Trace,
+    /// `GetCredentials`: one `export AWS_…=…` line for the shell to `eval`.
+    Exports,
 }
 
 /// Builds a [`Call`], dropping absent (`null`) and empty-list parameters.
@@ -100,6 +102,10 @@ pub enum Command {
     Flows,
     /// Where would this packet go? Runs the pipeline on a synthetic packet (Trace; data plane).
     Trace(TraceArgs),
+    /// Access key of the account (--account) for the AWS API, created if needed; prints
+    /// `export AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… AWS_DEFAULT_REGION=… AWS_ENDPOINT_URL=…`
+    /// for `eval "$(privlink credentials --account 222222222222)"`.
+    Credentials,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -172,6 +178,7 @@ impl Command {
             }
             Command::Describe { kind } => kind.describe(),
             Command::Stats => call("GetStats", json!({}), View::Stats),
+            Command::Credentials => call("GetCredentials", json!({}), View::Exports),
             Command::Flows => call("DescribeFlows", json!({}), View::Tables(v::FLOWS)),
             Command::Trace(t) => call(
                 "Trace",

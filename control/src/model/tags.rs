@@ -1,0 +1,211 @@
+//! Tags: the key/value labels every taggable resource carries.
+//!
+//! Contract:
+//! - A resource's [`Tags`] map each key to one value (AWS: keys are unique per resource), kept
+//!   in key order, so every listing of tags is deterministic.
+//! - The `Name` tag is the name lookups use ([`super::Resource::name`]) for the EC2 resources
+//!   that have no name of their own (VPCs, subnets, route tables, instances, endpoints,
+//!   endpoint services).
+//! - Limits (AWS's): keys 1..=128 characters, values 0..=256, at most [`MAX_TAGS`] per resource,
+//!   keys starting with `aws:` reserved. The API checks them ([`Tags::check_key`],
+//!   [`Tags::check_value`], [`Tags::check_count`]) before storing.
+//! - [`State::tag_target`] finds any taggable resource by ID or ARN, so CreateTags / AddTags
+//!   and their inverses are written once for every kind.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::State;
+use super::lookup::{Kind, Resource};
+use crate::error::ApiError;
+
+/// The most tags one resource may carry.
+pub const MAX_TAGS: usize = 50;
+/// A resource's tags, keyed by tag key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Tags(BTreeMap<String, String>);
+
+impl Tags {
+    /// The key of the Name tag.
+    pub const NAME: &str = "Name";
+
+    /// Tags holding only `Name` = `name` (none for `None`).
+    pub fn named(name: Option<String>) -> Tags {
+        Tags(name.into_iter().map(|n| (Tags::NAME.to_owned(), n)).collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value of the `Name` tag.
+    pub fn name(&self) -> Option<&str> {
+        self.get(Tags::NAME)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// `(key, value)` pairs in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Sets `key` to `value` (replacing an existing value).
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.0.insert(key.to_owned(), value.to_owned());
+    }
+
+    /// Removes `key` if `value` is `None` or equals its value (EC2 DeleteTags semantics).
+    pub fn remove(&mut self, key: &str, value: Option<&str>) {
+        if value.is_none_or(|v| self.get(key) == Some(v)) {
+            self.0.remove(key);
+        }
+    }
+
+    /// Removes every tag.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// The AWS `TagList` shape: `[{"Key":…,"Value":…}]`.
+    pub fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect())
+    }
+
+    /// Checks a tag key against AWS's rules.
+    pub fn check_key(key: &str) -> Result<(), ApiError> {
+        if key.is_empty() || key.chars().count() > 128 {
+            return Err(ApiError::invalid(format!(
+                "Tag key '{key}' is invalid: a key has 1 to 128 characters"
+            )));
+        }
+        if key.to_ascii_lowercase().starts_with("aws:") {
+            return Err(ApiError::invalid(format!(
+                "Tag key '{key}' is invalid: keys starting with 'aws:' are reserved for AWS use"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Checks a tag value against AWS's rules.
+    pub fn check_value(key: &str, value: &str) -> Result<(), ApiError> {
+        if value.chars().count() > 256 {
+            return Err(ApiError::invalid(format!(
+                "The value of tag '{key}' is too long: a value has at most 256 characters"
+            )));
+        }
+        Ok(())
+    }
+
+    /// `code` (EC2 `TagLimitExceeded`, ELBv2 `TooManyTags`) if `id` carries more than [`MAX_TAGS`].
+    pub fn check_count(&self, id: &str, code: &'static str) -> Result<(), ApiError> {
+        if self.0.len() > MAX_TAGS {
+            return Err(ApiError::new(
+                code,
+                format!("The resource {id} would have {} tags; at most {MAX_TAGS} are allowed", self.0.len()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A taggable resource found by ID or ARN (see [`State::tag_target`]).
+pub struct TagTarget<'a> {
+    pub kind: Kind,
+    pub owner: &'a str,
+    pub tags: &'a mut Tags,
+}
+
+/// One tagged resource as [`State::tagged`] lists it.
+pub struct Tagged<'a> {
+    pub kind: Kind,
+    pub id: &'a str,
+    pub tags: &'a Tags,
+}
+
+fn target<'a, T: Resource>(map: &'a mut BTreeMap<String, T>, id: &str) -> Option<TagTarget<'a>> {
+    map.get_mut(id).map(Resource::tag_target)
+}
+
+fn listed<'a, T: Resource>(
+    map: &'a BTreeMap<String, T>,
+    account: &'a str,
+) -> impl Iterator<Item = Tagged<'a>> + 'a {
+    super::visible(map, account).map(|r| Tagged { kind: T::KIND, id: r.id(), tags: r.tags() })
+}
+
+impl State {
+    /// The taggable resource whose ID (ARN for ELBv2 resources) is `id`, of any owner.
+    pub fn tag_target(&mut self, id: &str) -> Option<TagTarget<'_>> {
+        let State {
+            vpcs,
+            subnets,
+            route_tables,
+            security_groups,
+            instances,
+            load_balancers,
+            target_groups,
+            listeners,
+            endpoint_services,
+            vpc_endpoints,
+            ..
+        } = self;
+        target(vpcs, id)
+            .or_else(|| target(subnets, id))
+            .or_else(|| target(route_tables, id))
+            .or_else(|| target(security_groups, id))
+            .or_else(|| target(instances, id))
+            .or_else(|| target(load_balancers, id))
+            .or_else(|| target(target_groups, id))
+            .or_else(|| target(listeners, id))
+            .or_else(|| target(endpoint_services, id))
+            .or_else(|| target(vpc_endpoints, id))
+    }
+
+    /// Every EC2 resource `account` owns that carries at least one tag, kind by kind in ID order.
+    pub fn tagged_ec2<'a>(&'a self, account: &'a str) -> impl Iterator<Item = Tagged<'a>> + 'a {
+        listed(&self.vpcs, account)
+            .chain(listed(&self.subnets, account))
+            .chain(listed(&self.route_tables, account))
+            .chain(listed(&self.security_groups, account))
+            .chain(listed(&self.instances, account))
+            .chain(listed(&self.endpoint_services, account))
+            .chain(listed(&self.vpc_endpoints, account))
+            .filter(|t| !t.tags.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_keep_key_order_and_delete_by_value() {
+        let mut t = Tags::named(Some("web".into()));
+        t.set("env", "prod");
+        t.set("Name", "api");
+        assert_eq!(t.name(), Some("api"));
+        assert_eq!(t.to_json(), json!([{"Key": "Name", "Value": "api"}, {"Key": "env", "Value": "prod"}]));
+        t.remove("env", Some("dev"));
+        assert_eq!(t.get("env"), Some("prod"), "a different value keeps the tag");
+        t.remove("env", None);
+        assert_eq!(t.get("env"), None);
+        assert_eq!(serde_json::to_value(&t).unwrap(), json!({"Name": "api"}));
+    }
+
+    #[test]
+    fn limits_name_the_bad_key() {
+        assert!(Tags::check_key("aws:cloudformation").unwrap_err().message.contains("aws:cloudformation"));
+        assert!(Tags::check_key("").is_err() && Tags::check_key(&"k".repeat(129)).is_err());
+        assert!(Tags::check_value("k", &"v".repeat(257)).unwrap_err().message.contains("'k'"));
+        Tags::check_value("k", "").unwrap();
+        let mut t = Tags::default();
+        (0..=MAX_TAGS).for_each(|n| t.set(&n.to_string(), ""));
+        assert_eq!(t.check_count("vpc-1", "TagLimitExceeded").unwrap_err().code, "TagLimitExceeded");
+    }
+}
