@@ -44,7 +44,13 @@ pub fn health_check(req: &Request, current: Option<&HealthCheck>) -> Result<Heal
         Some(v) if v == "traffic-port" => HealthCheckPort::TrafficPort,
         Some(_) => HealthCheckPort::Port(req.port("HealthCheckPort")?),
     };
-    let path = match (protocol, req.str_opt("HealthCheckPath")?) {
+    // An empty path or matcher code means "not given" (Terraform sends both empty for HTTP
+    // checks that leave them to the default).
+    let given_path = match req.raw("HealthCheckPath") {
+        Some(Value::String(p)) if p.is_empty() => None,
+        _ => req.str_opt("HealthCheckPath")?,
+    };
+    let path = match (protocol, given_path) {
         (HealthCheckProtocol::Http, None) => {
             Some(current.and_then(|c| c.path.clone()).unwrap_or_else(|| "/".to_owned()))
         }
@@ -58,8 +64,8 @@ pub fn health_check(req: &Request, current: Option<&HealthCheck>) -> Result<Heal
         (HealthCheckProtocol::Tcp, None) => None,
     };
     if let Some(m) = req.raw("Matcher") {
-        let code = m.get("HttpCode").and_then(serde_json::Value::as_str);
-        if protocol != HealthCheckProtocol::Http || code != Some(DEFAULT_MATCHER) {
+        let code = m.get("HttpCode").and_then(Value::as_str).filter(|c| !c.is_empty());
+        if protocol != HealthCheckProtocol::Http || code.is_some_and(|c| c != DEFAULT_MATCHER) {
             return Err(req.bad(
                 "Matcher",
                 m,

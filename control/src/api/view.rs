@@ -21,7 +21,7 @@ use crate::model::{
 
 pub fn vpc(v: &Vpc) -> Value {
     json!({
-        "VpcId": v.id, "OwnerId": v.owner, "CidrBlock": v.cidr, "State": "available",
+        "VpcId": v.id, "OwnerId": v.owner, "CidrBlock": v.cidr, "State": "available", "InstanceTenancy": "default",
         "IsDefault": false, "Tags": v.tags.to_json(),
         "Netns": v.netns, "NetnsManaged": v.netns_managed,
         "MainRouteTableId": v.main_route_table, "DefaultSecurityGroupId": v.default_security_group,
