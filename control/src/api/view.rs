@@ -146,6 +146,16 @@ pub fn reservation(state: &State, i: &Instance) -> Value {
     json!({"ReservationId": format!("r-{hex}"), "OwnerId": i.owner, "Instances": [instance(state, i)]})
 }
 
+/// The reservation of an instance terminated a moment ago: state `terminated`, no interface.
+pub fn terminated_reservation(state: &State, i: &Instance) -> Value {
+    let mut r = reservation(state, i);
+    let inst = &mut r["Instances"][0];
+    inst["State"] = json!({"Code": 48, "Name": "terminated"});
+    inst["NetworkInterfaces"] = json!([]);
+    inst["SecurityGroups"] = json!([]);
+    r
+}
+
 pub fn load_balancer(lb: &LoadBalancer) -> Value {
     let zones: Vec<Value> = lb
         .nodes
