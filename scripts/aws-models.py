@@ -38,7 +38,7 @@ CreateTargetGroup DeleteTargetGroup DescribeTargetGroups ModifyTargetGroup
 DescribeTargetGroupAttributes ModifyTargetGroupAttributes
 RegisterTargets DeregisterTargets DescribeTargetHealth
 CreateListener DeleteListener DescribeListeners ModifyListener
-DescribeListenerAttributes ModifyListenerAttributes
+DescribeListenerAttributes ModifyListenerAttributes DescribeCapacityReservation
 AddTags RemoveTags DescribeTags
 """
 STS = "GetCallerIdentity"

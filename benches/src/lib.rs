@@ -37,8 +37,8 @@ pub fn lab_fib(targets: usize) -> Fib {
         (0..targets).map(|i| (Ipv4Addr::from(0x0a00_0a00 + i as u32), 8080, "us-east-1a", true)).collect();
     let tg = b.target_group("tg", &list);
     let nlb = b.nlb("nlb", p, &[("us-east-1a", Ipv4Addr::new(10, 0, 1, 100))], false);
-    b.listener(nlb, FibListener { tcp: true, udp: false, port: 80, target_group: tg });
-    b.listener(nlb, FibListener { tcp: false, udp: true, port: 53, target_group: tg });
+    b.listener(nlb, FibListener { tcp: true, udp: false, port: 80, target_group: tg, cross_zone: None });
+    b.listener(nlb, FibListener { tcp: false, udp: true, port: 53, target_group: tg, cross_zone: None });
     let az = b.az("us-east-1a");
     b.eni(FibEni {
         endpoint_id: "vpce-1".into(),

@@ -53,6 +53,13 @@ pub mod codes {
     pub const INVALID_PERMISSION_DUPLICATE: &str = "InvalidPermission.Duplicate";
     pub const INVALID_PERMISSION_NOT_FOUND: &str = "InvalidPermission.NotFound";
     pub const INVALID_INSTANCE_ID_NOT_FOUND: &str = "InvalidInstanceID.NotFound";
+    pub const INVALID_INSTANCE_TYPE: &str = "InvalidInstanceType";
+    pub const INCORRECT_INSTANCE_STATE: &str = "IncorrectInstanceState";
+    pub const UNSUPPORTED_OPERATION: &str = "UnsupportedOperation";
+    pub const INVALID_AMI_ID_MALFORMED: &str = "InvalidAMIID.Malformed";
+    pub const INVALID_VOLUME_NOT_FOUND: &str = "InvalidVolume.NotFound";
+    pub const INVALID_NETWORK_INTERFACE_ID_NOT_FOUND: &str = "InvalidNetworkInterfaceID.NotFound";
+    pub const INVALID_SECURITY_GROUP_RULE_ID_NOT_FOUND: &str = "InvalidSecurityGroupRuleId.NotFound";
     pub const INVALID_IP_ADDRESS_IN_USE: &str = "InvalidIPAddress.InUse";
     pub const INSUFFICIENT_FREE_ADDRESSES: &str = "InsufficientFreeAddressesInSubnet";
     pub const INVALID_PREFIX_LIST_ID_NOT_FOUND: &str = "InvalidPrefixListID.NotFound";
@@ -69,6 +76,7 @@ pub mod codes {
     pub const INVALID_TARGET: &str = "InvalidTarget";
     pub const TOO_MANY_TARGETS: &str = "TooManyTargets";
     pub const RESOURCE_IN_USE: &str = "ResourceInUse";
+    pub const OPERATION_NOT_PERMITTED: &str = "OperationNotPermitted";
 
     pub const INVALID_SERVICE_NAME: &str = "InvalidServiceName";
     pub const INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND: &str = "InvalidVpcEndpointServiceId.NotFound";

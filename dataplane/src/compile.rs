@@ -166,7 +166,8 @@ pub fn compile(state: &State, slots: &VpcSlots, aws_netns: &str, generation: u64
             ElbProtocol::Udp => (false, true),
             ElbProtocol::TcpUdp => (true, true),
         };
-        b.listener(nlb, FibListener { tcp, udp, port: l.port, target_group: tg });
+        let cross_zone = state.target_groups.get(&l.default_target_group_arn).and_then(|t| t.cross_zone);
+        b.listener(nlb, FibListener { tcp, udp, port: l.port, target_group: tg, cross_zone });
     }
 
     for ep in state.vpc_endpoints.values().filter(|e| e.endpoint_type == EndpointType::Interface) {

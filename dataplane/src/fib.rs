@@ -134,6 +134,8 @@ pub struct FibListener {
     pub port: u16,
     /// Target group index.
     pub target_group: usize,
+    /// The target group's cross-zone setting, overriding the NLB's (`None`: the NLB's).
+    pub cross_zone: Option<bool>,
 }
 
 /// A network load balancer.
@@ -240,12 +242,13 @@ impl Fib {
     }
 
     /// Chooses the NLB node and target for a new flow through `eni` on `listener`, by the
-    /// flow's hash: the node of the ENI's zone; targets of that zone unless cross-zone.
+    /// flow's hash: the node of the ENI's zone; targets of that zone unless cross-zone (the
+    /// listener's target group's setting, else the NLB's).
     pub fn pick(&self, eni: &FibEni, listener: &FibListener, hash: u64) -> Result<FlowPlan, DropReason> {
         let nlb = &self.nlbs[eni.nlb];
         let &(_, node) = nlb.nodes.iter().find(|(az, _)| *az == eni.az).ok_or(DropReason::NoTarget)?;
         let tg = &self.target_groups[listener.target_group];
-        let want = if nlb.cross_zone { None } else { Some(eni.az) };
+        let want = if listener.cross_zone.unwrap_or(nlb.cross_zone) { None } else { Some(eni.az) };
         let scope = tg.scopes.iter().find(|s| s.az == want).ok_or(DropReason::NoTarget)?;
         let t = &tg.targets[scope.members[scope.table.lookup(hash)]];
         Ok(FlowPlan::Nat { vpc: nlb.vpc, nlb: node.into(), target: t.ip.into(), target_port: t.port })
@@ -480,7 +483,7 @@ mod tests {
             &[("us-east-1a", ip("10.0.1.100")), ("us-east-1b", ip("10.0.2.100"))],
             cross_zone,
         );
-        b.listener(nlb, FibListener { tcp: true, udp: false, port: 80, target_group: tg });
+        b.listener(nlb, FibListener { tcp: true, udp: false, port: 80, target_group: tg, cross_zone: None });
         let eni = FibEni {
             endpoint_id: "vpce-1".into(),
             eni_id: "eni-1".into(),
@@ -534,6 +537,15 @@ mod tests {
         let hit = targets_hit(&fib, &eni);
         assert_eq!(hit.len(), 3);
         assert!(hit.iter().all(|(n, _)| *n == u32::from(ip("10.0.2.100"))));
+    }
+
+    #[test]
+    fn a_target_groups_cross_zone_setting_overrides_the_nlbs() {
+        for (nlb_setting, group, targets) in [(false, Some(true), 3), (true, Some(false), 1)] {
+            let (mut fib, eni) = provider(nlb_setting, [true; 3]);
+            fib.nlbs[eni.nlb].listeners[0].cross_zone = group;
+            assert_eq!(targets_hit(&fib, &eni).len(), targets, "NLB {nlb_setting}, group {group:?}");
+        }
     }
 
     #[test]

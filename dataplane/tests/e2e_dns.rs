@@ -48,6 +48,9 @@ fn the_vpc_resolver_answers_endpoint_and_private_dns_names() {
     assert_eq!(resolve(&nsb, &regional), None, "A's endpoint name means nothing in B");
     assert_eq!(resolve(&nsa, "s3.us-east-1.amazonaws.com"), Some(vec!["198.51.100.10".to_string()]));
     assert_eq!(resolve(&nsa, "example.org"), None, "no internet to recurse to");
+    d.ok(json!({"Action": "ModifyVpcAttribute", "Account": "333333333333", "VpcId": vb,
+                "EnableDnsSupport": {"Value": false}}));
+    assert_eq!(resolve(&nsb, "s3.us-east-1.amazonaws.com"), None, "B turned DNS support off");
     let stats = d.ok(json!({"Action": "GetStats"}));
     assert!(stats["Stats"]["DnsQueries"].as_u64().unwrap() >= 6, "{stats}");
     // A trace of a query to the resolver says what the packet path does with it.

@@ -1,5 +1,6 @@
 //! `AuthorizeSecurityGroupIngress {GroupId, IpPermissions[] | IpProtocol, FromPort, ToPort, CidrIp}`
-//! → `{"Return":true,"SecurityGroupRules":[…]}`.
+//! → `{"Return":true,"SecurityGroupRules":[{SecurityGroupRuleId, GroupId, IsEgress, IpProtocol,
+//! FromPort, ToPort, CidrIpv4}]}`. [`authorize`] also serves `AuthorizeSecurityGroupEgress`.
 //!
 //! Rules come either AWS-style (`IpPermissions: [{IpProtocol, FromPort, ToPort, IpRanges:
 //! [{CidrIp}]}]`, one rule per range) or flat (one rule). Protocols: tcp, udp, icmp, -1 (all).
@@ -12,27 +13,41 @@ use super::request::{Params, Request};
 use super::validate::sg_protocol;
 use super::view;
 use crate::error::{ApiError, codes};
-use crate::model::{SgProtocol, SgRule, State, find};
+use crate::model::{Direction, SgProtocol, SgRule, State, find};
 
-/// The rules a request names (shared with `RevokeSecurityGroupIngress`).
-pub fn rules(req: &Request) -> Result<Vec<SgRule>, ApiError> {
+/// The rules a request names (shared with the Revoke* operations), and the first IPv6 range it
+/// names, if any: privlink's groups are IPv4-only, so Authorize* refuses IPv6 ranges and
+/// Revoke* reports them as rules that do not exist (what Terraform expects when it revokes the
+/// default IPv6 egress rule of a group without IPv6). Group references (`UserIdGroupPairs`) and
+/// prefix lists are not supported.
+pub fn rules(req: &Request) -> Result<(Vec<SgRule>, Option<String>), ApiError> {
     let perms = req.objects("IpPermissions")?;
     if perms.is_empty() {
         let (protocol, from_port, to_port) = protocol_and_ports(req)?;
-        return Ok(vec![SgRule { protocol, from_port, to_port, cidr: req.cidr("CidrIp")? }]);
+        return Ok((vec![SgRule { protocol, from_port, to_port, cidr: req.cidr("CidrIp")? }], None));
     }
     let mut rules = Vec::new();
+    let mut ipv6 = None;
     for perm in &perms {
+        for key in ["UserIdGroupPairs", "PrefixListIds"] {
+            if let Some(v) = perm.raw(key).filter(|v| v.as_array().is_some_and(|a| !a.is_empty())) {
+                return Err(perm.bad(key, v, "privlink rules name IPv4 ranges (IpRanges) only"));
+            }
+        }
         let (protocol, from_port, to_port) = protocol_and_ports(perm)?;
         let ranges = perm.objects("IpRanges")?;
-        if ranges.is_empty() {
+        let v6 = perm.objects("Ipv6Ranges")?;
+        if ranges.is_empty() && v6.is_empty() {
             return Err(ApiError::missing(&perm.label("IpRanges")));
+        }
+        if let Some(r) = v6.first() {
+            ipv6.get_or_insert(r.str("CidrIpv6")?.to_owned());
         }
         for range in &ranges {
             rules.push(SgRule { protocol, from_port, to_port, cidr: range.cidr("CidrIp")? });
         }
     }
-    Ok(rules)
+    Ok((rules, ipv6))
 }
 
 fn protocol_and_ports(p: &impl Params) -> Result<(SgProtocol, i32, i32), ApiError> {
@@ -69,20 +84,31 @@ pub fn describe_rule(r: &SgRule) -> String {
     )
 }
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+/// Adds the rules `req` names to direction `dir` of its group.
+pub fn authorize(state: &mut State, req: &Request, dir: Direction) -> Result<Value, ApiError> {
     let id = find(&state.security_groups, &req.account, req.str("GroupId")?)?.id.clone();
-    let new = rules(req)?;
+    let (new, ipv6) = rules(req)?;
+    if let Some(range) = ipv6 {
+        return Err(ApiError::invalid(format!(
+            "The IPv6 range {range} cannot be authorized: privlink security groups are IPv4-only (no remote-ipv6-range rules)"
+        )));
+    }
     let sg = state.security_groups.get_mut(&id).expect("found above");
     for (n, rule) in new.iter().enumerate() {
-        if sg.ingress.contains(rule) || new[..n].contains(rule) {
+        if sg.rules(dir).contains(rule) || new[..n].contains(rule) {
             return Err(ApiError::new(
                 codes::INVALID_PERMISSION_DUPLICATE,
                 format!("the specified rule \"{}\" already exists in {id}", describe_rule(rule)),
             ));
         }
     }
-    sg.ingress.extend(new.iter().cloned());
-    Ok(json!({"Return": true, "SecurityGroupRules": new.iter().map(view::permission).collect::<Vec<_>>()}))
+    sg.rules_mut(dir).extend(new.iter().cloned());
+    let shown: Vec<Value> = new.iter().map(|r| view::security_group_rule(sg, dir, r)).collect();
+    Ok(json!({"Return": true, "SecurityGroupRules": shown}))
+}
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    authorize(state, req, Direction::Ingress)
 }
 
 #[cfg(test)]
@@ -139,5 +165,11 @@ mod tests {
         fails(&mut s, bad(json!({"FromPort": 70000})), codes::INVALID_PARAMETER_VALUE, "70000");
         fails(&mut s, bad(json!({"CidrIp": "10.0.0.0/33"})), codes::INVALID_PARAMETER_VALUE, "10.0.0.0/33");
         fails(&mut s, bad(json!({"GroupId": "sg-0"})), codes::INVALID_GROUP_NOT_FOUND, "sg-0");
+        let v6 = json!({"Action": "AuthorizeSecurityGroupIngress", "GroupId": "web", "IpPermissions": [
+            {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}]});
+        fails(&mut s, v6, codes::INVALID_PARAMETER_VALUE, "::/0");
+        let pairs = json!({"Action": "AuthorizeSecurityGroupIngress", "GroupId": "web", "IpPermissions": [
+            {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-1"}]}]});
+        fails(&mut s, pairs, codes::INVALID_PARAMETER_VALUE, "UserIdGroupPairs");
     }
 }

@@ -67,18 +67,19 @@ pub fn gateway_route(prefix_list_id: &str, endpoint_id: &str) -> Route {
     }
 }
 
-/// The resources of `map` named by list parameter `key`, each required to be in `vpc_id`; a
-/// Name shared by resources of several VPCs means the one in `vpc_id`. IDs, deduplicated.
+/// The resources of `map` named by `keys` (IDs or Names of `account`'s resources), each
+/// required to be in `vpc_id`; a Name shared by resources of several VPCs means the one in
+/// `vpc_id`. IDs, deduplicated.
 fn ids_in_vpc<T: Resource>(
     map: &BTreeMap<String, T>,
-    req: &Request,
-    key: &str,
+    account: &str,
+    keys: Vec<String>,
     vpc_id: &str,
     vpc_of: impl Fn(&T) -> &str,
 ) -> Result<Vec<String>, ApiError> {
     let mut ids: Vec<String> = Vec::new();
-    for k in req.list(key)? {
-        let r = find_scoped(map, &req.account, &k, |r| vpc_of(r) == vpc_id)?;
+    for k in keys {
+        let r = find_scoped(map, account, &k, |r| vpc_of(r) == vpc_id)?;
         same_vpc(r.id(), vpc_of(r), vpc_id)?;
         if !ids.iter().any(|id| id == r.id()) {
             ids.push(r.id().to_owned());
@@ -94,7 +95,7 @@ pub fn route_tables_in_vpc(
     key: &str,
     vpc_id: &str,
 ) -> Result<Vec<String>, ApiError> {
-    ids_in_vpc(&state.route_tables, req, key, vpc_id, |rt| &rt.vpc_id)
+    ids_in_vpc(&state.route_tables, &req.account, req.list(key)?, vpc_id, |rt| &rt.vpc_id)
 }
 
 /// The security groups named by list parameter `key` (see [`ids_in_vpc`]).
@@ -104,7 +105,17 @@ pub fn security_groups_in_vpc(
     key: &str,
     vpc_id: &str,
 ) -> Result<Vec<String>, ApiError> {
-    ids_in_vpc(&state.security_groups, req, key, vpc_id, |sg| &sg.vpc_id)
+    security_groups_named(state, &req.account, req.list(key)?, vpc_id)
+}
+
+/// The security groups `keys` of `account` (see [`ids_in_vpc`]).
+pub fn security_groups_named(
+    state: &State,
+    account: &str,
+    keys: Vec<String>,
+    vpc_id: &str,
+) -> Result<Vec<String>, ApiError> {
+    ids_in_vpc(&state.security_groups, account, keys, vpc_id, |sg| &sg.vpc_id)
 }
 
 /// Adds gateway endpoint `endpoint_id`'s route to prefix list `pl` in table `rt_id`
@@ -198,6 +209,9 @@ pub fn set_dns_entries(region: &str, svc: &EndpointService, ep: &mut VpcEndpoint
     }
     ep.dns_entries = entries;
 }
+
+/// The default full-access endpoint policy, as AWS shows it on gateway endpoints.
+pub const DEFAULT_POLICY: &str = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
 
 /// The endpoint policy parameter `key`, accepted only as the default full-access policy (one
 /// statement allowing every principal every action on every resource): privlink does not

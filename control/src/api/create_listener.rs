@@ -15,12 +15,10 @@ use super::validate::{elb_protocol, same_vpc};
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids;
-use crate::model::{ElbProtocol, Listener, State, find};
+use crate::model::{ElbProtocol, Listener, LoadBalancer, State, TargetGroup, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let lb = find(&state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?;
-    let protocol = elb_protocol(req, "Protocol")?;
-    let port = req.port("Port")?;
+/// The target group of the one `forward` action of `DefaultActions`.
+pub fn forward_target<'a>(state: &'a State, req: &Request) -> Result<&'a TargetGroup, ApiError> {
     let actions = req.objects("DefaultActions")?;
     let [action] = actions.as_slice() else {
         return Err(ApiError::invalid(format!(
@@ -31,7 +29,19 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     if let Some(t) = action.str_opt("Type")?.filter(|t| !t.eq_ignore_ascii_case("forward")) {
         return Err(action.bad("Type", &t.into(), "network load balancers support forward actions only"));
     }
-    let tg = find(&state.target_groups, &req.account, action.str("TargetGroupArn")?)?;
+    find(&state.target_groups, &req.account, action.str("TargetGroupArn")?)
+}
+
+/// Checks a listener of `lb` on `protocol`/`port` forwarding to `tg` against the rules above;
+/// `except` is the listener being modified (it does not clash with itself).
+pub fn check(
+    state: &State,
+    lb: &LoadBalancer,
+    protocol: ElbProtocol,
+    port: u16,
+    tg: &TargetGroup,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
     same_vpc(&format!("Target group {}", tg.name), &tg.vpc_id, &lb.vpc_id)?;
     let compatible = match protocol {
         ElbProtocol::TcpUdp => tg.protocol == ElbProtocol::TcpUdp,
@@ -48,10 +58,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             ),
         ));
     }
-    if let Some(other) = state
-        .listeners
-        .values()
-        .find(|l| l.default_target_group_arn == tg.arn && l.load_balancer_arn != lb.arn)
+    let others = || state.listeners.values().filter(|l| Some(l.arn.as_str()) != except);
+    if let Some(other) =
+        others().find(|l| l.default_target_group_arn == tg.arn && l.load_balancer_arn != lb.arn)
     {
         return Err(ApiError::new(
             codes::TARGET_GROUP_ASSOCIATION_LIMIT,
@@ -61,10 +70,8 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             ),
         ));
     }
-    if let Some(other) = state
-        .listeners
-        .values()
-        .find(|l| l.load_balancer_arn == lb.arn && l.port == port && l.protocol.overlaps(protocol))
+    if let Some(other) =
+        others().find(|l| l.load_balancer_arn == lb.arn && l.port == port && l.protocol.overlaps(protocol))
     {
         return Err(ApiError::new(
             codes::DUPLICATE_LISTENER,
@@ -75,6 +82,15 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             ),
         ));
     }
+    Ok(())
+}
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    let lb = find(&state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?;
+    let protocol = elb_protocol(req, "Protocol")?;
+    let port = req.port("Port")?;
+    let tg = forward_target(state, req)?;
+    check(state, lb, protocol, port, tg, None)?;
     let listener = Listener {
         arn: ids::listener_arn(&lb.arn),
         owner: req.account.clone(),
@@ -82,6 +98,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         protocol,
         port,
         default_target_group_arn: tg.arn.clone(),
+        attributes: Default::default(),
         tags: elb_tags_on_create(req)?,
     };
     let out = json!({"Listeners": [view::listener(&listener)]});

@@ -64,6 +64,8 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         vpc_id,
         nodes,
         cross_zone: req.bool_opt("CrossZone")?.unwrap_or(false),
+        deletion_protection: false,
+        attributes: Default::default(),
         tags: elb_tags_on_create(req)?,
     };
     let out = json!({"LoadBalancers": [view::load_balancer(&lb)]});

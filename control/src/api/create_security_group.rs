@@ -1,7 +1,7 @@
 //! `CreateSecurityGroup {GroupName, VpcId, Description?}` → `{"GroupId":…}`.
 //!
 //! A new group has no ingress rules (nothing may connect to what it guards until rules are
-//! authorized). Group names are unique within a VPC (`InvalidGroup.Duplicate`); the name is
+//! authorized) and AWS's allow-all egress rule. Group names are unique within a VPC (`InvalidGroup.Duplicate`); the name is
 //! also what lookups by Name match. Description defaults to the name.
 
 use serde_json::{Value, json};
@@ -10,7 +10,7 @@ use super::request::{Params, Request};
 use super::tagging::tag_specifications;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
-use crate::model::{SecurityGroup, State, find};
+use crate::model::{SecurityGroup, SgRule, State, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?;
@@ -31,6 +31,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         description: req.str_opt("Description")?.unwrap_or(name).to_owned(),
         vpc_id: vpc.id.clone(),
         ingress: Vec::new(),
+        egress: SgRule::allow_all_egress(),
         tags: tag_specifications(req, "security-group")?,
     };
     let out = json!({"GroupId": sg.id, "Tags": sg.tags.to_json()});

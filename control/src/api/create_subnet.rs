@@ -45,6 +45,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         vpc_id: vpc.id.clone(),
         cidr,
         az,
+        attributes: Default::default(),
     };
     state.subnets.insert(subnet.id.clone(), subnet.clone());
     Ok(json!({"Subnet": view::subnet(state, &subnet)}))

@@ -1,4 +1,5 @@
-//! `CreateVpc {CidrBlock, Name?, Netns?, EnableDnsHostnames?}` → `{"Vpc":{…}}`.
+//! `CreateVpc {CidrBlock, Name?, Netns?, EnableDnsHostnames?, InstanceTenancy? (default),
+//! AmazonProvidedIpv6CidrBlock? (false)}` → `{"Vpc":{…}}`.
 //!
 //! The VPC starts with AWS's attributes (`enableDnsSupport` on, `enableDnsHostnames` off);
 //! `EnableDnsHostnames` (a privlink extension that privlink's CLI sets, so its VPCs can resolve
@@ -31,6 +32,12 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let tags = tags_on_create(req, "vpc")?;
     // The privlink Name parameter (not a Name tag from TagSpecifications) names the namespace.
     let name = name_tag(req)?;
+    if let Some(t) = req.str_opt("InstanceTenancy")?.filter(|t| *t != "default") {
+        return Err(req.bad("InstanceTenancy", &t.into(), "privlink VPCs have default tenancy"));
+    }
+    if let Some(true) = req.bool_opt("AmazonProvidedIpv6CidrBlock")? {
+        return Err(req.bad("AmazonProvidedIpv6CidrBlock", &true.into(), "privlink VPCs are IPv4-only"));
+    }
     let mut attributes = VpcAttributes::aws_defaults();
     attributes.enable_dns_hostnames = req.bool_opt("EnableDnsHostnames")?.unwrap_or(false);
     let id = state.new_id(IdKind::Vpc);
@@ -67,6 +74,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         description: "default VPC security group".into(),
         vpc_id: id.clone(),
         ingress: vec![SgRule { protocol: SgProtocol::All, from_port: -1, to_port: -1, cidr }],
+        egress: SgRule::allow_all_egress(),
         tags: Tags::default(),
     };
     let vpc = Vpc {
@@ -129,6 +137,13 @@ mod tests {
             "10.0.0.1/16",
         );
         fails(&mut s, json!({"Action": "CreateVpc"}), codes::MISSING_PARAMETER, "CidrBlock");
+        let dedicated =
+            json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16", "InstanceTenancy": "dedicated"});
+        fails(&mut s, dedicated, codes::INVALID_PARAMETER_VALUE, "dedicated");
+        ok(
+            &mut s,
+            json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16", "InstanceTenancy": "default", "AmazonProvidedIpv6CidrBlock": false}),
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //! `PolicyDocument` is accepted only as the default full-access policy (privlink does not
 //! evaluate endpoint policies).
 //!
-//! Gateway (`RouteTableIds[]?`): adds the route `pl-… → vpce-…` to each table (same VPC, one
+//! Gateway (`RouteTableIds[]?`, `PrivateDnsEnabled?` false only): adds the route `pl-… → vpce-…` to each table (same VPC, one
 //! route per prefix list: `RouteAlreadyExists`). State `available`.
 
 use std::net::Ipv4Addr;
@@ -73,6 +73,15 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         EndpointType::Interface => interface(state, req, &vpc, &mut ep)?,
         EndpointType::Gateway => {
             let pl = prefix_list.ok_or_else(|| invalid_service_name(&ep.service_name))?;
+            if let Some(true) = req.bool_opt("PrivateDnsEnabled")? {
+                return Err(ApiError::new(
+                    codes::INVALID_PARAMETER,
+                    format!(
+                        "PrivateDnsEnabled applies to interface endpoints; {} is a gateway service",
+                        ep.service_name
+                    ),
+                ));
+            }
             ep.route_table_ids = route_tables_in_vpc(state, req, "RouteTableIds", &vpc.id)?;
             for rt in &ep.route_table_ids {
                 add_gateway_route(state, rt, &pl, &ep.id)?;
@@ -443,6 +452,12 @@ mod tests {
         let (other, _) = consumer(&mut s, "b");
         let foreign = json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": other, "ServiceName": "com.amazonaws.us-east-1.dynamodb", "RouteTableIds": [main]});
         fails(&mut s, foreign, codes::INVALID_PARAMETER_VALUE, &main);
+        let dns = json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": other, "ServiceName": "com.amazonaws.us-east-1.dynamodb", "PrivateDnsEnabled": true});
+        fails(&mut s, dns, codes::INVALID_PARAMETER, "gateway service");
+        ok(
+            &mut s,
+            json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": other, "ServiceName": "com.amazonaws.us-east-1.dynamodb", "PrivateDnsEnabled": false}),
+        );
         let bad_type = json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": other, "ServiceName": "x", "VpcEndpointType": "GatewayLoadBalancer"});
         fails(&mut s, bad_type, codes::INVALID_PARAMETER_VALUE, "GatewayLoadBalancer");
     }

@@ -1,7 +1,8 @@
 //! `DeleteLoadBalancer {LoadBalancerArn}` → `{}`.
 //!
 //! Deletes the load balancer and its listeners (as AWS does), freeing its node addresses. A load
-//! balancer published by an endpoint service cannot be deleted (`ResourceInUse`).
+//! balancer published by an endpoint service cannot be deleted (`ResourceInUse`), nor one with
+//! deletion protection on (`OperationNotPermitted`).
 
 use serde_json::{Value, json};
 
@@ -10,7 +11,17 @@ use crate::error::{ApiError, codes};
 use crate::model::{State, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let arn = find(&state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?.arn.clone();
+    let lb = find(&state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?;
+    if lb.deletion_protection {
+        return Err(ApiError::new(
+            codes::OPERATION_NOT_PERMITTED,
+            format!(
+                "Load balancer '{}' cannot be deleted because deletion protection is enabled; set deletion_protection.enabled to false first",
+                lb.arn
+            ),
+        ));
+    }
+    let arn = lb.arn.clone();
     if let Some(svc) = state.endpoint_services.values().find(|s| s.network_load_balancer_arns.contains(&arn))
     {
         return Err(ApiError::new(

@@ -1,15 +1,15 @@
 //! `DescribeInstances {InstanceIds?, VpcId?, Filters?, MaxResults?, NextToken?}` →
 //! `{"Reservations":[{"Instances":[…]}], "NextToken"?}` (one reservation per instance;
-//! filters: [`LISTING`]).
+//! filters: [`LISTING`]). An instance terminated within [`TERMINATED_VISIBLE_SECS`] is answered
+//! when named by ID, in state `terminated` (what clients wait for after TerminateInstances).
 
 use serde_json::Value;
 
-use super::common::select_in_vpc;
 use super::describe::{EC2_PAGING_UNBOUNDED, Listing};
-use super::request::Request;
+use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
-use crate::model::State;
+use crate::model::{Instance, State, TERMINATED_VISIBLE_SECS, find, select};
 
 /// The filters of DescribeInstances (AWS's names) and the view paths they match.
 pub const LISTING: Listing = Listing {
@@ -30,9 +30,35 @@ pub const LISTING: Listing = Listing {
     paging: EC2_PAGING_UNBOUNDED,
 };
 
+/// The caller's instance `id` if it was terminated within [`TERMINATED_VISIBLE_SECS`].
+fn recently_terminated<'a>(state: &'a State, req: &Request, id: &str) -> Option<&'a Instance> {
+    state
+        .terminated_instances
+        .get(id)
+        .filter(|(i, at)| i.owner == req.account && req.now.saturating_sub(*at) < TERMINATED_VISIBLE_SECS)
+        .map(|(i, _)| i)
+}
+
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
-    let instances = select_in_vpc(state, req, &state.instances, "InstanceIds", |i| &i.vpc_id)?;
-    LISTING.answer(req, instances.into_iter().map(|i| view::reservation(state, i)).collect())
+    let named = req.list("InstanceIds")?;
+    let (gone, live): (Vec<String>, Vec<String>) =
+        named.iter().cloned().partition(|id| recently_terminated(state, req, id).is_some());
+    let vpc = req.str_opt("VpcId")?.map(|k| find(&state.vpcs, &req.account, k)).transpose()?;
+    let mut items: Vec<Value> = if !named.is_empty() && live.is_empty() {
+        Vec::new()
+    } else {
+        select(&state.instances, &req.account, &live)?
+            .into_iter()
+            .filter(|i| vpc.is_none_or(|v| v.id == i.vpc_id))
+            .map(|i| view::reservation(state, i))
+            .collect()
+    };
+    for i in gone.iter().filter_map(|id| recently_terminated(state, req, id)) {
+        if vpc.is_none_or(|v| v.id == i.vpc_id) {
+            items.push(view::terminated_reservation(state, i));
+        }
+    }
+    LISTING.answer(req, items)
 }
 
 #[cfg(test)]

@@ -46,10 +46,10 @@
 //! | DescribeRouteTables | RouteTableIds[]?, VpcId?, Filters? | `{"RouteTables":[RouteTable]}` |
 //! | CreateSecurityGroup | VpcId, GroupName, Description? | `{"GroupId", "Tags"}` |
 //! | DeleteSecurityGroup | GroupId | `{"Return":true}` |
-//! | AuthorizeSecurityGroupIngress | GroupId, IpPermissions[{IpProtocol, FromPort?, ToPort?, IpRanges[{CidrIp}]}] \| IpProtocol, FromPort?, ToPort?, CidrIp | `{"Return":true, "SecurityGroupRules":[IpPermission]}` |
-//! | RevokeSecurityGroupIngress | as Authorize | `{"Return":true}` |
+//! | AuthorizeSecurityGroupIngress | GroupId, IpPermissions[{IpProtocol, FromPort?, ToPort?, IpRanges[{CidrIp}]}] \| IpProtocol, FromPort?, ToPort?, CidrIp | `{"Return":true, "SecurityGroupRules":[SecurityGroupRule]}` |
+//! | RevokeSecurityGroupIngress | as Authorize, or GroupId + SecurityGroupRuleIds[] | `{"Return":true}` |
 //! | DescribeSecurityGroups | GroupIds[]?, GroupNames[]?, VpcId?, Filters? | `{"SecurityGroups":[{GroupId, GroupName, Description, VpcId, IpPermissions, IpPermissionsEgress}]}` |
-//! | RunInstances | SubnetId, PrivateIpAddress?, Name? | `{"ReservationId", "OwnerId", "Instances":[{InstanceId, SubnetId, VpcId, PrivateIpAddress, State, Placement:{AvailabilityZone}, Tags}]}` |
+//! | RunInstances | SubnetId, PrivateIpAddress?, Name?, ImageId?, InstanceType?, MinCount?/MaxCount? (1), SecurityGroupIds[]?, SecurityGroups[]?, UserData?, DisableApiTermination?, DisableApiStop?, InstanceInitiatedShutdownBehavior?, EbsOptimized?, Monitoring?, Placement?, CreditSpecification? | `{"ReservationId", "OwnerId", "Instances":[{InstanceId, ImageId, InstanceType, SubnetId, VpcId, PrivateIpAddress, PrivateDnsName, State, Placement:{AvailabilityZone}, SecurityGroups, NetworkInterfaces, Tags, …}]}` |
 //! | TerminateInstances | InstanceIds[] | `{"TerminatingInstances":[{InstanceId, CurrentState, PreviousState}]}` |
 //! | DescribeInstances | InstanceIds[]?, VpcId?, Filters? | `{"Reservations":[{ReservationId, OwnerId, Instances:[Instance]}]}` |
 //! | CreateLoadBalancer | Name, Subnets[], Type? (`network`), Scheme? (`internal`), CrossZone? | `{"LoadBalancers":[{LoadBalancerArn, LoadBalancerName, DNSName, Scheme, Type, VpcId, State:{Code}, AvailabilityZones:[{ZoneName, SubnetId, LoadBalancerAddresses:[{PrivateIPv4Address}]}], CrossZoneEnabled}]}` |
@@ -87,6 +87,26 @@
 //! | DescribeVpcAttribute | VpcId, Attribute (`enableDnsSupport` \| `enableDnsHostnames` \| `enableNetworkAddressUsageMetrics`) | `{"VpcId", "EnableDnsSupport"\|…:{"Value"}}` |
 //! | ModifyVpcAttribute | VpcId, one of EnableDnsSupport / EnableDnsHostnames / EnableNetworkAddressUsageMetrics `{"Value":bool}` | `{"Return":true}` |
 //! | ModifyVpcEndpointServiceConfiguration | ServiceId, AcceptanceRequired?, PrivateDnsName? \| RemovePrivateDnsName?, AddNetworkLoadBalancerArns[]?, RemoveNetworkLoadBalancerArns[]?, AddSupportedIpAddressTypes[]? (`ipv4`) | `{"Return":true}` |
+//! | DescribeNetworkInterfaces | NetworkInterfaceIds[]?, Filters[]?, MaxResults?, NextToken? | `{"NetworkInterfaces":[{NetworkInterfaceId, InterfaceType, Description, RequesterManaged, Status, SubnetId, VpcId, AvailabilityZone, PrivateIpAddress, Groups, OwnerId, Attachment?}]}` |
+//! | DescribeLoadBalancerAttributes | LoadBalancerArn | `{"Attributes":[{Key, Value}]}` (deletion_protection.enabled, load_balancing.cross_zone.enabled, access_logs.s3.*, …) |
+//! | ModifyLoadBalancerAttributes | LoadBalancerArn, Attributes[{Key, Value}] | `{"Attributes":[…]}` |
+//! | DescribeTargetGroupAttributes | TargetGroupArn | `{"Attributes":[{Key, Value}]}` (deregistration_delay.*, preserve_client_ip.enabled, proxy_protocol_v2.enabled, stickiness.*, load_balancing.cross_zone.enabled, …) |
+//! | ModifyTargetGroupAttributes | TargetGroupArn, Attributes[{Key, Value}] | `{"Attributes":[…]}` |
+//! | ModifyTargetGroup | TargetGroupArn, HealthCheckProtocol?, HealthCheckPort?, HealthCheckPath?, HealthCheckEnabled?, HealthCheckIntervalSeconds?, HealthCheckTimeoutSeconds?, HealthyThresholdCount?, UnhealthyThresholdCount?, Matcher? | `{"TargetGroups":[TargetGroup]}` |
+//! | DescribeListenerAttributes | ListenerArn | `{"Attributes":[{Key:"tcp.idle_timeout.seconds", Value}]}` |
+//! | ModifyListenerAttributes | ListenerArn, Attributes[{Key, Value}] | `{"Attributes":[…]}` |
+//! | ModifyListener | ListenerArn, Port?, Protocol?, DefaultActions[{Type:"forward", TargetGroupArn}]? | `{"Listeners":[Listener]}` |
+//! | DescribeSecurityGroupRules | SecurityGroupRuleIds[]?, Filters[]?, MaxResults?, NextToken? | `{"SecurityGroupRules":[{SecurityGroupRuleId, GroupId, GroupOwnerId, IsEgress, IpProtocol, FromPort, ToPort, CidrIpv4}]}` |
+//! | AuthorizeSecurityGroupEgress | as AuthorizeSecurityGroupIngress (ranges are destinations) | `{"Return":true, "SecurityGroupRules":[SecurityGroupRule]}` |
+//! | RevokeSecurityGroupEgress | as Authorize, or GroupId + SecurityGroupRuleIds[] | `{"Return":true}` |
+//! | DescribeInstanceAttribute | InstanceId, Attribute (`disableApiTermination`, `instanceInitiatedShutdownBehavior`, `userData`, `sourceDestCheck`, `groupSet`, …) | `{"InstanceId", <Attribute>:{"Value"}\|[…]}` |
+//! | ModifyInstanceAttribute | InstanceId, one of SourceDestCheck / DisableApiStop / DisableApiTermination / EbsOptimized / EnaSupport / InstanceInitiatedShutdownBehavior / UserData / InstanceType `{"Value"}`, Groups[], or Attribute + Value | `{"Return":true}` |
+//! | DescribeInstanceTypes | InstanceTypes[]?, Filters[]?, MaxResults?, NextToken? | `{"InstanceTypes":[InstanceTypeInfo]}` |
+//! | DescribeInstanceCreditSpecifications | InstanceIds[]?, Filters[]?, MaxResults?, NextToken? | `{"InstanceCreditSpecifications":[{InstanceId, CpuCredits}]}` |
+//! | DescribeVolumes | VolumeIds[]?, Filters[]?, MaxResults?, NextToken? | `{"Volumes":[]}` |
+//! | DescribeImages | ImageIds[]?, Owners[]?, Filters[]?, MaxResults?, NextToken? | `{"Images":[Image]}` (every well-formed AMI ID exists) |
+//! | ModifySubnetAttribute | SubnetId, one of MapPublicIpOnLaunch / EnableResourceNameDnsARecordOnLaunch `{"Value"}`, PrivateDnsHostnameTypeOnLaunch, or an IPv6 / customer-owned one as false | `{"Return":true}` |
+//! | DescribeCapacityReservation | LoadBalancerArn | `{"CapacityReservationState":[{AvailabilityZone, EffectiveCapacityUnits:0, State:{Code}}], "DecreaseRequestsRemaining":0}` |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
@@ -94,6 +114,7 @@
 mod accept_vpc_endpoint_connections;
 mod add_tags;
 mod associate_route_table;
+mod authorize_security_group_egress;
 mod authorize_security_group_ingress;
 mod call;
 mod common;
@@ -121,17 +142,28 @@ mod delete_vpc_endpoint_service_configurations;
 mod delete_vpc_endpoints;
 mod deregister_targets;
 mod describe;
+mod describe_capacity_reservation;
 mod describe_elb_tags;
+mod describe_images;
+mod describe_instance_attribute;
+mod describe_instance_credit_specifications;
+mod describe_instance_types;
 mod describe_instances;
+mod describe_listener_attributes;
 mod describe_listeners;
+mod describe_load_balancer_attributes;
 mod describe_load_balancers;
+mod describe_network_interfaces;
 mod describe_prefix_lists;
 mod describe_route_tables;
+mod describe_security_group_rules;
 mod describe_security_groups;
 mod describe_subnets;
 mod describe_tags;
+mod describe_target_group_attributes;
 mod describe_target_groups;
 mod describe_target_health;
+mod describe_volumes;
 mod describe_vpc_attribute;
 mod describe_vpc_endpoint_connections;
 mod describe_vpc_endpoint_service_configurations;
@@ -140,6 +172,14 @@ mod describe_vpc_endpoint_services;
 mod describe_vpc_endpoints;
 mod describe_vpcs;
 mod disassociate_route_table;
+mod elb_attributes;
+mod modify_instance_attribute;
+mod modify_listener;
+mod modify_listener_attributes;
+mod modify_load_balancer_attributes;
+mod modify_subnet_attribute;
+mod modify_target_group;
+mod modify_target_group_attributes;
 mod modify_vpc_attribute;
 mod modify_vpc_endpoint;
 mod modify_vpc_endpoint_service_configuration;
@@ -148,6 +188,7 @@ mod register_targets;
 mod reject_vpc_endpoint_connections;
 mod remove_tags;
 mod request;
+mod revoke_security_group_egress;
 mod revoke_security_group_ingress;
 mod run_instances;
 mod tagging;
@@ -237,6 +278,26 @@ pub const ACTIONS: &[&str] = &[
     "DescribeVpcAttribute",
     "ModifyVpcAttribute",
     "ModifyVpcEndpointServiceConfiguration",
+    "DescribeNetworkInterfaces",
+    "DescribeLoadBalancerAttributes",
+    "ModifyLoadBalancerAttributes",
+    "DescribeTargetGroupAttributes",
+    "ModifyTargetGroupAttributes",
+    "ModifyTargetGroup",
+    "DescribeListenerAttributes",
+    "ModifyListenerAttributes",
+    "ModifyListener",
+    "DescribeSecurityGroupRules",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupEgress",
+    "DescribeInstanceAttribute",
+    "ModifyInstanceAttribute",
+    "DescribeInstanceTypes",
+    "DescribeInstanceCreditSpecifications",
+    "DescribeVolumes",
+    "DescribeImages",
+    "ModifySubnetAttribute",
+    "DescribeCapacityReservation",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -310,6 +371,28 @@ pub fn operation(action: &str) -> Option<Operation> {
         "ModifyVpcEndpointServiceConfiguration" => {
             Operation::Write(modify_vpc_endpoint_service_configuration::run)
         }
+        "DescribeNetworkInterfaces" => Operation::Read(describe_network_interfaces::run),
+        "DescribeLoadBalancerAttributes" => Operation::Read(describe_load_balancer_attributes::run),
+        "ModifyLoadBalancerAttributes" => Operation::Write(modify_load_balancer_attributes::run),
+        "DescribeTargetGroupAttributes" => Operation::Read(describe_target_group_attributes::run),
+        "ModifyTargetGroupAttributes" => Operation::Write(modify_target_group_attributes::run),
+        "ModifyTargetGroup" => Operation::Write(modify_target_group::run),
+        "DescribeListenerAttributes" => Operation::Read(describe_listener_attributes::run),
+        "ModifyListenerAttributes" => Operation::Write(modify_listener_attributes::run),
+        "ModifyListener" => Operation::Write(modify_listener::run),
+        "DescribeSecurityGroupRules" => Operation::Read(describe_security_group_rules::run),
+        "AuthorizeSecurityGroupEgress" => Operation::Write(authorize_security_group_egress::run),
+        "RevokeSecurityGroupEgress" => Operation::Write(revoke_security_group_egress::run),
+        "DescribeInstanceAttribute" => Operation::Read(describe_instance_attribute::run),
+        "ModifyInstanceAttribute" => Operation::Write(modify_instance_attribute::run),
+        "DescribeInstanceTypes" => Operation::Read(describe_instance_types::run),
+        "DescribeInstanceCreditSpecifications" => {
+            Operation::Read(describe_instance_credit_specifications::run)
+        }
+        "DescribeVolumes" => Operation::Read(describe_volumes::run),
+        "DescribeImages" => Operation::Read(describe_images::run),
+        "ModifySubnetAttribute" => Operation::Write(modify_subnet_attribute::run),
+        "DescribeCapacityReservation" => Operation::Read(describe_capacity_reservation::run),
         _ => return None,
     })
 }
@@ -377,7 +460,7 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 56);
+        assert_eq!(ACTIONS.len(), 76);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));

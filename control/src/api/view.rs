@@ -9,18 +9,19 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
+use super::describe_network_interfaces::{group_identifiers, instance_eni, instance_groups};
 use super::validate::availability_zones;
 use crate::error::ApiError;
 use crate::ids::{self, IdKind};
 use crate::model::{
-    AddressBook, Destination, EndpointService, HealthCheckPort, Instance, Listener, LoadBalancer, PrefixList,
-    Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol, SgRule, State, Subnet, Target, TargetGroup,
-    Vpc, VpcEndpoint,
+    AddressBook, Destination, Direction, EndpointService, EndpointType, HealthCheckPort, Instance, Listener,
+    LoadBalancer, PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol, SgRule, State,
+    Subnet, Target, TargetGroup, Vpc, VpcEndpoint,
 };
 
 pub fn vpc(v: &Vpc) -> Value {
     json!({
-        "VpcId": v.id, "OwnerId": v.owner, "CidrBlock": v.cidr, "State": "available",
+        "VpcId": v.id, "OwnerId": v.owner, "CidrBlock": v.cidr, "State": "available", "InstanceTenancy": "default",
         "IsDefault": false, "Tags": v.tags.to_json(),
         "Netns": v.netns, "NetnsManaged": v.netns_managed,
         "MainRouteTableId": v.main_route_table, "DefaultSecurityGroupId": v.default_security_group,
@@ -29,10 +30,18 @@ pub fn vpc(v: &Vpc) -> Value {
 
 pub fn subnet(state: &State, s: &Subnet) -> Value {
     let free = AddressBook::for_vpc(state, &s.vpc_id).free_count(s.cidr);
+    let a = &s.attributes;
     json!({
         "SubnetId": s.id, "VpcId": s.vpc_id, "OwnerId": s.owner, "CidrBlock": s.cidr,
         "AvailabilityZone": s.az, "State": "available",
         "AvailableIpAddressCount": free, "Tags": s.tags.to_json(),
+        "MapPublicIpOnLaunch": a.map_public_ip_on_launch, "AssignIpv6AddressOnCreation": false,
+        "MapCustomerOwnedIpOnLaunch": false, "EnableDns64": false, "DefaultForAz": false,
+        "PrivateDnsNameOptionsOnLaunch": {
+            "HostnameType": a.private_dns_hostname_type_on_launch,
+            "EnableResourceNameDnsARecord": a.enable_resource_name_dns_a_record_on_launch,
+            "EnableResourceNameDnsAAAARecord": false,
+        },
     })
 }
 
@@ -95,22 +104,39 @@ fn protocol_name(p: SgProtocol) -> &'static str {
     }
 }
 
+/// One `SecurityGroupRule` (DescribeSecurityGroupRules, Authorize* answers).
+pub fn security_group_rule(sg: &SecurityGroup, dir: Direction, r: &SgRule) -> Value {
+    json!({
+        "SecurityGroupRuleId": sg.rule_id(dir, r), "GroupId": sg.id, "GroupOwnerId": sg.owner,
+        "IsEgress": dir == Direction::Egress, "IpProtocol": protocol_name(r.protocol),
+        "FromPort": r.from_port, "ToPort": r.to_port, "CidrIpv4": r.cidr, "Tags": [],
+    })
+}
+
 pub fn security_group(sg: &SecurityGroup) -> Value {
     json!({
         "GroupId": sg.id, "GroupName": sg.name, "Description": sg.description,
         "VpcId": sg.vpc_id, "OwnerId": sg.owner,
         "IpPermissions": sg.ingress.iter().map(permission).collect::<Vec<_>>(),
-        "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        "IpPermissionsEgress": sg.egress.iter().map(permission).collect::<Vec<_>>(),
         "Tags": sg.tags.to_json(),
     })
 }
 
 pub fn instance(state: &State, i: &Instance) -> Value {
     let az = state.subnets.get(&i.subnet_id).map(|s| s.az.as_str());
+    let groups = group_identifiers(state, &instance_groups(state, i));
+    let a = &i.attributes;
     json!({
         "InstanceId": i.id, "SubnetId": i.subnet_id, "VpcId": i.vpc_id,
         "PrivateIpAddress": i.ip, "State": {"Code": 16, "Name": "running"},
-        "Placement": {"AvailabilityZone": az}, "Tags": i.tags.to_json(),
+        "PrivateDnsName": format!("ip-{}.ec2.internal", i.ip.to_string().replace('.', "-")),
+        "Placement": {"AvailabilityZone": az, "Tenancy": "default"}, "Tags": i.tags.to_json(),
+        "ImageId": i.image_id, "InstanceType": i.instance_type, "SecurityGroups": groups,
+        "NetworkInterfaces": [instance_eni(state, i)], "SourceDestCheck": a.source_dest_check,
+        "EbsOptimized": a.ebs_optimized, "Monitoring": {"State": "disabled"}, "Architecture": "x86_64",
+        "RootDeviceType": "ebs", "RootDeviceName": "/dev/xvda", "BlockDeviceMappings": [],
+        "VirtualizationType": "hvm", "Hypervisor": "xen", "EnaSupport": true,
     })
 }
 
@@ -118,6 +144,16 @@ pub fn instance(state: &State, i: &Instance) -> Value {
 pub fn reservation(state: &State, i: &Instance) -> Value {
     let hex = i.id.trim_start_matches(IdKind::Instance.prefix());
     json!({"ReservationId": format!("r-{hex}"), "OwnerId": i.owner, "Instances": [instance(state, i)]})
+}
+
+/// The reservation of an instance terminated a moment ago: state `terminated`, no interface.
+pub fn terminated_reservation(state: &State, i: &Instance) -> Value {
+    let mut r = reservation(state, i);
+    let inst = &mut r["Instances"][0];
+    inst["State"] = json!({"Code": 48, "Name": "terminated"});
+    inst["NetworkInterfaces"] = json!([]);
+    inst["SecurityGroups"] = json!([]);
+    r
 }
 
 pub fn load_balancer(lb: &LoadBalancer) -> Value {
@@ -158,6 +194,7 @@ pub fn target_group(state: &State, tg: &TargetGroup) -> Value {
     });
     if let Some(path) = &hc.path {
         v["HealthCheckPath"] = path.as_str().into();
+        v["Matcher"] = json!({"HttpCode": super::create_target_group::DEFAULT_MATCHER});
     }
     v
 }
@@ -227,26 +264,25 @@ pub fn gateway_service_detail(state: &State, pl: &PrefixList) -> Value {
 }
 
 pub fn vpc_endpoint(state: &State, ep: &VpcEndpoint) -> Value {
-    let groups: Vec<Value> = ep
-        .security_group_ids
-        .iter()
-        .map(|id| json!({"GroupId": id, "GroupName": state.security_groups.get(id).map(|g| g.name.as_str())}))
-        .collect();
     let enis: Vec<Value> = ep
         .network_interfaces
         .iter()
         .map(|n| json!({"NetworkInterfaceId": n.id, "SubnetId": n.subnet_id, "AvailabilityZone": n.az, "PrivateIpAddress": n.ip}))
         .collect();
-    json!({
+    let mut v = json!({
         "VpcEndpointId": ep.id, "VpcEndpointType": ep.endpoint_type, "VpcId": ep.vpc_id,
         "ServiceName": ep.service_name, "State": ep.state.as_str(), "OwnerId": ep.owner,
         "RouteTableIds": ep.route_table_ids, "SubnetIds": ep.subnet_ids().collect::<Vec<_>>(),
-        "Groups": groups, "PrivateDnsEnabled": ep.private_dns_enabled,
+        "Groups": group_identifiers(state, &ep.security_group_ids), "PrivateDnsEnabled": ep.private_dns_enabled,
         "NetworkInterfaceIds": ep.network_interfaces.iter().map(|n| &n.id).collect::<Vec<_>>(),
         "NetworkInterfaces": enis,
         "DnsEntries": ep.dns_entries.iter().map(|d| json!({"DnsName": d.dns_name})).collect::<Vec<_>>(),
         "CreationTimestamp": ep.creation_timestamp, "Tags": ep.tags.to_json(),
-    })
+    });
+    if ep.endpoint_type == EndpointType::Gateway {
+        v["PolicyDocument"] = super::common::DEFAULT_POLICY.into();
+    }
+    v
 }
 
 /// The provider's view of an endpoint connected to its service (`VpcEndpointConnection`).

@@ -58,11 +58,12 @@ pub const ASSOCIATION: &[Table] = &[Table { path: "", columns: &[("AssociationId
 
 pub const GROUP_ID: &[Table] = &[Table { path: "", columns: &[("GroupId", "/GroupId")] }];
 const RULE: &[(&str, &str)] = &[
-    ("GroupId", "^/GroupId"),
+    ("RuleId", "/SecurityGroupRuleId"),
+    ("GroupId", "/GroupId"),
     ("Protocol", "/IpProtocol"),
     ("FromPort", "/FromPort"),
     ("ToPort", "/ToPort"),
-    ("Source", "/IpRanges/*/CidrIp"),
+    ("Source", "/CidrIpv4"),
 ];
 pub const RULES: &[Table] = &[Table { path: "SecurityGroupRules/*", columns: RULE }];
 pub const SECURITY_GROUPS: &[Table] = &[

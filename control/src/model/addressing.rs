@@ -136,6 +136,7 @@ mod tests {
             vpc_id: "vpc-1".into(),
             cidr: cidr.parse().unwrap(),
             az: "us-east-1a".into(),
+            attributes: Default::default(),
         }
     }
 

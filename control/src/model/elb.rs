@@ -5,8 +5,10 @@
 //! traffic from an interface endpoint reaches the targets with a node IP as source. A listener
 //! (port + protocol) forwards to one target group; a target group holds IP targets inside its
 //! VPC's CIDR. Node selection: the node in the ENI's AZ, or any node when
-//! [`LoadBalancer::cross_zone`] is on.
+//! cross-zone load balancing is on ([`TargetGroup::cross_zone`], else
+//! [`LoadBalancer::cross_zone`]).
 
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +32,12 @@ pub struct LoadBalancer {
     #[serde(default)]
     pub cross_zone: bool,
     pub dns_name: String,
+    /// `deletion_protection.enabled`: DeleteLoadBalancer is refused while on.
+    #[serde(default)]
+    pub deletion_protection: bool,
+    /// Attributes that are recorded and shown back only, by key (defaults left out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
 }
@@ -100,6 +108,13 @@ pub struct TargetGroup {
     pub health_check: HealthCheck,
     #[serde(default)]
     pub targets: Vec<Target>,
+    /// `load_balancing.cross_zone.enabled`: overrides the load balancer's setting for flows to
+    /// this group (`None`: the load balancer's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_zone: Option<bool>,
+    /// Attributes that are recorded and shown back only, by key (defaults left out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
 }
@@ -186,6 +201,9 @@ pub struct Listener {
     pub protocol: ElbProtocol,
     pub port: u16,
     pub default_target_group_arn: String,
+    /// Attributes that are recorded and shown back only, by key (defaults left out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
 }

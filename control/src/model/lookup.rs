@@ -153,6 +153,10 @@ mod tests {
             vpc_id: "vpc-1".into(),
             subnet_id: "subnet-1".into(),
             ip: "10.0.0.4".parse().unwrap(),
+            image_id: crate::model::DEFAULT_IMAGE_ID.into(),
+            instance_type: crate::model::DEFAULT_INSTANCE_TYPE.into(),
+            security_group_ids: Vec::new(),
+            attributes: Default::default(),
         };
         (id.into(), i)
     }

@@ -37,13 +37,13 @@ pub use elb::{
     TargetGroup, TargetHealth,
 };
 pub use endpoint_service::EndpointService;
-pub use instance::Instance;
+pub use instance::{DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes};
 pub use lookup::{Kind, Resource, find, find_scoped, select, visible};
 pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
-pub use security_group::{SecurityGroup, SgProtocol, SgRule};
+pub use security_group::{Direction, SecurityGroup, SgProtocol, SgRule};
 pub use tags::{MAX_TAGS, TagTarget, Tagged, Tags};
-pub use vpc::{Subnet, Vpc, VpcAttributes};
+pub use vpc::{Subnet, SubnetAttributes, Vpc, VpcAttributes};
 pub use vpc_endpoint::{DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
 
 /// Version of the persisted state format. Version 1 had a `Name` field where resources now
@@ -51,6 +51,8 @@ pub use vpc_endpoint::{DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
 pub const STATE_VERSION: u32 = 2;
 /// The one region privlink emulates.
 pub const DEFAULT_REGION: &str = "us-east-1";
+/// How long a terminated instance stays visible to DescribeInstances (AWS: about an hour).
+pub const TERMINATED_VISIBLE_SECS: u64 = 3600;
 /// The account used when a request names none.
 pub const DEFAULT_ACCOUNT: &str = "111111111111";
 
@@ -70,6 +72,12 @@ pub struct State {
     pub security_groups: BTreeMap<String, SecurityGroup>,
     #[serde(default)]
     pub instances: BTreeMap<String, Instance>,
+    /// Instances terminated within [`TERMINATED_VISIBLE_SECS`], by ID, each with the time (Unix
+    /// seconds) it was terminated: DescribeInstances still answers them by ID as `terminated`,
+    /// as AWS does (clients wait for that state), and their IDs are not reused. Nothing else
+    /// sees them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub terminated_instances: BTreeMap<String, (Instance, u64)>,
     /// Keyed by ARN.
     #[serde(default)]
     pub load_balancers: BTreeMap<String, LoadBalancer>,
@@ -107,6 +115,7 @@ impl State {
             route_tables: BTreeMap::new(),
             security_groups: BTreeMap::new(),
             instances: BTreeMap::new(),
+            terminated_instances: BTreeMap::new(),
             load_balancers: BTreeMap::new(),
             target_groups: BTreeMap::new(),
             listeners: BTreeMap::new(),
@@ -130,6 +139,7 @@ impl State {
             || self.route_tables.values().any(|rt| rt.associations.iter().any(|a| a.id == id))
             || self.security_groups.contains_key(id)
             || self.instances.contains_key(id)
+            || self.terminated_instances.contains_key(id)
             || self.endpoint_services.contains_key(id)
             || self.vpc_endpoints.contains_key(id)
             || self.vpc_endpoints.values().any(|e| e.network_interfaces.iter().any(|n| n.id == id))

@@ -2,9 +2,11 @@
 //!
 //! In privlink a security group guards the ENIs of interface endpoints: a new connection to an
 //! ENI passes only if some ingress rule of some group of the endpoint allows it
-//! ([`SecurityGroup::allows`]); replies of an allowed flow always pass (stateful). Egress is
-//! always allowed. The VPC's default group allows everything from the VPC CIDR (a lab
-//! simplification: AWS's default group allows traffic from members of the group).
+//! ([`SecurityGroup::allows`]); replies of an allowed flow always pass (stateful). Egress rules
+//! are kept and shown as on AWS (a new group allows all egress) but not enforced: the ENIs
+//! privlink guards never open connections, and replies are stateful. The VPC's default group
+//! allows everything from the VPC CIDR (a lab simplification: AWS's default group allows
+//! traffic from members of the group). Within one direction of a group, rules are unique.
 
 use std::net::Ipv4Addr;
 
@@ -27,8 +29,18 @@ pub struct SecurityGroup {
     pub vpc_id: String,
     #[serde(default)]
     pub ingress: Vec<SgRule>,
+    /// Outbound rules (state files from before they existed load with AWS's allow-all rule).
+    #[serde(default = "SgRule::allow_all_egress")]
+    pub egress: Vec<SgRule>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+}
+
+/// Which rules of a group: inbound or outbound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ingress,
+    Egress,
 }
 
 /// The IP protocol of a rule (`IpProtocol`: tcp, udp, icmp or -1 for all).
@@ -56,7 +68,7 @@ impl SgProtocol {
     }
 }
 
-/// One ingress rule, with AWS's port conventions: for TCP/UDP `from_port..=to_port` is the
+/// One rule (ingress: allowed sources; egress: allowed destinations), with AWS's port conventions: for TCP/UDP `from_port..=to_port` is the
 /// destination port range; for ICMP `from_port` is the ICMP type and `to_port` the code
 /// (-1 = any); for all protocols both are -1.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,11 +77,16 @@ pub struct SgRule {
     pub protocol: SgProtocol,
     pub from_port: i32,
     pub to_port: i32,
-    /// Allowed source addresses.
+    /// Allowed source (ingress) or destination (egress) addresses.
     pub cidr: Ipv4Net,
 }
 
 impl SgRule {
+    /// AWS's rule of a new group: all traffic to anywhere (`-1`, `0.0.0.0/0`).
+    pub fn allow_all_egress() -> Vec<SgRule> {
+        vec![SgRule { protocol: SgProtocol::All, from_port: -1, to_port: -1, cidr: Ipv4Net::default() }]
+    }
+
     /// Does this rule admit a packet of IP protocol `ip_proto` from `src` to destination port
     /// `port` (for ICMP: `port` is the ICMP type)?
     pub fn allows(&self, ip_proto: u8, port: u16, src: Ipv4Addr) -> bool {
@@ -86,6 +103,31 @@ impl SgRule {
 }
 
 impl SecurityGroup {
+    /// The rules of one direction.
+    pub fn rules(&self, dir: Direction) -> &Vec<SgRule> {
+        match dir {
+            Direction::Ingress => &self.ingress,
+            Direction::Egress => &self.egress,
+        }
+    }
+
+    /// The `sgr-…` ID of `rule` in direction `dir` of this group: derived from what the rule
+    /// is, so it stays the same for as long as the rule exists.
+    pub fn rule_id(&self, dir: Direction, rule: &SgRule) -> String {
+        let seed = format!(
+            "{}/{dir:?}/{:?}/{}/{}/{}",
+            self.id, rule.protocol, rule.from_port, rule.to_port, rule.cidr
+        );
+        crate::ids::derived(crate::ids::IdKind::SecurityGroupRule, &seed)
+    }
+
+    pub fn rules_mut(&mut self, dir: Direction) -> &mut Vec<SgRule> {
+        match dir {
+            Direction::Ingress => &mut self.ingress,
+            Direction::Egress => &mut self.egress,
+        }
+    }
+
     /// Does any ingress rule admit this packet? See [`SgRule::allows`].
     pub fn allows(&self, ip_proto: u8, port: u16, src: Ipv4Addr) -> bool {
         self.ingress.iter().any(|r| r.allows(ip_proto, port, src))

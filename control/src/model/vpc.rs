@@ -91,6 +91,30 @@ pub struct Subnet {
     pub cidr: Ipv4Net,
     /// Availability zone, e.g. `us-east-1a`.
     pub az: String,
+    /// The attributes of ModifySubnetAttribute.
+    #[serde(default)]
+    pub attributes: SubnetAttributes,
+}
+
+/// A subnet's launch settings (recorded and shown: privlink has no public addresses and no
+/// per-instance DNS records).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct SubnetAttributes {
+    pub map_public_ip_on_launch: bool,
+    pub enable_resource_name_dns_a_record_on_launch: bool,
+    /// `ip-name` or `resource-name`.
+    pub private_dns_hostname_type_on_launch: String,
+}
+
+impl Default for SubnetAttributes {
+    fn default() -> SubnetAttributes {
+        SubnetAttributes {
+            map_public_ip_on_launch: false,
+            enable_resource_name_dns_a_record_on_launch: false,
+            private_dns_hostname_type_on_launch: "ip-name".into(),
+        }
+    }
 }
 
 resource!(Subnet, id, "subnet ID", "subnets", codes::INVALID_SUBNET_ID_NOT_FOUND, "subnet", |s| s

@@ -66,7 +66,7 @@ pub fn lab(extra_consumers: usize) -> Fib {
     );
     let nlb = b.nlb("nlb", p, &[("us-east-1a", ip(NLB_A)), ("us-east-1b", ip([10, 0, 2, 100]))], false);
     for (tcp, udp, port) in [(true, false, 80), (false, true, 53), (false, true, 54)] {
-        b.listener(nlb, FibListener { tcp, udp, port, target_group: tg });
+        b.listener(nlb, FibListener { tcp, udp, port, target_group: tg, cross_zone: None });
     }
     let vpc_cidr = "10.0.0.0/16".parse().unwrap();
     let rules = vec![

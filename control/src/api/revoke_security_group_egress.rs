@@ -1,0 +1,14 @@
+//! `RevokeSecurityGroupEgress` — same parameters as `AuthorizeSecurityGroupEgress`, or
+//! `GroupId` + `SecurityGroupRuleIds[]` → `{"Return":true}` (the outbound twin of
+//! RevokeSecurityGroupIngress; tested with AuthorizeSecurityGroupEgress).
+
+use serde_json::Value;
+
+use super::request::Request;
+use super::revoke_security_group_ingress::revoke;
+use crate::error::ApiError;
+use crate::model::{Direction, State};
+
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    revoke(state, req, Direction::Egress)
+}
