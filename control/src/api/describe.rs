@@ -40,8 +40,8 @@ pub struct Listing {
     /// The path of the items' tag list, if they carry one (enables `tag:<key>`, `tag-key`,
     /// `tag-value`).
     pub tags: Option<&'static str>,
-    /// How the operation pages.
-    pub paging: Paging,
+    /// How the operation pages (`None`: it answers everything at once, as its AWS model says).
+    pub paging: Option<Paging>,
 }
 
 /// The paging parameters of a protocol.
@@ -92,8 +92,8 @@ impl Listing {
         let (page, next) = self.page(req, items)?;
         let mut out = Map::new();
         out.insert(self.member.into(), Value::Array(page));
-        if let Some(token) = next {
-            out.insert(self.paging.next.into(), token.into());
+        if let (Some(token), Some(paging)) = (next, &self.paging) {
+            out.insert(paging.next.into(), token.into());
         }
         Ok(Value::Object(out))
     }
@@ -107,7 +107,9 @@ impl Listing {
             .map(|item| (self.sort_key(&item), item))
             .collect();
         items.sort_by(|a, b| a.0.cmp(&b.0));
-        let paging = &self.paging;
+        let Some(paging) = &self.paging else {
+            return Ok((items.into_iter().map(|(_, item)| item).collect(), None));
+        };
         let size = req.int_opt(paging.size, paging.sizes.clone())?.map_or(usize::MAX, |n| n as usize);
         let start = match req.str_opt(paging.token)? {
             None => 0,
@@ -306,7 +308,7 @@ mod tests {
         key: &["Id"],
         filters: &[("thing-id", "Id"), ("zone", "Place.Zone"), ("subnet", "Links.SubnetId"), ("up", "Up")],
         tags: Some("Tags"),
-        paging: EC2_PAGING,
+        paging: Some(EC2_PAGING),
     };
 
     fn items() -> Vec<Value> {

@@ -27,7 +27,7 @@ pub const LISTING: Listing = Listing {
         ("reservation-id", "ReservationId"),
     ],
     tags: Some("Instances.Tags"),
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

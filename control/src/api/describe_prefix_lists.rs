@@ -15,7 +15,7 @@ pub const LISTING: Listing = Listing {
     key: &["PrefixListId"],
     filters: &[("prefix-list-id", "PrefixListId"), ("prefix-list-name", "PrefixListName")],
     tags: None,
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

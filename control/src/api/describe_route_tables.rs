@@ -31,7 +31,7 @@ pub const LISTING: Listing = Listing {
         ("route.state", "Routes.State"),
     ],
     tags: Some("Tags"),
-    paging: ec2_paging(5..=100),
+    paging: Some(ec2_paging(5..=100)),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

@@ -19,7 +19,7 @@ pub const LISTING: Listing = Listing {
         ("service-state", "ServiceState"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

@@ -23,7 +23,7 @@ pub const LISTING: Listing = Listing {
     key: &["Principal"],
     filters: &[("principal", "Principal"), ("principal-type", "PrincipalType")],
     tags: None,
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

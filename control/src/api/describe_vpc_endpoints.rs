@@ -25,7 +25,7 @@ pub const LISTING: Listing = Listing {
         ("owner-id", "OwnerId"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

@@ -22,7 +22,7 @@ pub const LISTING: Listing = Listing {
         ("state", "State"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING,
+    paging: Some(EC2_PAGING),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

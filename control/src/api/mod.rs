@@ -17,8 +17,8 @@
 //! otherwise), except that endpoint services are found by ServiceName by every allowed account
 //! and service owners see the endpoints connected to their services.
 //!
-//! Every EC2 Describe* takes `Filters[{Name, Values[]}]?`, `MaxResults?`, `NextToken?` and
-//! answers `NextToken` when more items follow; ELBv2 DescribeLoadBalancers / TargetGroups /
+//! EC2 Describe* take `Filters[{Name, Values[]}]?` (all but DescribeAccountAttributes) and, where
+//! AWS pages them, `MaxResults?`, `NextToken?`, answering `NextToken` when more items follow; ELBv2 DescribeLoadBalancers / TargetGroups /
 //! Listeners take `PageSize?`, `Marker?` and answer `NextMarker` ([`describe`] has the rules;
 //! each operation's `LISTING` its filter names). EC2 Create* take
 //! `TagSpecifications[{ResourceType, Tags[{Key, Value}]}]?`, ELBv2 Create* `Tags[]?`
@@ -84,6 +84,11 @@
 //! | AddTags | ResourceArns[], Tags[{Key, Value?}] | `{}` |
 //! | RemoveTags | ResourceArns[], TagKeys[] | `{}` |
 //! | DescribeElbTags (ELBv2 DescribeTags) | ResourceArns[] | `{"TagDescriptions":[{ResourceArn, Tags}]}` |
+//! | DescribeAvailabilityZones | ZoneNames[]?, ZoneIds[]?, AllAvailabilityZones?, Filters? | `{"AvailabilityZones":[{ZoneName, ZoneId, RegionName, State, …}]}` |
+//! | DescribeRegions | RegionNames[]?, AllRegions?, Filters? | `{"Regions":[{RegionName, Endpoint, OptInStatus}]}` |
+//! | DescribeAccountAttributes | AttributeNames[]? | `{"AccountAttributes":[{AttributeName, AttributeValues:[{AttributeValue}]}]}` |
+//! | DescribeNetworkAcls | NetworkAclIds[]?, Filters? | `{"NetworkAcls":[{NetworkAclId, VpcId, IsDefault, Entries, Associations}]}` (one default allow-all ACL per VPC) |
+//! | GetCallerIdentity (STS) | | `{"Account", "Arn", "UserId"}` |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
@@ -118,11 +123,15 @@ mod delete_vpc_endpoint_service_configurations;
 mod delete_vpc_endpoints;
 mod deregister_targets;
 mod describe;
+mod describe_account_attributes;
+mod describe_availability_zones;
 mod describe_elb_tags;
 mod describe_instances;
 mod describe_listeners;
 mod describe_load_balancers;
+mod describe_network_acls;
 mod describe_prefix_lists;
+mod describe_regions;
 mod describe_route_tables;
 mod describe_security_groups;
 mod describe_subnets;
@@ -136,6 +145,7 @@ mod describe_vpc_endpoint_services;
 mod describe_vpc_endpoints;
 mod describe_vpcs;
 mod disassociate_route_table;
+mod get_caller_identity;
 mod modify_vpc_endpoint;
 mod modify_vpc_endpoint_service_permissions;
 mod register_targets;
@@ -228,6 +238,11 @@ pub const ACTIONS: &[&str] = &[
     "AddTags",
     "RemoveTags",
     "DescribeElbTags",
+    "DescribeAvailabilityZones",
+    "DescribeRegions",
+    "DescribeAccountAttributes",
+    "DescribeNetworkAcls",
+    "GetCallerIdentity",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -296,6 +311,11 @@ pub fn operation(action: &str) -> Option<Operation> {
         "AddTags" => Operation::Write(add_tags::run),
         "RemoveTags" => Operation::Write(remove_tags::run),
         "DescribeElbTags" => Operation::Read(describe_elb_tags::run),
+        "DescribeAvailabilityZones" => Operation::Read(describe_availability_zones::run),
+        "DescribeRegions" => Operation::Read(describe_regions::run),
+        "DescribeAccountAttributes" => Operation::Read(describe_account_attributes::run),
+        "DescribeNetworkAcls" => Operation::Read(describe_network_acls::run),
+        "GetCallerIdentity" => Operation::Read(get_caller_identity::run),
         _ => return None,
     })
 }
@@ -363,11 +383,11 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 53);
+        assert_eq!(ACTIONS.len(), 58);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));
-            assert_eq!(read, action.starts_with("Describe"), "{action}");
+            assert_eq!(read, action.starts_with("Describe") || action.starts_with("Get"), "{action}");
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::validate::availability_zones;
+use super::validate::{availability_zones, zone_id};
 use crate::error::ApiError;
 use crate::ids::{self, IdKind};
 use crate::model::{
@@ -31,7 +31,8 @@ pub fn subnet(state: &State, s: &Subnet) -> Value {
     let free = AddressBook::for_vpc(state, &s.vpc_id).free_count(s.cidr);
     json!({
         "SubnetId": s.id, "VpcId": s.vpc_id, "OwnerId": s.owner, "CidrBlock": s.cidr,
-        "AvailabilityZone": s.az, "State": "available",
+        "AvailabilityZone": s.az, "AvailabilityZoneId": zone_id(&state.region, &s.az),
+        "State": "available", "DefaultForAz": false,
         "AvailableIpAddressCount": free, "Tags": s.tags.to_json(),
     })
 }
