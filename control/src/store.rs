@@ -1,7 +1,7 @@
 //! Durable state: one versioned JSON file in the state directory.
 //!
 //! Contract:
-//! - The file is `<state dir>/state.json`, the [`State`] as JSON (`{"Version":1,"Region":…}`),
+//! - The file is `<state dir>/state.json`, the [`State`] as JSON (`{"Version":2,"Region":…}`),
 //!   mode 0600 in a 0700 directory.
 //! - [`Store::save`] is atomic and durable: it writes `state.json.tmp`, fsyncs it, renames it
 //!   over `state.json` and fsyncs the directory. A crash leaves the old or the new file, never a

@@ -1,5 +1,5 @@
-//! `DescribeLoadBalancers {LoadBalancerArns?, Names?, PageSize?, Marker?}` → `{"LoadBalancers":[…]}` with each
-//! node's subnet, zone and `PrivateIPv4Address`.
+//! `DescribeLoadBalancers {LoadBalancerArns?, Names?, PageSize?, Marker?}` →
+//! `{"LoadBalancers":[…], "NextMarker"?}` with each node's subnet, zone and `PrivateIPv4Address`.
 
 use serde_json::Value;
 

@@ -1,5 +1,6 @@
-//! `DescribePrefixLists {PrefixListIds?}` → `{"PrefixLists":[{PrefixListId, PrefixListName,
-//! Cidrs}]}`: the managed prefix lists (visible to every account).
+//! `DescribePrefixLists {PrefixListIds?, Filters?, MaxResults?, NextToken?}` →
+//! `{"PrefixLists":[{PrefixListId, PrefixListName, Cidrs}], "NextToken"?}` (filters:
+//! [`LISTING`]): the managed prefix lists (visible to every account).
 
 use serde_json::Value;
 

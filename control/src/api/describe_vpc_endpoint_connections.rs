@@ -1,5 +1,6 @@
-//! `DescribeVpcEndpointConnections {ServiceId?}` → `{"VpcEndpointConnections":[{ServiceId,
-//! VpcEndpointId, VpcEndpointOwner, VpcEndpointState, CreationTimestamp, …}]}`: the provider's
+//! `DescribeVpcEndpointConnections {ServiceId?, Filters?, MaxResults?, NextToken?}` →
+//! `{"VpcEndpointConnections":[{ServiceId, VpcEndpointId, VpcEndpointOwner, VpcEndpointState,
+//! CreationTimestamp, …}], "NextToken"?}` (filters: [`LISTING`]): the provider's
 //! view of the endpoints (of any account) connected to its services.
 
 use serde_json::Value;

@@ -1,4 +1,5 @@
-//! `DescribeVpcEndpointServiceConfigurations {ServiceIds?}` → `{"ServiceConfigurations":[…]}`:
+//! `DescribeVpcEndpointServiceConfigurations {ServiceIds?, Filters?, MaxResults?, NextToken?}` →
+//! `{"ServiceConfigurations":[…], "NextToken"?}` (filters: [`LISTING`]):
 //! the provider's view of its own services.
 
 use serde_json::Value;

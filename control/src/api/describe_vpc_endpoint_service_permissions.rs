@@ -1,5 +1,6 @@
-//! `DescribeVpcEndpointServicePermissions {ServiceId}` →
-//! `{"AllowedPrincipals":[{"PrincipalType":"All"|"Account"|"User"|"Role","Principal":…}]}`.
+//! `DescribeVpcEndpointServicePermissions {ServiceId, Filters?, MaxResults?, NextToken?}` →
+//! `{"AllowedPrincipals":[{"PrincipalType":"All"|"Account"|"User"|"Role","Principal":…}],
+//! "NextToken"?}` (filters: [`LISTING`]).
 
 use serde_json::{Value, json};
 

@@ -214,6 +214,7 @@ pub fn service_detail(state: &State, svc: &EndpointService) -> Value {
         "Owner": svc.owner, "BaseEndpointDnsNames": [base_dns_name(state, svc)],
         "PrivateDnsName": svc.private_dns_name, "VpcEndpointPolicySupported": false,
         "AcceptanceRequired": svc.acceptance_required, "ManagesVpcEndpoints": false,
+        "Tags": svc.tags.to_json(),
     })
 }
 
@@ -223,7 +224,7 @@ pub fn gateway_service_detail(state: &State, pl: &PrefixList) -> Value {
         "ServiceName": pl.name, "ServiceType": [{"ServiceType": "Gateway"}],
         "AvailabilityZones": availability_zones(&state.region), "Owner": "amazon",
         "BaseEndpointDnsNames": [], "VpcEndpointPolicySupported": true,
-        "AcceptanceRequired": false, "ManagesVpcEndpoints": false,
+        "AcceptanceRequired": false, "ManagesVpcEndpoints": false, "Tags": [],
     })
 }
 
