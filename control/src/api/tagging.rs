@@ -62,7 +62,7 @@ fn tags_of(list: Vec<TagParam>, count_code: &'static str) -> Result<Tags, ApiErr
     for t in list {
         tags.set(&t.key, t.value.as_deref().unwrap_or(""));
     }
-    tags.check_count("the new resource", count_code)?;
+    tags.check_count("The new resource", count_code)?;
     Ok(tags)
 }
 
@@ -138,24 +138,31 @@ fn elb_kind(arn: &str) -> Result<Kind, ApiError> {
         })
 }
 
-/// The tags of the resource `id` (an EC2 ID, or an ELBv2 ARN if `elb`) that `account` owns.
-pub fn tags_mut<'a>(
+/// The tags of the resource `id` if `account` owns it, else `not_found`.
+fn owned_tags_mut<'a>(
     state: &'a mut State,
     account: &str,
     id: &str,
-    elb: bool,
+    not_found: ApiError,
 ) -> Result<&'a mut Tags, ApiError> {
-    let not_found =
-        || if elb { elb_kind(id).map(|k| k.not_found(id)).unwrap_or_else(|e| e) } else { ec2_not_found(id) };
-    if elb {
-        elb_kind(id)?;
-    } else if id.starts_with("arn:") {
-        return Err(not_found());
-    }
     match state.tag_target(id) {
         Some(t) if t.owner == account => Ok(t.tags),
-        _ => Err(not_found()),
+        _ => Err(not_found),
     }
+}
+
+/// The tags of EC2 resource `id` (an ID, never an ARN) that `account` owns.
+pub fn ec2_tags_mut<'a>(state: &'a mut State, account: &str, id: &str) -> Result<&'a mut Tags, ApiError> {
+    if id.starts_with("arn:") {
+        return Err(ec2_not_found(id));
+    }
+    owned_tags_mut(state, account, id, ec2_not_found(id))
+}
+
+/// The tags of ELBv2 resource `arn` that `account` owns.
+pub fn elb_tags_mut<'a>(state: &'a mut State, account: &str, arn: &str) -> Result<&'a mut Tags, ApiError> {
+    let not_found = elb_kind(arn)?.not_found(arn);
+    owned_tags_mut(state, account, arn, not_found)
 }
 
 /// The tags of ELBv2 resource `arn` that `account` owns.
