@@ -8,7 +8,7 @@
 //!   mix. When `save` returns `Ok`, the state survives power loss.
 //! - [`Store::load`] returns `None` if there is no file yet; a file that is not valid JSON of a
 //!   known Version is an error naming the path (never silently replaced). Older versions are
-//!   migrated in memory ([`migrate`]); the next save writes the current version.
+//!   migrated in memory (`migrate`); the next save writes the current version.
 //! - One store per directory: [`Store::open`] takes an exclusive lock (`flock` on
 //!   `<state dir>/lock`) held until the store is dropped, so two daemons never share a state.
 

@@ -9,20 +9,24 @@
 //!
 //! A request is one JSON object: `{"Action":"CreateVpc","Account":"111111111111",…params}`.
 //! `Account` defaults to `111111111111` and must be 12 digits. Parameters use EC2 / ELBv2 names
-//! (botocore's member names, as the AWS front passes them);
-//! lists are JSON arrays (a single string is taken as a one-element list); numbers and booleans
-//! may be JSON or strings. A parameter the operation does not use is `UnknownParameter`.
+//! (botocore's member names, as the AWS front passes them); lists are JSON arrays (a single
+//! string is taken as a one-element list); numbers and booleans may be JSON or strings. A
+//! parameter the operation does not use is `UnknownParameter`.
 //! Wherever a parameter takes an ID (or an ELBv2 ARN), a unique `Name` tag of a resource of that
 //! kind owned by the caller works too; an account sees only its own resources (`…NotFound`
 //! otherwise), except that endpoint services are found by ServiceName by every allowed account
 //! and service owners see the endpoints connected to their services.
 //!
-//! EC2 Describe* take `Filters[{Name, Values[]}]?` (all but DescribeAccountAttributes) and, where
-//! AWS pages them, `MaxResults?`, `NextToken?`, answering `NextToken` when more items follow; ELBv2 DescribeLoadBalancers / TargetGroups /
-//! Listeners take `PageSize?`, `Marker?` and answer `NextMarker` ([`describe`] has the rules;
-//! each operation's `LISTING` its filter names). EC2 Create* take
-//! `TagSpecifications[{ResourceType, Tags[{Key, Value}]}]?`, ELBv2 Create* `Tags[]?`
-//! ([`tagging`]); Describe* of EC2 resources show `Tags`.
+//! Common to many operations, and written once:
+//! - EC2 Describe* take `Filters[{Name, Values[]}]?` (all but DescribeAccountAttributes) and,
+//!   where AWS pages them, `MaxResults?`, `NextToken?`, answering `NextToken` when more items
+//!   follow; ELBv2 DescribeLoadBalancers / TargetGroups / Listeners take `PageSize?`, `Marker?`
+//!   and answer `NextMarker` (`api/describe.rs` has the rules, each operation's `LISTING` its
+//!   filter names).
+//! - EC2 Create* take `TagSpecifications[{ResourceType, Tags[{Key, Value}]}]?`, ELBv2 Create*
+//!   `Tags[]?` (`api/tagging.rs`); Describe* of EC2 resources show `Tags`.
+//! - Every EC2 action takes `DryRun?`; CreateRouteTable, CreateVpcEndpoint,
+//!   CreateVpcEndpointServiceConfiguration and RunInstances take `ClientToken?` (`api/call.rs`).
 //!
 //! A success is the result object below; a failure is
 //! `{"Error":{"Code":"InvalidVpcID.NotFound","Message":"The vpc ID 'vpc-1' does not exist"}}`
@@ -346,7 +350,7 @@ pub fn with_fabric_fields(state: &State, mut out: Value) -> Value {
     out
 }
 
-/// Runs `req` against `state`, with `DryRun` and `ClientToken` handled as [`call`] says.
+/// Runs `req` against `state`, with `DryRun` and `ClientToken` handled as `api/call.rs` says.
 /// Contract: on `Err`, `state` may be partly modified, so callers pass a scratch copy and keep
 /// it only on `Ok` (the [`crate::Controller`] does).
 pub fn dispatch(state: &mut State, req: &Request) -> Result<Value, ApiError> {

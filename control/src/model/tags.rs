@@ -122,7 +122,7 @@ pub struct TagTarget<'a> {
     pub tags: &'a mut Tags,
 }
 
-/// One tagged resource as [`State::tagged`] lists it.
+/// One tagged resource as [`State::tagged_ec2`] lists it.
 pub struct Tagged<'a> {
     pub kind: Kind,
     pub id: &'a str,
