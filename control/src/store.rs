@@ -1,14 +1,14 @@
 //! Durable state: one versioned JSON file in the state directory.
 //!
 //! Contract:
-//! - The file is `<state dir>/state.json`, the [`State`] as JSON (`{"Version":1,"Region":…}`),
+//! - The file is `<state dir>/state.json`, the [`State`] as JSON (`{"Version":2,"Region":…}`),
 //!   mode 0600 in a 0700 directory.
 //! - [`Store::save`] is atomic and durable: it writes `state.json.tmp`, fsyncs it, renames it
 //!   over `state.json` and fsyncs the directory. A crash leaves the old or the new file, never a
 //!   mix. When `save` returns `Ok`, the state survives power loss.
 //! - [`Store::load`] returns `None` if there is no file yet; a file that is not valid JSON of a
 //!   known Version is an error naming the path (never silently replaced). Older versions are
-//!   migrated in memory ([`migrate`]); the next save writes the current version.
+//!   migrated in memory (`migrate`); the next save writes the current version.
 //! - One store per directory: [`Store::open`] takes an exclusive lock (`flock` on
 //!   `<state dir>/lock`) held until the store is dropped, so two daemons never share a state.
 

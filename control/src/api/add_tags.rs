@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
-use super::tagging::{tag_list, tags_mut};
+use super::tagging::{elb_tags_mut, tag_list};
 use crate::error::{ApiError, codes};
 use crate::model::State;
 
@@ -19,7 +19,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         return Err(ApiError::missing("Tags"));
     }
     for arn in &arns {
-        let on = tags_mut(state, &req.account, arn, true)?;
+        let on = elb_tags_mut(state, &req.account, arn)?;
         for t in &tags {
             on.set(&t.key, t.value.as_deref().unwrap_or(""));
         }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::common::done;
 use super::request::{Params, Request};
-use super::tagging::{tag_list, tags_mut};
+use super::tagging::{ec2_tags_mut, tag_list};
 use crate::error::{ApiError, codes};
 use crate::model::State;
 
@@ -21,7 +21,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         return Err(ApiError::missing("Tags"));
     }
     for id in &resources {
-        let on = tags_mut(state, &req.account, id, false)?;
+        let on = ec2_tags_mut(state, &req.account, id)?;
         for t in &tags {
             on.set(&t.key, t.value.as_deref().unwrap_or(""));
         }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::common::done;
 use super::request::{Params, Request};
-use super::tagging::{tag_list, tags_mut};
+use super::tagging::{ec2_tags_mut, tag_list};
 use crate::error::{ApiError, codes};
 use crate::model::State;
 
@@ -18,7 +18,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let all = req.raw("Tags").is_none();
     let tags = tag_list(req, "Tags", codes::INVALID_PARAMETER_VALUE)?;
     for id in &resources {
-        let on = tags_mut(state, &req.account, id, false)?;
+        let on = ec2_tags_mut(state, &req.account, id)?;
         if all {
             on.clear();
         }

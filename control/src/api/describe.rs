@@ -7,16 +7,18 @@
 //!   one of its values for that name matches one of the filter's values (filters AND, values
 //!   OR). A name is matched against the item's *view*, at the path the listing gives for it,
 //!   so a filter always agrees with what the answer shows. `tag:<key>`, `tag-key` and
-//!   `tag-value` read the tag list at the listing's `tags` path. Values may use AWS's wildcards: `*` (any run of
-//!   characters), `?` (any one), `\` escapes the next character. An unknown name is
-//!   `InvalidParameterValue` naming it and listing the accepted ones.
+//!   `tag-value` read the tag list at the listing's `tags` path. Values may use AWS's
+//!   wildcards: `*` (any run of characters), `?` (any one), `\` escapes the next character. An
+//!   unknown name is `InvalidParameterValue` naming it and listing the accepted ones;
+//!   operations without filters in AWS's model do not take `Filters` at all.
 //! - **Order**: items are sorted by the listing's key (an ID or ARN, or several values that
 //!   together identify an item), so paging is stable.
 //! - **Paging**: EC2 `MaxResults`/`NextToken` → `NextToken`; ELBv2 `PageSize`/`Marker` →
-//!   `NextMarker`. A token names the key of the first item of the next page (hex-encoded);
-//!   resources created or deleted between pages never make a page repeat or skip another
-//!   item. A token that is not one of ours is `InvalidNextToken` (EC2) /
-//!   `InvalidParameterValue` (ELBv2). The answer carries a token only when more items follow.
+//!   `NextMarker`. A token names the key of the first item of the next page (hex-encoded), so
+//!   an item that exists throughout a paged listing is listed exactly once, whatever is
+//!   created or deleted between pages. A token that is not one of ours is `InvalidNextToken`
+//!   (EC2) / `InvalidParameterValue` (ELBv2). A page holds at most 1,000 items; the answer
+//!   carries a token only when more items follow.
 //!
 //! Path syntax: `A.B` walks object members; a member applied to a list applies to each
 //! element (so `Associations.SubnetId` is every association's subnet). Leaves may be strings,
@@ -40,8 +42,8 @@ pub struct Listing {
     /// The path of the items' tag list, if they carry one (enables `tag:<key>`, `tag-key`,
     /// `tag-value`).
     pub tags: Option<&'static str>,
-    /// How the operation pages.
-    pub paging: Paging,
+    /// How the operation pages (`None`: it answers everything at once, as its AWS model says).
+    pub paging: Option<Paging>,
 }
 
 /// The paging parameters of a protocol.
@@ -92,14 +94,14 @@ impl Listing {
         let (page, next) = self.page(req, items)?;
         let mut out = Map::new();
         out.insert(self.member.into(), Value::Array(page));
-        if let Some(token) = next {
-            out.insert(self.paging.next.into(), token.into());
+        if let (Some(token), Some(paging)) = (next, &self.paging) {
+            out.insert(paging.next.into(), token.into());
         }
         Ok(Value::Object(out))
     }
 
     /// Filters, orders and pages `items` per `req`: the page and the token of the next one.
-    pub fn page(&self, req: &Request, items: Vec<Value>) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    fn page(&self, req: &Request, items: Vec<Value>) -> Result<(Vec<Value>, Option<String>), ApiError> {
         let filters = self.filters(req)?;
         let mut items: Vec<(String, Value)> = items
             .into_iter()
@@ -107,7 +109,9 @@ impl Listing {
             .map(|item| (self.sort_key(&item), item))
             .collect();
         items.sort_by(|a, b| a.0.cmp(&b.0));
-        let paging = &self.paging;
+        let Some(paging) = &self.paging else {
+            return Ok((items.into_iter().map(|(_, item)| item).collect(), None));
+        };
         let size = req.int_opt(paging.size, paging.sizes.clone())?.map_or(usize::MAX, |n| n as usize);
         let start = match req.str_opt(paging.token)? {
             None => 0,
@@ -306,7 +310,7 @@ mod tests {
         key: &["Id"],
         filters: &[("thing-id", "Id"), ("zone", "Place.Zone"), ("subnet", "Links.SubnetId"), ("up", "Up")],
         tags: Some("Tags"),
-        paging: EC2_PAGING,
+        paging: Some(EC2_PAGING),
     };
 
     fn items() -> Vec<Value> {

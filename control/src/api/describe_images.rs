@@ -33,7 +33,7 @@ const LISTING: Listing = Listing {
         ("platform-details", "PlatformDetails"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 /// Checks that `id` (parameter `key`) is shaped like an AMI ID.

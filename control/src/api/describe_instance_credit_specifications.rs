@@ -19,7 +19,7 @@ const LISTING: Listing = Listing {
     key: &["InstanceId"],
     filters: &[("instance-id", "InstanceId")],
     tags: None,
-    paging: EC2_PAGING,
+    paging: Some(EC2_PAGING),
 };
 
 fn burstable(i: &Instance) -> bool {

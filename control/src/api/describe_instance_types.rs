@@ -92,7 +92,7 @@ const LISTING: Listing = Listing {
         ("processor-info.supported-architecture", "ProcessorInfo.SupportedArchitectures"),
     ],
     tags: None,
-    paging: ec2_paging(5..=100),
+    paging: Some(ec2_paging(5..=100)),
 };
 
 pub fn run(_state: &State, req: &Request) -> Result<Value, ApiError> {

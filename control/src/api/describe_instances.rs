@@ -27,7 +27,7 @@ pub const LISTING: Listing = Listing {
         ("reservation-id", "ReservationId"),
     ],
     tags: Some("Instances.Tags"),
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 /// The caller's instance `id` if it was terminated within [`TERMINATED_VISIBLE_SECS`].
@@ -85,5 +85,26 @@ mod tests {
             codes::INVALID_INSTANCE_ID_NOT_FOUND,
             "i-0",
         );
+    }
+
+    #[test]
+    fn filters_on_instance_fields_and_tags() {
+        let mut s = State::new();
+        let v = vpc(&mut s, PROVIDER, "prov", "10.0.0.0/16");
+        subnet(&mut s, PROVIDER, &v, "a", "10.0.1.0/24", "us-east-1a");
+        subnet(&mut s, PROVIDER, &v, "b", "10.0.2.0/24", "us-east-1b");
+        ok(&mut s, json!({"Action": "RunInstances", "SubnetId": "a", "Name": "one"}));
+        ok(&mut s, json!({"Action": "RunInstances", "SubnetId": "b", "Name": "two"}));
+        let count = |s: &mut State, filters: serde_json::Value| {
+            ok(s, json!({"Action": "DescribeInstances", "Filters": filters}))["Reservations"]
+                .as_array()
+                .unwrap()
+                .len()
+        };
+        assert_eq!(count(&mut s, json!([{"Name": "instance-state-name", "Values": ["running"]}])), 2);
+        assert_eq!(count(&mut s, json!([{"Name": "availability-zone", "Values": ["us-east-1b"]}])), 1);
+        assert_eq!(count(&mut s, json!([{"Name": "tag:Name", "Values": ["o*"]}])), 1);
+        assert_eq!(count(&mut s, json!([{"Name": "private-ip-address", "Values": ["10.0.2.*"]}])), 1);
+        assert_eq!(count(&mut s, json!([{"Name": "instance-state-name", "Values": ["stopped"]}])), 0);
     }
 }

@@ -10,8 +10,13 @@ use crate::error::ApiError;
 use crate::model::{State, find, select};
 
 /// Paged by `PageSize`/`Marker` in ARN order.
-pub const LISTING: Listing =
-    Listing { member: "Listeners", key: &["ListenerArn"], filters: &[], tags: None, paging: ELB_PAGING };
+pub const LISTING: Listing = Listing {
+    member: "Listeners",
+    key: &["ListenerArn"],
+    filters: &[],
+    tags: None,
+    paging: Some(ELB_PAGING),
+};
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let lb =

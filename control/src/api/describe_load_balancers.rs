@@ -1,5 +1,5 @@
-//! `DescribeLoadBalancers {LoadBalancerArns?, Names?, PageSize?, Marker?}` → `{"LoadBalancers":[…]}` with each
-//! node's subnet, zone and `PrivateIPv4Address`.
+//! `DescribeLoadBalancers {LoadBalancerArns?, Names?, PageSize?, Marker?}` →
+//! `{"LoadBalancers":[…], "NextMarker"?}` with each node's subnet, zone and `PrivateIPv4Address`.
 
 use serde_json::Value;
 
@@ -15,7 +15,7 @@ pub const LISTING: Listing = Listing {
     key: &["LoadBalancerArn"],
     filters: &[],
     tags: None,
-    paging: ELB_PAGING,
+    paging: Some(ELB_PAGING),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
@@ -49,5 +49,43 @@ mod tests {
         );
         let theirs = ok(&mut s, json!({"Action": "DescribeLoadBalancers", "Account": CONSUMER}));
         assert_eq!(theirs["LoadBalancers"], json!([]));
+    }
+
+    #[test]
+    fn pages_with_page_size_and_marker() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        for name in ["b", "c"] {
+            ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": name, "Subnets": [p.subnets[0]]}));
+        }
+        let mut seen = Vec::new();
+        let mut marker = serde_json::Value::Null;
+        loop {
+            let v = ok(&mut s, json!({"Action": "DescribeLoadBalancers", "PageSize": 2, "Marker": marker}));
+            seen.extend(v["LoadBalancers"].as_array().unwrap().iter().map(|l| l["LoadBalancerName"].clone()));
+            match v.get("NextMarker") {
+                Some(m) => marker = m.clone(),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        fails(
+            &mut s,
+            json!({"Action": "DescribeLoadBalancers", "Marker": "nope"}),
+            codes::INVALID_PARAMETER_VALUE,
+            "Marker",
+        );
+        fails(
+            &mut s,
+            json!({"Action": "DescribeLoadBalancers", "PageSize": 401}),
+            codes::INVALID_PARAMETER_VALUE,
+            "PageSize",
+        );
+        fails(
+            &mut s,
+            json!({"Action": "DescribeLoadBalancers", "MaxResults": 5}),
+            codes::UNKNOWN_PARAMETER,
+            "MaxResults",
+        );
     }
 }

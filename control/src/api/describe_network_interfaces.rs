@@ -42,7 +42,7 @@ pub const LISTING: Listing = Listing {
         ("attachment.status", "Attachment.Status"),
     ],
     tags: Some("TagSet"),
-    paging: EC2_PAGING,
+    paging: Some(EC2_PAGING),
 };
 
 /// The primary network interface ID of instance `i`.

@@ -1,5 +1,6 @@
-//! `DescribePrefixLists {PrefixListIds?}` → `{"PrefixLists":[{PrefixListId, PrefixListName,
-//! Cidrs}]}`: the managed prefix lists (visible to every account).
+//! `DescribePrefixLists {PrefixListIds?, Filters?, MaxResults?, NextToken?}` →
+//! `{"PrefixLists":[{PrefixListId, PrefixListName, Cidrs}], "NextToken"?}` (filters:
+//! [`LISTING`]): the managed prefix lists (visible to every account).
 
 use serde_json::Value;
 
@@ -15,7 +16,7 @@ pub const LISTING: Listing = Listing {
     key: &["PrefixListId"],
     filters: &[("prefix-list-id", "PrefixListId"), ("prefix-list-name", "PrefixListName")],
     tags: None,
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

@@ -31,7 +31,7 @@ pub const LISTING: Listing = Listing {
         ("route.state", "Routes.State"),
     ],
     tags: Some("Tags"),
-    paging: ec2_paging(5..=100),
+    paging: Some(ec2_paging(5..=100)),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
@@ -68,5 +68,31 @@ mod tests {
             codes::INVALID_ROUTE_TABLE_ID_NOT_FOUND,
             "'x'",
         );
+    }
+
+    #[test]
+    fn filters_on_associations() {
+        let mut s = State::new();
+        let v = vpc(&mut s, PROVIDER, "prov", "10.0.0.0/16");
+        let sn = subnet(&mut s, PROVIDER, &v, "a", "10.0.1.0/24", "us-east-1a");
+        let rt = ok(&mut s, json!({"Action": "CreateRouteTable", "VpcId": v, "Name": "two"}));
+        let rt = rt["RouteTable"]["RouteTableId"].as_str().unwrap().to_owned();
+        ok(&mut s, json!({"Action": "AssociateRouteTable", "RouteTableId": rt, "SubnetId": sn}));
+        let by = |s: &mut State, name: &str, value: &str| {
+            let r = ok(
+                s,
+                json!({"Action": "DescribeRouteTables", "Filters": [{"Name": name, "Values": [value]}]}),
+            );
+            r["RouteTables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["RouteTableId"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(by(&mut s, "association.subnet-id", &sn), [rt.as_str()]);
+        assert_eq!(by(&mut s, "association.main", "true").len(), 1);
+        assert_ne!(by(&mut s, "association.main", "true"), [rt.as_str()]);
+        assert_eq!(by(&mut s, "route.gateway-id", "local").len(), 2);
     }
 }

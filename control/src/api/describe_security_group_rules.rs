@@ -19,7 +19,7 @@ const LISTING: Listing = Listing {
     key: &["SecurityGroupRuleId"],
     filters: &[("group-id", "GroupId"), ("security-group-rule-id", "SecurityGroupRuleId")],
     tags: Some("Tags"),
-    paging: EC2_PAGING,
+    paging: Some(EC2_PAGING),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

@@ -31,7 +31,7 @@ pub const LISTING: Listing = Listing {
         ("egress.ip-permission.cidr", "IpPermissionsEgress.IpRanges.CidrIp"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING,
+    paging: Some(EC2_PAGING),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

@@ -10,7 +10,8 @@ use super::view;
 use crate::error::ApiError;
 use crate::model::State;
 
-/// The filters of DescribeSubnets (AWS's names) and the view paths they match.
+/// The filters of DescribeSubnets (AWS's names, with the legacy camel-case spellings AWS still
+/// accepts and tools still send) and the view paths they match.
 pub const LISTING: Listing = Listing {
     member: "Subnets",
     key: &["SubnetId"],
@@ -19,15 +20,18 @@ pub const LISTING: Listing = Listing {
         ("vpc-id", "VpcId"),
         ("cidr-block", "CidrBlock"),
         ("cidr", "CidrBlock"),
+        ("cidrBlock", "CidrBlock"),
         ("availability-zone", "AvailabilityZone"),
+        ("availabilityZone", "AvailabilityZone"),
         ("availability-zone-id", "AvailabilityZoneId"),
         ("available-ip-address-count", "AvailableIpAddressCount"),
         ("default-for-az", "DefaultForAz"),
+        ("defaultForAz", "DefaultForAz"),
         ("owner-id", "OwnerId"),
         ("state", "State"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING,
+    paging: Some(EC2_PAGING),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

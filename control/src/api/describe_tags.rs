@@ -21,7 +21,7 @@ pub const LISTING: Listing = Listing {
         ("resource-type", "ResourceType"),
     ],
     tags: None,
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

@@ -15,7 +15,7 @@ pub const LISTING: Listing = Listing {
     key: &["TargetGroupArn"],
     filters: &[],
     tags: None,
-    paging: ELB_PAGING,
+    paging: Some(ELB_PAGING),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

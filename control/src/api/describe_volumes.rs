@@ -24,7 +24,7 @@ const LISTING: Listing = Listing {
         ("volume-type", "VolumeType"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(_state: &State, req: &Request) -> Result<Value, ApiError> {

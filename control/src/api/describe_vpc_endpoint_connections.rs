@@ -1,5 +1,6 @@
-//! `DescribeVpcEndpointConnections {ServiceId?}` → `{"VpcEndpointConnections":[{ServiceId,
-//! VpcEndpointId, VpcEndpointOwner, VpcEndpointState, CreationTimestamp, …}]}`: the provider's
+//! `DescribeVpcEndpointConnections {ServiceId?, Filters?, MaxResults?, NextToken?}` →
+//! `{"VpcEndpointConnections":[{ServiceId, VpcEndpointId, VpcEndpointOwner, VpcEndpointState,
+//! CreationTimestamp, …}], "NextToken"?}` (filters: [`LISTING`]): the provider's
 //! view of the endpoints (of any account) connected to its services.
 
 use serde_json::Value;
@@ -21,7 +22,7 @@ pub const LISTING: Listing = Listing {
         ("vpc-endpoint-state", "VpcEndpointState"),
     ],
     tags: None,
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

@@ -1,4 +1,5 @@
-//! `DescribeVpcEndpointServiceConfigurations {ServiceIds?}` → `{"ServiceConfigurations":[…]}`:
+//! `DescribeVpcEndpointServiceConfigurations {ServiceIds?, Filters?, MaxResults?, NextToken?}` →
+//! `{"ServiceConfigurations":[…], "NextToken"?}` (filters: [`LISTING`]):
 //! the provider's view of its own services.
 
 use serde_json::Value;
@@ -19,7 +20,7 @@ pub const LISTING: Listing = Listing {
         ("service-state", "ServiceState"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

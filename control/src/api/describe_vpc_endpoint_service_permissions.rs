@@ -1,5 +1,6 @@
-//! `DescribeVpcEndpointServicePermissions {ServiceId}` →
-//! `{"AllowedPrincipals":[{"PrincipalType":"All"|"Account"|"User"|"Role","Principal":…}]}`.
+//! `DescribeVpcEndpointServicePermissions {ServiceId, Filters?, MaxResults?, NextToken?}` →
+//! `{"AllowedPrincipals":[{"PrincipalType":"All"|"Account"|"User"|"Role","Principal":…}],
+//! "NextToken"?}` (filters: [`LISTING`]).
 
 use serde_json::{Value, json};
 
@@ -23,7 +24,7 @@ pub const LISTING: Listing = Listing {
     key: &["Principal"],
     filters: &[("principal", "Principal"), ("principal-type", "PrincipalType")],
     tags: None,
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

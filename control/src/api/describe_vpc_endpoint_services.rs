@@ -1,4 +1,6 @@
-//! `DescribeVpcEndpointServices {ServiceNames?}` → `{"ServiceNames":[…],"ServiceDetails":[…]}`:
+//! `DescribeVpcEndpointServices {ServiceNames?, Filters?, MaxResults?, NextToken?}` →
+//! `{"ServiceNames":[…],"ServiceDetails":[…], "NextToken"?}` (filters: [`LISTING`]; the names
+//! are those of the page's details):
 //! the consumer's view — the managed gateway services (S3, DynamoDB) and every endpoint service
 //! the caller may connect to. A named service the caller may not use is reported as missing
 //! (`InvalidServiceName`), exactly like one that does not exist.
@@ -31,7 +33,7 @@ pub const LISTING: Listing = Listing {
         ("owner", "Owner"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
@@ -85,5 +87,25 @@ mod tests {
         assert_eq!(one["ServiceDetails"][0]["AcceptanceRequired"], true);
         let hidden = json!({"Action": "DescribeVpcEndpointServices", "Account": "333333333333", "ServiceNames": [p.service_name]});
         fails(&mut s, hidden, codes::INVALID_SERVICE_NAME, &p.service_name);
+    }
+
+    #[test]
+    fn filters_and_pages_service_details() {
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let gw = ok(
+            &mut s,
+            json!({"Action": "DescribeVpcEndpointServices", "Filters": [{"Name": "service-type", "Values": ["Gateway"]}]}),
+        );
+        assert_eq!(
+            gw["ServiceNames"],
+            json!(["com.amazonaws.us-east-1.dynamodb", "com.amazonaws.us-east-1.s3"])
+        );
+        let first = ok(&mut s, json!({"Action": "DescribeVpcEndpointServices", "MaxResults": 2}));
+        assert_eq!(first["ServiceDetails"].as_array().unwrap().len(), 2);
+        let rest =
+            ok(&mut s, json!({"Action": "DescribeVpcEndpointServices", "NextToken": first["NextToken"]}));
+        assert_eq!(rest["ServiceNames"], json!([p.service_name]));
+        assert!(rest.get("NextToken").is_none());
     }
 }

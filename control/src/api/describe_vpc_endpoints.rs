@@ -25,7 +25,7 @@ pub const LISTING: Listing = Listing {
         ("owner-id", "OwnerId"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING_UNBOUNDED,
+    paging: Some(EC2_PAGING_UNBOUNDED),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
@@ -57,6 +57,52 @@ mod tests {
             json!({"Action": "DescribeVpcEndpoints", "VpcEndpointIds": [ep]}),
             codes::INVALID_VPC_ENDPOINT_ID_NOT_FOUND,
             &ep,
+        );
+    }
+
+    #[test]
+    fn filters_by_state_type_and_service() {
+        let mut s = State::new();
+        let p = provider(&mut s, true);
+        let (v, [a, _]) = consumer(&mut s, "a");
+        let ep = interface_endpoint(&mut s, &v, &[&a], &p.service_name);
+        let gw = ok(
+            &mut s,
+            json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": v, "VpcEndpointType": "Gateway",
+                   "ServiceName": "com.amazonaws.us-east-1.s3"}),
+        );
+        let gw = gw["VpcEndpoint"]["VpcEndpointId"].as_str().unwrap();
+        let ids = |s: &mut State, filters: serde_json::Value| -> Vec<String> {
+            let r = ok(s, json!({"Action": "DescribeVpcEndpoints", "Account": CONSUMER, "Filters": filters}));
+            r["VpcEndpoints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["VpcEndpointId"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            ids(&mut s, json!([{"Name": "vpc-endpoint-state", "Values": ["pendingAcceptance"]}])),
+            [ep.as_str()]
+        );
+        assert_eq!(ids(&mut s, json!([{"Name": "vpc-endpoint-type", "Values": ["Gateway"]}])), [gw]);
+        assert_eq!(
+            ids(&mut s, json!([{"Name": "service-name", "Values": ["com.amazonaws.vpce.*"]}])),
+            [ep.as_str()]
+        );
+        assert_eq!(
+            ids(
+                &mut s,
+                json!([{"Name": "vpc-id", "Values": [v]}, {"Name": "vpc-endpoint-id", "Values": [ep]}])
+            )
+            .len(),
+            1
+        );
+        fails(
+            &mut s,
+            json!({"Action": "DescribeVpcEndpoints", "Filters": [{"Name": "state", "Values": ["available"]}]}),
+            codes::INVALID_PARAMETER_VALUE,
+            "'state'",
         );
     }
 }

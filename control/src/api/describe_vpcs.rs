@@ -9,7 +9,8 @@ use super::view;
 use crate::error::ApiError;
 use crate::model::{State, select};
 
-/// The filters of DescribeVpcs (AWS's names) and the view paths they match.
+/// The filters of DescribeVpcs (AWS's names, with the legacy camel-case spellings AWS still
+/// accepts and tools still send) and the view paths they match.
 pub const LISTING: Listing = Listing {
     member: "Vpcs",
     key: &["VpcId"],
@@ -18,11 +19,12 @@ pub const LISTING: Listing = Listing {
         ("cidr", "CidrBlock"),
         ("cidr-block-association.cidr-block", "CidrBlock"),
         ("is-default", "IsDefault"),
+        ("isDefault", "IsDefault"),
         ("owner-id", "OwnerId"),
         ("state", "State"),
     ],
     tags: Some("Tags"),
-    paging: EC2_PAGING,
+    paging: Some(EC2_PAGING),
 };
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
@@ -53,6 +55,43 @@ mod tests {
             json!({"Action": "DescribeVpcs", "VpcIds": ["b"]}),
             codes::INVALID_VPC_ID_NOT_FOUND,
             "'b'",
+        );
+    }
+
+    #[test]
+    fn filters_and_pages_vpcs() {
+        let mut s = State::new();
+        let ids: Vec<String> =
+            (0..7).map(|n| vpc(&mut s, PROVIDER, &format!("v{n}"), &format!("10.{n}.0.0/16"))).collect();
+        let count = |s: &mut State, filters: serde_json::Value| {
+            ok(s, json!({"Action": "DescribeVpcs", "Filters": filters}))["Vpcs"].as_array().unwrap().len()
+        };
+        assert_eq!(count(&mut s, json!([{"Name": "cidr", "Values": ["10.1.0.0/16", "10.2.*"]}])), 2);
+        assert_eq!(count(&mut s, json!([{"Name": "isDefault", "Values": ["false"]}])), 7);
+        assert_eq!(count(&mut s, json!([{"Name": "is-default", "Values": ["true"]}])), 0);
+        assert_eq!(
+            count(
+                &mut s,
+                json!([{"Name": "tag:Name", "Values": ["v?"]}, {"Name": "state", "Values": ["available"]}])
+            ),
+            7
+        );
+        assert_eq!(count(&mut s, json!([{"Name": "vpc-id", "Values": [ids[3]]}])), 1);
+        let first = ok(&mut s, json!({"Action": "DescribeVpcs", "MaxResults": 5}));
+        // The VPC the token points at is deleted between pages: the next one still follows.
+        let mut sorted = ids.clone();
+        sorted.sort();
+        ok(&mut s, json!({"Action": "DeleteVpc", "VpcId": sorted[5]}));
+        let rest =
+            ok(&mut s, json!({"Action": "DescribeVpcs", "MaxResults": 5, "NextToken": first["NextToken"]}));
+        assert_eq!(rest["Vpcs"][0]["VpcId"], sorted[6].as_str());
+        assert_eq!(rest["Vpcs"].as_array().unwrap().len(), 1);
+        assert!(rest.get("NextToken").is_none());
+        fails(
+            &mut s,
+            json!({"Action": "DescribeVpcs", "NextToken": "abc"}),
+            codes::INVALID_NEXT_TOKEN,
+            "abc",
         );
     }
 }

@@ -9,20 +9,24 @@
 //!
 //! A request is one JSON object: `{"Action":"CreateVpc","Account":"111111111111",…params}`.
 //! `Account` defaults to `111111111111` and must be 12 digits. Parameters use EC2 / ELBv2 names
-//! (botocore's member names, as the AWS front passes them);
-//! lists are JSON arrays (a single string is taken as a one-element list); numbers and booleans
-//! may be JSON or strings. A parameter the operation does not use is `UnknownParameter`.
+//! (botocore's member names, as the AWS front passes them); lists are JSON arrays (a single
+//! string is taken as a one-element list); numbers and booleans may be JSON or strings. A
+//! parameter the operation does not use is `UnknownParameter`.
 //! Wherever a parameter takes an ID (or an ELBv2 ARN), a unique `Name` tag of a resource of that
 //! kind owned by the caller works too; an account sees only its own resources (`…NotFound`
 //! otherwise), except that endpoint services are found by ServiceName by every allowed account
 //! and service owners see the endpoints connected to their services.
 //!
-//! Every EC2 Describe* takes `Filters[{Name, Values[]}]?`, `MaxResults?`, `NextToken?` and
-//! answers `NextToken` when more items follow; ELBv2 DescribeLoadBalancers / TargetGroups /
-//! Listeners take `PageSize?`, `Marker?` and answer `NextMarker` ([`describe`] has the rules;
-//! each operation's `LISTING` its filter names). EC2 Create* take
-//! `TagSpecifications[{ResourceType, Tags[{Key, Value}]}]?`, ELBv2 Create* `Tags[]?`
-//! ([`tagging`]); Describe* of EC2 resources show `Tags`.
+//! Common to many operations, and written once:
+//! - EC2 Describe* take `Filters[{Name, Values[]}]?` (all but DescribeAccountAttributes) and,
+//!   where AWS pages them, `MaxResults?`, `NextToken?`, answering `NextToken` when more items
+//!   follow; ELBv2 DescribeLoadBalancers / TargetGroups / Listeners take `PageSize?`, `Marker?`
+//!   and answer `NextMarker` (`api/describe.rs` has the rules, each operation's `LISTING` its
+//!   filter names).
+//! - EC2 Create* take `TagSpecifications[{ResourceType, Tags[{Key, Value}]}]?`, ELBv2 Create*
+//!   `Tags[]?` (`api/tagging.rs`); Describe* of EC2 resources show `Tags`.
+//! - Every EC2 action takes `DryRun?`; CreateRouteTable, CreateVpcEndpoint,
+//!   CreateVpcEndpointServiceConfiguration and RunInstances take `ClientToken?` (`api/call.rs`).
 //!
 //! A success is the result object below; a failure is
 //! `{"Error":{"Code":"InvalidVpcID.NotFound","Message":"The vpc ID 'vpc-1' does not exist"}}`
@@ -107,6 +111,11 @@
 //! | DescribeImages | ImageIds[]?, Owners[]?, Filters[]?, MaxResults?, NextToken? | `{"Images":[Image]}` (every well-formed AMI ID exists) |
 //! | ModifySubnetAttribute | SubnetId, one of MapPublicIpOnLaunch / EnableResourceNameDnsARecordOnLaunch `{"Value"}`, PrivateDnsHostnameTypeOnLaunch, or an IPv6 / customer-owned one as false | `{"Return":true}` |
 //! | DescribeCapacityReservation | LoadBalancerArn | `{"CapacityReservationState":[{AvailabilityZone, EffectiveCapacityUnits:0, State:{Code}}], "DecreaseRequestsRemaining":0}` |
+//! | DescribeAvailabilityZones | ZoneNames[]?, ZoneIds[]?, AllAvailabilityZones?, Filters? | `{"AvailabilityZones":[{ZoneName, ZoneId, RegionName, State, …}]}` |
+//! | DescribeRegions | RegionNames[]?, AllRegions?, Filters? | `{"Regions":[{RegionName, Endpoint, OptInStatus}]}` |
+//! | DescribeAccountAttributes | AttributeNames[]? | `{"AccountAttributes":[{AttributeName, AttributeValues:[{AttributeValue}]}]}` |
+//! | DescribeNetworkAcls | NetworkAclIds[]?, Filters? | `{"NetworkAcls":[{NetworkAclId, VpcId, IsDefault, Entries, Associations}]}` (one default allow-all ACL per VPC) |
+//! | GetCallerIdentity (STS) | | `{"Account", "Arn", "UserId"}` |
 //!
 //! Actions not in this table (e.g. `GetStats`, `DescribeFlows`, `Trace`) are offered to the data
 //! plane ([`crate::Fabric::query`]); unknown to both → `InvalidAction`.
@@ -142,6 +151,8 @@ mod delete_vpc_endpoint_service_configurations;
 mod delete_vpc_endpoints;
 mod deregister_targets;
 mod describe;
+mod describe_account_attributes;
+mod describe_availability_zones;
 mod describe_capacity_reservation;
 mod describe_elb_tags;
 mod describe_images;
@@ -153,8 +164,10 @@ mod describe_listener_attributes;
 mod describe_listeners;
 mod describe_load_balancer_attributes;
 mod describe_load_balancers;
+mod describe_network_acls;
 mod describe_network_interfaces;
 mod describe_prefix_lists;
+mod describe_regions;
 mod describe_route_tables;
 mod describe_security_group_rules;
 mod describe_security_groups;
@@ -173,6 +186,7 @@ mod describe_vpc_endpoints;
 mod describe_vpcs;
 mod disassociate_route_table;
 mod elb_attributes;
+mod get_caller_identity;
 mod modify_instance_attribute;
 mod modify_listener;
 mod modify_listener_attributes;
@@ -298,6 +312,11 @@ pub const ACTIONS: &[&str] = &[
     "DescribeImages",
     "ModifySubnetAttribute",
     "DescribeCapacityReservation",
+    "DescribeAvailabilityZones",
+    "DescribeRegions",
+    "DescribeAccountAttributes",
+    "DescribeNetworkAcls",
+    "GetCallerIdentity",
 ];
 
 /// The operation named `action`, if the API implements it.
@@ -393,6 +412,11 @@ pub fn operation(action: &str) -> Option<Operation> {
         "DescribeImages" => Operation::Read(describe_images::run),
         "ModifySubnetAttribute" => Operation::Write(modify_subnet_attribute::run),
         "DescribeCapacityReservation" => Operation::Read(describe_capacity_reservation::run),
+        "DescribeAvailabilityZones" => Operation::Read(describe_availability_zones::run),
+        "DescribeRegions" => Operation::Read(describe_regions::run),
+        "DescribeAccountAttributes" => Operation::Read(describe_account_attributes::run),
+        "DescribeNetworkAcls" => Operation::Read(describe_network_acls::run),
+        "GetCallerIdentity" => Operation::Read(get_caller_identity::run),
         _ => return None,
     })
 }
@@ -423,7 +447,7 @@ pub fn with_fabric_fields(state: &State, mut out: Value) -> Value {
     out
 }
 
-/// Runs `req` against `state`, with `DryRun` and `ClientToken` handled as [`call`] says.
+/// Runs `req` against `state`, with `DryRun` and `ClientToken` handled as `api/call.rs` says.
 /// Contract: on `Err`, `state` may be partly modified, so callers pass a scratch copy and keep
 /// it only on `Ok` (the [`crate::Controller`] does).
 pub fn dispatch(state: &mut State, req: &Request) -> Result<Value, ApiError> {
@@ -460,11 +484,11 @@ mod tests {
 
     #[test]
     fn every_listed_action_dispatches_and_describes_do_not_mutate() {
-        assert_eq!(ACTIONS.len(), 76);
+        assert_eq!(ACTIONS.len(), 81);
         for action in ACTIONS {
             let op = operation(action).unwrap_or_else(|| panic!("{action} has no operation"));
             let read = matches!(op, Operation::Read(_));
-            assert_eq!(read, action.starts_with("Describe"), "{action}");
+            assert_eq!(read, action.starts_with("Describe") || action.starts_with("Get"), "{action}");
         }
     }
 

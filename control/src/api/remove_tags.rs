@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
-use super::tagging::tags_mut;
+use super::tagging::elb_tags_mut;
 use crate::error::ApiError;
 use crate::model::State;
 
@@ -12,7 +12,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let arns = req.list_required("ResourceArns")?;
     let keys = req.list_required("TagKeys")?;
     for arn in &arns {
-        let on = tags_mut(state, &req.account, arn, true)?;
+        let on = elb_tags_mut(state, &req.account, arn)?;
         keys.iter().for_each(|k| on.remove(k, None));
     }
     Ok(json!({}))

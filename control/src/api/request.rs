@@ -74,7 +74,7 @@ impl Request {
     /// `UnknownParameter` for the first parameter the operation did not read.
     pub fn reject_unused(&self) -> Result<(), ApiError> {
         let used = self.used.borrow();
-        match self.params.keys().find(|k| !used.contains(*k)) {
+        match self.params.iter().find(|(k, v)| !v.is_null() && !used.contains(*k)).map(|(k, _)| k) {
             None => Ok(()),
             Some(k) => Err(ApiError::new(
                 codes::UNKNOWN_PARAMETER,
@@ -363,6 +363,8 @@ mod tests {
             .unwrap();
         r.cidr("CidrBlock").unwrap();
         let e = r.reject_unused().unwrap_err();
+        let nulls = Request::parse(&json!({"Action": "DescribeVpcs", "NextToken": null})).unwrap();
+        nulls.reject_unused().expect("null counts as absent");
         assert_eq!(e.code, codes::UNKNOWN_PARAMETER);
         assert!(e.message.contains("SubnetID") && e.message.contains("CreateVpc"), "{}", e.message);
     }

@@ -62,7 +62,7 @@ fn tags_of(list: Vec<TagParam>, count_code: &'static str) -> Result<Tags, ApiErr
     for t in list {
         tags.set(&t.key, t.value.as_deref().unwrap_or(""));
     }
-    tags.check_count("the new resource", count_code)?;
+    tags.check_count("The new resource", count_code)?;
     Ok(tags)
 }
 
@@ -138,24 +138,31 @@ fn elb_kind(arn: &str) -> Result<Kind, ApiError> {
         })
 }
 
-/// The tags of the resource `id` (an EC2 ID, or an ELBv2 ARN if `elb`) that `account` owns.
-pub fn tags_mut<'a>(
+/// The tags of the resource `id` if `account` owns it, else `not_found`.
+fn owned_tags_mut<'a>(
     state: &'a mut State,
     account: &str,
     id: &str,
-    elb: bool,
+    not_found: ApiError,
 ) -> Result<&'a mut Tags, ApiError> {
-    let not_found =
-        || if elb { elb_kind(id).map(|k| k.not_found(id)).unwrap_or_else(|e| e) } else { ec2_not_found(id) };
-    if elb {
-        elb_kind(id)?;
-    } else if id.starts_with("arn:") {
-        return Err(not_found());
-    }
     match state.tag_target(id) {
         Some(t) if t.owner == account => Ok(t.tags),
-        _ => Err(not_found()),
+        _ => Err(not_found),
     }
+}
+
+/// The tags of EC2 resource `id` (an ID, never an ARN) that `account` owns.
+pub fn ec2_tags_mut<'a>(state: &'a mut State, account: &str, id: &str) -> Result<&'a mut Tags, ApiError> {
+    if id.starts_with("arn:") {
+        return Err(ec2_not_found(id));
+    }
+    owned_tags_mut(state, account, id, ec2_not_found(id))
+}
+
+/// The tags of ELBv2 resource `arn` that `account` owns.
+pub fn elb_tags_mut<'a>(state: &'a mut State, account: &str, arn: &str) -> Result<&'a mut Tags, ApiError> {
+    let not_found = elb_kind(arn)?.not_found(arn);
+    owned_tags_mut(state, account, arn, not_found)
 }
 
 /// The tags of ELBv2 resource `arn` that `account` owns.
@@ -211,5 +218,88 @@ mod tests {
         assert_eq!(elb_tags_on_create(&r).unwrap_err().code, codes::DUPLICATE_TAG_KEYS);
         let r = req(json!({"Action": "CreateLoadBalancer", "Tags": [{"Key": "aws:x", "Value": "1"}]}));
         assert!(elb_tags_on_create(&r).unwrap_err().message.contains("aws:x"));
+    }
+
+    #[test]
+    fn every_ec2_create_takes_tag_specifications_of_its_type() {
+        use crate::api::testkit::*;
+        use crate::model::State;
+        let mut st = State::new();
+        let p = provider(&mut st, false);
+        let (cv, cs) = consumer(&mut st, "c");
+        let lb2 =
+            ok(&mut st, json!({"Action": "CreateLoadBalancer", "Name": "web2", "Subnets": [p.subnets[0]]}));
+        let lb2 = lb2["LoadBalancers"][0]["LoadBalancerArn"].clone();
+        let spec = |t: &str| json!([{"ResourceType": t, "Tags": [{"Key": "env", "Value": "dev"}]}]);
+        let creates = [
+            (
+                "vpc",
+                json!({"Action": "CreateVpc", "CidrBlock": "10.5.0.0/16"}),
+                "/Vpc/Tags",
+                "DescribeVpcs",
+                "/Vpcs",
+            ),
+            (
+                "subnet",
+                json!({"Action": "CreateSubnet", "VpcId": p.vpc, "CidrBlock": "10.0.9.0/24"}),
+                "/Subnet/Tags",
+                "DescribeSubnets",
+                "/Subnets",
+            ),
+            (
+                "route-table",
+                json!({"Action": "CreateRouteTable", "VpcId": p.vpc}),
+                "/RouteTable/Tags",
+                "DescribeRouteTables",
+                "/RouteTables",
+            ),
+            (
+                "security-group",
+                json!({"Action": "CreateSecurityGroup", "VpcId": p.vpc, "GroupName": "g"}),
+                "/Tags",
+                "DescribeSecurityGroups",
+                "/SecurityGroups",
+            ),
+            (
+                "instance",
+                json!({"Action": "RunInstances", "SubnetId": p.subnets[0]}),
+                "/Instances/0/Tags",
+                "DescribeInstances",
+                "/Reservations/0/Instances",
+            ),
+            (
+                "vpc-endpoint-service",
+                json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": [lb2]}),
+                "/ServiceConfiguration/Tags",
+                "DescribeVpcEndpointServiceConfigurations",
+                "/ServiceConfigurations",
+            ),
+            (
+                "vpc-endpoint",
+                json!({"Action": "CreateVpcEndpoint", "Account": CONSUMER, "VpcId": cv, "ServiceName": p.service_name, "SubnetIds": [cs[0]]}),
+                "/VpcEndpoint/Tags",
+                "DescribeVpcEndpoints",
+                "/VpcEndpoints",
+            ),
+        ];
+        for (rtype, create, tags_at, describe, items_at) in creates {
+            let account = create.get("Account").cloned().unwrap_or(json!(PROVIDER));
+            let mut wrong = create.clone();
+            wrong["TagSpecifications"] = spec("volume");
+            fails(&mut st, wrong, codes::INVALID_PARAMETER_VALUE, "volume");
+            let mut right = create.clone();
+            right["TagSpecifications"] = spec(rtype);
+            let out = ok(&mut st, right);
+            assert_eq!(
+                out.pointer(tags_at),
+                Some(&json!([{"Key": "env", "Value": "dev"}])),
+                "{rtype}: {out}"
+            );
+            let d = ok(
+                &mut st,
+                json!({"Action": describe, "Account": account, "Filters": [{"Name": "tag:env", "Values": ["dev"]}]}),
+            );
+            assert_eq!(d.pointer(items_at).and_then(|v| v.as_array()).map(Vec::len), Some(1), "{rtype}: {d}");
+        }
     }
 }

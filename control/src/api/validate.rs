@@ -30,6 +30,25 @@ pub fn availability_zones(region: &str) -> Vec<String> {
     ('a'..='f').map(|l| format!("{region}{l}")).collect()
 }
 
+/// The zone ID of availability zone `az` of `region`: `<region code>-az<n>` (`us-east-1a` →
+/// `use1-az1`). AWS shuffles names and IDs per account; privlink maps them in order.
+pub fn zone_id(region: &str, az: &str) -> String {
+    let n = az.strip_prefix(region).and_then(|l| l.chars().next()).map_or(0, |l| l as u32 - 'a' as u32 + 1);
+    format!("{}-az{n}", region_code(region))
+}
+
+/// AWS's short region code: `us-east-1` → `use1`, `ap-northeast-1` → `apne1`.
+fn region_code(region: &str) -> String {
+    let mut parts = region.split('-');
+    let (geo, dir, num) =
+        (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let dir_code: String = match dir.strip_prefix("north").or_else(|| dir.strip_prefix("south")) {
+        Some(rest) => dir.chars().take(1).chain(rest.chars().take(1)).collect(),
+        None => dir.chars().take(1).collect(),
+    };
+    format!("{geo}{dir_code}{num}")
+}
+
 /// Checks an availability zone name against the state's region.
 pub fn availability_zone(state: &State, az: &str) -> Result<(), ApiError> {
     let zones = availability_zones(&state.region);
@@ -157,5 +176,13 @@ mod tests {
         assert!(availability_zone(&s, "us-east-1a").is_ok());
         let e = availability_zone(&s, "eu-west-1a").unwrap_err();
         assert!(e.message.contains("eu-west-1a") && e.message.contains("us-east-1f"));
+    }
+
+    #[test]
+    fn zone_ids_follow_aws_region_codes() {
+        assert_eq!(zone_id("us-east-1", "us-east-1a"), "use1-az1");
+        assert_eq!(zone_id("us-east-1", "us-east-1f"), "use1-az6");
+        assert_eq!(zone_id("ap-northeast-1", "ap-northeast-1c"), "apne1-az3");
+        assert_eq!(zone_id("eu-central-1", "eu-central-1b"), "euc1-az2");
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::describe_network_interfaces::{group_identifiers, instance_eni, instance_groups};
-use super::validate::availability_zones;
+use super::validate::{availability_zones, zone_id};
 use crate::error::ApiError;
 use crate::ids::{self, IdKind};
 use crate::model::{
@@ -33,7 +33,8 @@ pub fn subnet(state: &State, s: &Subnet) -> Value {
     let a = &s.attributes;
     json!({
         "SubnetId": s.id, "VpcId": s.vpc_id, "OwnerId": s.owner, "CidrBlock": s.cidr,
-        "AvailabilityZone": s.az, "State": "available",
+        "AvailabilityZone": s.az, "AvailabilityZoneId": zone_id(&state.region, &s.az),
+        "State": "available", "DefaultForAz": false,
         "AvailableIpAddressCount": free, "Tags": s.tags.to_json(),
         "MapPublicIpOnLaunch": a.map_public_ip_on_launch, "AssignIpv6AddressOnCreation": false,
         "MapCustomerOwnedIpOnLaunch": false, "EnableDns64": false, "DefaultForAz": false,
@@ -250,6 +251,7 @@ pub fn service_detail(state: &State, svc: &EndpointService) -> Value {
         "Owner": svc.owner, "BaseEndpointDnsNames": [base_dns_name(state, svc)],
         "PrivateDnsName": svc.private_dns_name, "VpcEndpointPolicySupported": false,
         "AcceptanceRequired": svc.acceptance_required, "ManagesVpcEndpoints": false,
+        "Tags": svc.tags.to_json(),
     })
 }
 
@@ -259,7 +261,7 @@ pub fn gateway_service_detail(state: &State, pl: &PrefixList) -> Value {
         "ServiceName": pl.name, "ServiceType": [{"ServiceType": "Gateway"}],
         "AvailabilityZones": availability_zones(&state.region), "Owner": "amazon",
         "BaseEndpointDnsNames": [], "VpcEndpointPolicySupported": true,
-        "AcceptanceRequired": false, "ManagesVpcEndpoints": false,
+        "AcceptanceRequired": false, "ManagesVpcEndpoints": false, "Tags": [],
     })
 }
 

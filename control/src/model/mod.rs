@@ -12,6 +12,9 @@
 //!   account, and the owner of a subnet/table/group/instance is the owner of its VPC.
 //! - Fabric-owned fields (filled by the data plane, not the API): [`Vpc::netns_managed`] and
 //!   [`Target::health`].
+//! - Every resource carries its [`Tags`] (the Name of a VPC, subnet, route table, instance,
+//!   endpoint or endpoint service is its `Name` tag); [`State::client_tokens`] remembers the
+//!   idempotent calls (`ClientToken`) of the last 24 hours. Neither matters to the data plane.
 
 mod addressing;
 mod client_token;

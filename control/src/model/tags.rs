@@ -102,12 +102,13 @@ impl Tags {
         Ok(())
     }
 
-    /// `code` (EC2 `TagLimitExceeded`, ELBv2 `TooManyTags`) if `id` carries more than [`MAX_TAGS`].
-    pub fn check_count(&self, id: &str, code: &'static str) -> Result<(), ApiError> {
+    /// `code` (EC2 `TagLimitExceeded`, ELBv2 `TooManyTags`) if these tags of `what` (a
+    /// resource ID, or "The new resource") are more than [`MAX_TAGS`].
+    pub fn check_count(&self, what: &str, code: &'static str) -> Result<(), ApiError> {
         if self.0.len() > MAX_TAGS {
             return Err(ApiError::new(
                 code,
-                format!("The resource {id} would have {} tags; at most {MAX_TAGS} are allowed", self.0.len()),
+                format!("{what} would carry {} tags; at most {MAX_TAGS} are allowed", self.0.len()),
             ));
         }
         Ok(())
@@ -121,7 +122,7 @@ pub struct TagTarget<'a> {
     pub tags: &'a mut Tags,
 }
 
-/// One tagged resource as [`State::tagged`] lists it.
+/// One tagged resource as [`State::tagged_ec2`] lists it.
 pub struct Tagged<'a> {
     pub kind: Kind,
     pub id: &'a str,
