@@ -206,6 +206,19 @@ impl Daemon {
     }
 }
 
+impl Daemon {
+    /// The namespaces of the VPCs in this daemon's state file.
+    fn state_netns(&self) -> Vec<String> {
+        let path = self.dir.path().join("state").join(privlink_control::store::STATE_FILE);
+        let state: Value =
+            std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        let vpcs = state["Vpcs"].as_object().into_iter().flat_map(|m| m.values());
+        vpcs.filter_map(|v| v["Netns"].as_str().map(str::to_string))
+            .filter(|n| n.starts_with("pl-vpc-"))
+            .collect()
+    }
+}
+
 /// Resolver files (`/etc/netns/<name>`) of this test's namespaces.
 fn resolver_dirs(prefix: &str) -> Vec<PathBuf> {
     std::fs::read_dir("/etc/netns")
@@ -226,9 +239,12 @@ impl Drop for Daemon {
         for dir in &resolver_left {
             let _ = std::fs::remove_dir_all(dir);
         }
+        // VPCs made through the AWS API are named pl-vpc-<hex>: this daemon's state names them.
+        let named = self.state_netns();
         for ns in netns::list().unwrap_or_default() {
-            if ns.starts_with(&prefix) {
+            if ns.starts_with(&prefix) || named.contains(&ns) {
                 let _ = netns::delete(&ns);
+                let _ = std::fs::remove_dir_all(format!("/etc/netns/{ns}"));
             }
         }
         let left: Vec<String> =
