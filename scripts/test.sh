@@ -14,6 +14,11 @@ if [[ $EUID -ne 0 ]]; then
     echo "!!! (they create network namespaces and TUN devices). Run: sudo scripts/test.sh" >&2
 fi
 
+if ! command -v aws >/dev/null 2>&1 || ! python3 -c 'import boto3' >/dev/null 2>&1; then
+    echo "!!! the AWS CLI or boto3 is missing: the AWS-API end-to-end tests will be SKIPPED (CI=true: fail)." >&2
+    echo "!!! Install them with: python3 -m pip install awscli==1.45.11 boto3==1.43.11" >&2
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -D warnings"
