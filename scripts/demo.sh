@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # privlink demo: AWS PrivateLink and VPC endpoints between network namespaces, narrated.
 #
-#   sudo scripts/demo.sh
+#   sudo scripts/demo.sh            # with the privlink CLI
+#   sudo scripts/demo.sh --aws-cli  # the same PrivateLink story with the AWS CLI only (needs `aws`)
 #
 # Builds in release mode, starts privlinkd on a temporary socket and state directory, then:
 # a provider publishes an HTTP service behind an NLB (targets in two AZs) as an endpoint
@@ -23,6 +24,14 @@ fi
 bold=$'\e[1m' dim=$'\e[2m' green=$'\e[32m' red=$'\e[31m' cyan=$'\e[36m' reset=$'\e[0m'
 [[ -t 1 ]] || { bold='' dim='' green='' red='' cyan='' reset=''; }
 
+AWS_CLI=0
+case ${1:-} in
+    "") ;;
+    --aws-cli) AWS_CLI=1
+        command -v aws >/dev/null || { echo "--aws-cli needs the AWS CLI: python3 -m pip install awscli==1.45.11" >&2; exit 1; } ;;
+    *) echo "usage: $0 [--aws-cli]" >&2; exit 2 ;;
+esac
+
 PROVIDER=111111111111
 ACCOUNT_A=222222222222
 ACCOUNT_B=333333333333
@@ -32,9 +41,16 @@ PIDS=()
 
 cleanup() {
     set +e
+    # VPCs made through the AWS API are pl-vpc-<hex>: the demo's state file names them.
+    local made
+    made=$(python3 -c 'import json,sys; print(" ".join(v["Netns"] for v in json.load(open(sys.argv[1]))["Vpcs"].values()))' \
+        "$TMP/state/state.json" 2>/dev/null)
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-    for ns in $(ip netns list | awk '{print $1}' | grep '^pl-demo-'); do ip netns del "$ns"; done
+    for ns in $(ip netns list | awk '{print $1}' | grep '^pl-demo-') $made; do
+        ip netns del "$ns" 2>/dev/null
+        rm -rf "/etc/netns/$ns"
+    done
     rm -rf "$TMP"
     echo "${dim}demo cleaned up: privlinkd stopped, pl-demo-* namespaces removed${reset}"
 }
@@ -77,6 +93,11 @@ PIDS+=($!)
 for _ in $(seq 100); do grep -q "privlinkd ready" "$TMP/privlinkd.out" 2>/dev/null && break; sleep 0.1; done
 grep -q "privlinkd ready" "$TMP/privlinkd.out" || { cat "$TMP/privlinkd.log"; exit 1; }
 ok "privlinkd is up: socket $SOCK; the AWS-service network is netns pl-demo-aws"
+if ((AWS_CLI)); then
+    # shellcheck source=scripts/lib/demo_aws_cli.sh
+    source "$ROOT/scripts/lib/demo_aws_cli.sh"
+    exit 0
+fi
 
 step "Provider (account $PROVIDER): a VPC with an HTTP target in each of two AZs"
 pl vpc create --name demo-provider --cidr 10.0.0.0/16 --netns pl-demo-provider
