@@ -386,17 +386,7 @@ fn gateway_endpoint_before_after_and_per_route_table() {
     d.ok(json!({"Action": "AssociateRouteTable", "Account": CONSUMER_A, "RouteTableId": rt, "SubnetId": other_subnet}));
     echo_server(listen_tcp(&d.aws_netns(), "198.51.100.10:443"), "s3");
     let s3 = "198.51.100.10:443";
-    let from = |src: &str| -> std::io::Result<TcpStream> {
-        let src: SocketAddr = format!("{src}:0").parse().unwrap();
-        let dst: SocketAddr = s3.parse().unwrap();
-        netns::in_netns(&ns, || {
-            let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
-            s.bind(&src.into())?;
-            s.connect_timeout(&dst.into(), BLOCKED)?;
-            Ok(TcpStream::from(s))
-        })
-        .unwrap()
-    };
+    let from = |src: &str| connect_from(&ns, src, s3, BLOCKED);
     assert!(from("10.0.1.10").is_err(), "S3 reachable before the gateway endpoint");
     assert!(d.drops("no_route") >= 1);
 

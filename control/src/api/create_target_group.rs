@@ -1,11 +1,12 @@
 //! `CreateTargetGroup {Name, Protocol, Port, VpcId, TargetType?, HealthCheck…}` →
 //! `{"TargetGroups":[{…}]}`.
 //!
-//! Target type `ip` only. Protocol TCP, UDP or TCP_UDP. Health check parameters and defaults
+//! Target type `ip` (default) or `instance` (targets registered by instance ID; `alb` and
+//! `lambda` are `InvalidParameterValue`). Protocol TCP, UDP or TCP_UDP. Health check parameters and defaults
 //! (AWS NLB ranges): `HealthCheckProtocol` TCP (default) | HTTP; `HealthCheckPort`
 //! "traffic-port" (default) | port; `HealthCheckPath` (HTTP only, default `/`);
 //! `HealthCheckIntervalSeconds` 5–300 (30); `HealthCheckTimeoutSeconds` 2–120 (10 TCP, 6 HTTP),
-//! less than the interval; `HealthyThresholdCount` / `UnhealthyThresholdCount` 2–10 (3 / 3).
+//! at most the interval (Terraform's `interval = 10` keeps the default timeout 10); `HealthyThresholdCount` / `UnhealthyThresholdCount` 2–10 (3 / 3).
 //! Names are unique per account (`DuplicateTargetGroupName`).
 
 use serde_json::{Value, json};
@@ -16,7 +17,9 @@ use super::validate::{elb_name, elb_protocol};
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids;
-use crate::model::{HealthCheck, HealthCheckPort, HealthCheckProtocol, State, TargetGroup, find, visible};
+use crate::model::{
+    HealthCheck, HealthCheckPort, HealthCheckProtocol, State, TargetGroup, TargetType, find, visible,
+};
 
 /// The HTTP success codes of an NLB's HTTP health checks (AWS's default).
 pub const DEFAULT_MATCHER: &str = "200-399";
@@ -82,9 +85,9 @@ pub fn health_check(req: &Request, current: Option<&HealthCheck>) -> Result<Heal
         None => 10,
     };
     let timeout = req.int_opt("HealthCheckTimeoutSeconds", 2..=120)?.unwrap_or(default_timeout);
-    if timeout >= interval {
+    if timeout > interval {
         return Err(ApiError::invalid(format!(
-            "HealthCheckTimeoutSeconds {timeout} must be less than HealthCheckIntervalSeconds {interval}"
+            "HealthCheckTimeoutSeconds {timeout} must not exceed HealthCheckIntervalSeconds {interval}"
         )));
     }
     let threshold = |key: &str, current: Option<u32>| -> Result<u32, ApiError> {
@@ -109,14 +112,23 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             format!("A target group with the name '{name}' already exists"),
         ));
     }
-    if let Some(t) = req.str_opt("TargetType")?.filter(|t| *t != "ip") {
-        return Err(req.bad("TargetType", &t.into(), "privlink target groups have target type ip"));
-    }
+    let target_type = match req.str_opt("TargetType")? {
+        None | Some("ip") => TargetType::Ip,
+        Some("instance") => TargetType::Instance,
+        Some(t) => {
+            return Err(req.bad(
+                "TargetType",
+                &t.into(),
+                "privlink target groups have target type ip or instance",
+            ));
+        }
+    };
     let tg = TargetGroup {
         arn: ids::target_group_arn(&state.region, &req.account, &name),
         owner: req.account.clone(),
         name,
         vpc_id: find(&state.vpcs, &req.account, req.str("VpcId")?)?.id.clone(),
+        target_type,
         protocol: elb_protocol(req, "Protocol")?,
         port: req.port("Port")?,
         health_check: health_check(req, None)?,
@@ -153,6 +165,8 @@ mod tests {
         assert_eq!(tg["HealthCheckIntervalSeconds"], 30);
         assert_eq!(tg["HealthCheckTimeoutSeconds"], 10);
         assert_eq!(tg["TargetType"], "ip");
+        let by_instance = ok(&mut s, create(json!({"Name": "byid", "TargetType": "instance"})));
+        assert_eq!(by_instance["TargetGroups"][0]["TargetType"], "instance");
         let http = ok(
             &mut s,
             create(
@@ -188,9 +202,9 @@ mod tests {
         );
         fails(
             &mut s,
-            create(json!({"Name": "x", "HealthCheckIntervalSeconds": 10, "HealthCheckTimeoutSeconds": 10})),
+            create(json!({"Name": "x", "HealthCheckIntervalSeconds": 10, "HealthCheckTimeoutSeconds": 11})),
             codes::INVALID_PARAMETER_VALUE,
-            "10",
+            "must not exceed HealthCheckIntervalSeconds 10",
         );
         fails(
             &mut s,
@@ -200,9 +214,9 @@ mod tests {
         );
         fails(
             &mut s,
-            create(json!({"Name": "x", "TargetType": "instance"})),
+            create(json!({"Name": "x", "TargetType": "alb"})),
             codes::INVALID_PARAMETER_VALUE,
-            "instance",
+            "alb",
         );
         fails(&mut s, create(json!({"Name": "x", "VpcId": "nope"})), codes::INVALID_VPC_ID_NOT_FOUND, "nope");
     }

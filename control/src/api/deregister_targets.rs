@@ -6,22 +6,21 @@ use serde_json::{Value, json};
 use super::register_targets::targets;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
-use crate::model::{State, find};
+use crate::model::{State, Target, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let tg = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
     let gone = targets(state, req, tg)?;
-    if let Some((ip, port)) =
-        gone.iter().find(|(ip, port)| !tg.targets.iter().any(|t| t.ip == *ip && t.port == *port))
-    {
+    let same = |a: &Target, b: &Target| a.ip == b.ip && a.port == b.port;
+    if let Some(g) = gone.iter().find(|g| !tg.targets.iter().any(|t| same(t, g))) {
         return Err(ApiError::new(
             codes::INVALID_TARGET,
-            format!("The target {ip}:{port} is not registered in target group '{}'", tg.name),
+            format!("The target {}:{} is not registered in target group '{}'", g.ip, g.port, tg.name),
         ));
     }
     let arn = tg.arn.clone();
     let tg = state.target_groups.get_mut(&arn).expect("found above");
-    tg.targets.retain(|t| !gone.contains(&(t.ip, t.port)));
+    tg.targets.retain(|t| !gone.iter().any(|g| same(t, g)));
     Ok(json!({}))
 }
 

@@ -59,12 +59,12 @@
 //! | CreateLoadBalancer | Name, Subnets[], Type? (`network`), Scheme? (`internal`), CrossZone? | `{"LoadBalancers":[{LoadBalancerArn, LoadBalancerName, DNSName, Scheme, Type, VpcId, State:{Code}, AvailabilityZones:[{ZoneName, SubnetId, LoadBalancerAddresses:[{PrivateIPv4Address}]}], CrossZoneEnabled}]}` |
 //! | DeleteLoadBalancer | LoadBalancerArn | `{}` |
 //! | DescribeLoadBalancers | LoadBalancerArns[]?, Names[]? | `{"LoadBalancers":[LoadBalancer]}` |
-//! | CreateTargetGroup | Name, Protocol, Port, VpcId, TargetType?, HealthCheckProtocol?, HealthCheckPort?, HealthCheckPath?, HealthCheckIntervalSeconds?, HealthCheckTimeoutSeconds?, HealthyThresholdCount?, UnhealthyThresholdCount? | `{"TargetGroups":[{TargetGroupArn, TargetGroupName, Protocol, Port, VpcId, TargetType, HealthCheck…, LoadBalancerArns}]}` |
+//! | CreateTargetGroup | Name, Protocol, Port, VpcId, TargetType? (ip|instance), HealthCheckProtocol?, HealthCheckPort?, HealthCheckPath?, HealthCheckIntervalSeconds?, HealthCheckTimeoutSeconds?, HealthyThresholdCount?, UnhealthyThresholdCount? | `{"TargetGroups":[{TargetGroupArn, TargetGroupName, Protocol, Port, VpcId, TargetType, HealthCheck…, LoadBalancerArns}]}` |
 //! | DeleteTargetGroup | TargetGroupArn | `{}` |
 //! | DescribeTargetGroups | TargetGroupArns[]?, Names[]?, LoadBalancerArn? | `{"TargetGroups":[TargetGroup]}` |
-//! | RegisterTargets | TargetGroupArn, Targets[{Id (IP or instance), Port?}] | `{}` |
+//! | RegisterTargets | TargetGroupArn, Targets[{Id (IP, or instance ID: required in `instance` groups), Port?}] | `{}` |
 //! | DeregisterTargets | TargetGroupArn, Targets[{Id, Port?}] | `{}` |
-//! | DescribeTargetHealth | TargetGroupArn | `{"TargetHealthDescriptions":[{Target:{Id, Port}, HealthCheckPort, TargetHealth:{State}}]}` |
+//! | DescribeTargetHealth | TargetGroupArn, Targets[{Id, Port?}]? | `{"TargetHealthDescriptions":[{Target:{Id, Port}, HealthCheckPort, TargetHealth:{State}}]}` |
 //! | CreateListener | LoadBalancerArn, Protocol, Port, DefaultActions[{Type:"forward", TargetGroupArn}] | `{"Listeners":[{ListenerArn, LoadBalancerArn, Port, Protocol, DefaultActions}]}` |
 //! | DeleteListener | ListenerArn | `{}` |
 //! | DescribeListeners | ListenerArns[]?, LoadBalancerArn? | `{"Listeners":[Listener]}` |

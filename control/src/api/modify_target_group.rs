@@ -50,9 +50,9 @@ mod tests {
         );
         fails(
             &mut s,
-            modify(json!({"HealthCheckIntervalSeconds": 10})),
+            modify(json!({"HealthCheckIntervalSeconds": 9})),
             codes::INVALID_PARAMETER_VALUE,
-            "less than",
+            "must not exceed",
         );
         ok(&mut s, modify(json!({"HealthCheckTimeoutSeconds": 5, "HealthCheckIntervalSeconds": 10})));
         let v = ok(

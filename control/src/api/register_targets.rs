@@ -1,7 +1,9 @@
 //! `RegisterTargets {TargetGroupArn, Targets:[{Id, Port?}]}` → `{}`.
 //!
-//! `Id` is an IP address inside the target group's VPC CIDR, or (lab convenience) an instance
-//! ID / Name in that VPC, standing for its address. `Port` defaults to the group's port.
+//! In a target group of type `ip`, `Id` is an IP address inside the group's VPC CIDR, or (lab
+//! convenience) an instance ID / Name in that VPC, standing for its address. In one of type
+//! `instance`, `Id` is an instance ID (or Name) in that VPC: the target is its address, and
+//! DescribeTargetHealth names it by the ID. `Port` defaults to the group's port.
 //! Registering a registered target again changes nothing. New targets start `initial`; the
 //! data plane's health checker owns the state from then on. A target group holds at most
 //! [`MAX_TARGETS`] targets (`TooManyTargets`, and nothing is registered).
@@ -12,10 +14,10 @@ use serde_json::{Value, json};
 
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
-use crate::model::{State, Target, TargetGroup, TargetHealth, find};
+use crate::model::{State, Target, TargetGroup, TargetHealth, TargetType, find};
 
-/// The (address, port) pairs a request's `Targets` name (shared with `DeregisterTargets`).
-pub fn targets(state: &State, req: &Request, tg: &TargetGroup) -> Result<Vec<(Ipv4Addr, u16)>, ApiError> {
+/// The targets a request's `Targets` name, `initial` (shared with `DeregisterTargets`).
+pub fn targets(state: &State, req: &Request, tg: &TargetGroup) -> Result<Vec<Target>, ApiError> {
     let items = req.objects("Targets")?;
     if items.is_empty() {
         return Err(ApiError::missing("Targets"));
@@ -25,9 +27,18 @@ pub fn targets(state: &State, req: &Request, tg: &TargetGroup) -> Result<Vec<(Ip
         .iter()
         .map(|t| {
             let id = t.str("Id")?;
-            let ip = match id.parse::<Ipv4Addr>() {
-                Ok(ip) => ip,
-                Err(_) => {
+            let (ip, instance_id) = match (tg.target_type, id.parse::<Ipv4Addr>()) {
+                (TargetType::Ip, Ok(ip)) => (ip, None),
+                (TargetType::Instance, Ok(_)) => {
+                    return Err(ApiError::new(
+                        codes::INVALID_TARGET,
+                        format!(
+                            "The target '{id}' is an IP address, but target group '{}' has target type instance: register instance IDs",
+                            tg.name
+                        ),
+                    ));
+                }
+                (target_type, Err(_)) => {
                     let i = find(&state.instances, &req.account, id)?;
                     if i.vpc_id != tg.vpc_id {
                         return Err(ApiError::new(
@@ -38,7 +49,7 @@ pub fn targets(state: &State, req: &Request, tg: &TargetGroup) -> Result<Vec<(Ip
                             ),
                         ));
                     }
-                    i.ip
+                    (i.ip, (target_type == TargetType::Instance).then(|| i.id.clone()))
                 }
             };
             if !vpc.cidr.contains(&ip) {
@@ -50,7 +61,8 @@ pub fn targets(state: &State, req: &Request, tg: &TargetGroup) -> Result<Vec<(Ip
                     ),
                 ));
             }
-            Ok((ip, t.port_opt("Port")?.unwrap_or(tg.port)))
+            let port = t.port_opt("Port")?.unwrap_or(tg.port);
+            Ok(Target { ip, port, instance_id, health: TargetHealth::Initial })
         })
         .collect()
 }
@@ -61,9 +73,9 @@ pub const MAX_TARGETS: usize = 1_000;
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let tg = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
     let mut new = targets(state, req, tg)?;
-    new.retain(|(ip, port)| !tg.targets.iter().any(|t| t.ip == *ip && t.port == *port));
-    new.sort_unstable();
-    new.dedup();
+    new.retain(|n| !tg.targets.iter().any(|t| t.ip == n.ip && t.port == n.port));
+    new.sort_unstable_by_key(|t| (t.ip, t.port));
+    new.dedup_by_key(|t| (t.ip, t.port));
     let total = tg.targets.len() + new.len();
     if total > MAX_TARGETS {
         return Err(ApiError::new(
@@ -77,7 +89,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     }
     let arn = tg.arn.clone();
     let tg = state.target_groups.get_mut(&arn).expect("found above");
-    tg.targets.extend(new.into_iter().map(|(ip, port)| Target { ip, port, health: TargetHealth::Initial }));
+    tg.targets.extend(new);
     Ok(json!({}))
 }
 

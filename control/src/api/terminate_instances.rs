@@ -1,7 +1,8 @@
 //! `TerminateInstances {InstanceIds[]}` → `{"TerminatingInstances":[{InstanceId, CurrentState,
 //! PreviousState}]}`. Instances are removed at once (their addresses leave the namespace); for
 //! [`TERMINATED_VISIBLE_SECS`] DescribeInstances still answers their IDs as `terminated`.
-//! Target registrations of their addresses stay (as on AWS, they turn unhealthy). An instance
+//! Registrations by instance ID (target groups of type `instance`) go with them, as on AWS;
+//! registrations of their addresses in `ip` groups stay (they turn unhealthy). An instance
 //! whose `disableApiTermination` attribute is on is `OperationNotPermitted` (nothing terminated).
 
 use serde_json::{Value, json};
@@ -22,6 +23,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         ));
     }
     let ids: Vec<String> = chosen.into_iter().map(|i| i.id.clone()).collect();
+    for tg in state.target_groups.values_mut() {
+        tg.targets.retain(|t| t.instance_id.as_ref().is_none_or(|id| !ids.contains(id)));
+    }
     state.terminated_instances.retain(|_, (_, at)| req.now.saturating_sub(*at) < TERMINATED_VISIBLE_SECS);
     let items: Vec<Value> = ids
         .iter()

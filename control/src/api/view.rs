@@ -187,7 +187,7 @@ pub fn target_group(state: &State, tg: &TargetGroup) -> Value {
     let hc = &tg.health_check;
     let mut v = json!({
         "TargetGroupArn": tg.arn, "TargetGroupName": tg.name, "Protocol": tg.protocol.as_str(),
-        "Port": tg.port, "VpcId": tg.vpc_id, "TargetType": "ip", "HealthCheckEnabled": true,
+        "Port": tg.port, "VpcId": tg.vpc_id, "TargetType": tg.target_type.as_str(), "HealthCheckEnabled": true,
         "HealthCheckProtocol": hc.protocol, "HealthCheckPort": health_check_port(hc.port),
         "HealthCheckIntervalSeconds": hc.interval_seconds, "HealthCheckTimeoutSeconds": hc.timeout_seconds,
         "HealthyThresholdCount": hc.healthy_threshold, "UnhealthyThresholdCount": hc.unhealthy_threshold,
@@ -202,7 +202,7 @@ pub fn target_group(state: &State, tg: &TargetGroup) -> Value {
 
 pub fn target_health(tg: &TargetGroup, t: &Target) -> Value {
     json!({
-        "Target": {"Id": t.ip, "Port": t.port},
+        "Target": {"Id": t.instance_id.clone().unwrap_or_else(|| t.ip.to_string()), "Port": t.port},
         "HealthCheckPort": tg.health_check.port.for_target(t.port).to_string(),
         "TargetHealth": {"State": t.health.as_str()},
     })

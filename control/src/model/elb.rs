@@ -93,7 +93,8 @@ impl ElbProtocol {
     }
 }
 
-/// A target group (target type `ip`).
+/// A target group. Targets are addresses either way: an `instance` group's targets also
+/// keep the instance ID they were registered by.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetGroup {
@@ -102,6 +103,8 @@ pub struct TargetGroup {
     /// TargetGroupName: unique per account.
     pub name: String,
     pub vpc_id: String,
+    #[serde(default, skip_serializing_if = "TargetType::is_ip")]
+    pub target_type: TargetType,
     pub protocol: ElbProtocol,
     /// Default port of targets registered without one.
     pub port: u16,
@@ -160,12 +163,39 @@ impl HealthCheckPort {
     }
 }
 
+/// `TargetType`: how a target group's targets are named.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetType {
+    /// By IP address in the group's VPC.
+    #[default]
+    Ip,
+    /// By instance ID in the group's VPC; the target is the instance's private address.
+    Instance,
+}
+
+impl TargetType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetType::Ip => "ip",
+            TargetType::Instance => "instance",
+        }
+    }
+
+    fn is_ip(&self) -> bool {
+        *self == TargetType::Ip
+    }
+}
+
 /// A registered target: an IP and port in the target group's VPC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Target {
     pub ip: Ipv4Addr,
     pub port: u16,
+    /// The instance the target was registered by (`instance` target groups only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
     /// Fabric-owned: the health checker's verdict (the API sets `healthy` on registration).
     pub health: TargetHealth,
 }

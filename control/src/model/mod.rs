@@ -37,7 +37,7 @@ pub use addressing::{AddressBook, Pick};
 pub use client_token::{CLIENT_TOKEN_TTL, ClientTokenUse, client_token_key};
 pub use elb::{
     ElbProtocol, HealthCheck, HealthCheckPort, HealthCheckProtocol, Listener, LoadBalancer, NlbNode, Target,
-    TargetGroup, TargetHealth,
+    TargetGroup, TargetHealth, TargetType,
 };
 pub use endpoint_service::EndpointService;
 pub use instance::{DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes};

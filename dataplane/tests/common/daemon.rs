@@ -388,6 +388,19 @@ pub fn connect(ns: &str, addr: &str, timeout: Duration) -> std::io::Result<TcpSt
     netns::in_netns(ns, || TcpStream::connect_timeout(&a, timeout)).unwrap()
 }
 
+/// Connects from inside `ns` with source address `src`; `Err` if nothing answers in `timeout`.
+pub fn connect_from(ns: &str, src: &str, addr: &str, timeout: Duration) -> std::io::Result<TcpStream> {
+    let src: SocketAddr = format!("{src}:0").parse().unwrap();
+    let dst: SocketAddr = addr.parse().unwrap();
+    netns::in_netns(ns, || {
+        let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+        s.bind(&src.into())?;
+        s.connect_timeout(&dst.into(), timeout)?;
+        Ok(TcpStream::from(s))
+    })
+    .unwrap()
+}
+
 /// Serves `listener` forever on background threads: reads a line "NAME\n" and answers
 /// "<served-by> <peer-ip>\n", then echoes everything else until EOF.
 pub fn echo_server(listener: TcpListener, served_by: &'static str) {

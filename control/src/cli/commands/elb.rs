@@ -63,7 +63,7 @@ pub enum TargetGroupCmd {
         /// Seconds between health checks, 5-300 (default 30).
         #[arg(long)]
         health_check_interval: Option<u32>,
-        /// Health check timeout in seconds, 2-120, less than the interval (default 10 TCP, 6 HTTP).
+        /// Health check timeout in seconds, 2-120, at most the interval (default 10 TCP, 6 HTTP).
         #[arg(long)]
         health_check_timeout: Option<u32>,
         /// Consecutive successes before a target is healthy, 2-10 (default 3).
