@@ -6,13 +6,16 @@
 Measures, against a running privlinkd (socket path and API URL as arguments):
   1. p50/p99 of DescribeVpcEndpoints with N interface endpoints, over the Unix socket (NDJSON)
      and over HTTP (SigV4-signed with botocore, one keep-alive connection; no AWS CLI start-up);
-  2. requests/s of a CreateVpc / DescribeVpcs / DeleteVpc loop over HTTP.
+  2. requests/s of a CreateVpc / DescribeVpcs / DeleteVpc loop over HTTP;
+  3. control-socket latency (a read and a write) while 1,000 concurrent HTTP connections send
+     signed requests back to back (scripts/lib/api_flood.py).
 """
 import http.client
 import json
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -109,3 +112,25 @@ for i in range(LOOPS):
     h.call("ec2", {"Action": "DeleteVpc", "Version": "2016-11-15", "VpcId": vpc})
 dt = time.perf_counter() - t
 print(f"CreateVpc/DescribeVpcs/DeleteVpc over HTTP: {3 * LOOPS / dt:.0f} requests/s ({LOOPS} loops, each VPC a real namespace)")
+
+# The control socket while 1,000 HTTP connections send signed DescribeVpcs back to back.
+FLOOD = 1000
+calm = timed(lambda: s.call(Action="DescribeVpcs", account="222222222222"), ROUNDS)
+env = dict(os.environ, AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"])
+flood = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "lib", "api_flood.py"), URL, str(FLOOD)],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+try:
+    assert flood.stdout.readline().strip() == f"flooding {FLOOD}", "the flood did not open every connection"
+    loaded = timed(lambda: s.call(Action="DescribeVpcs", account="222222222222"), ROUNDS)
+    writes = timed(lambda: s.call(Action="CreateTags", Resources=[cons], Tags=[{"Key": "k", "Value": "v"}],
+                                  account="222222222222"), 20)
+    flood.stdin.close()
+    stats = json.loads(flood.stdout.readline())
+finally:
+    flood.kill()
+    flood.wait()
+print(f"During a flood of {FLOOD} concurrent HTTP connections ({stats['requests']} requests in {stats['seconds']} s, "
+      f"{stats['requests'] / stats['seconds']:.0f}/s, statuses {stats['statuses']}, errors {len(stats['errors'])}):")
+print(f"  control socket DescribeVpcs  p50 {statistics.median(loaded):7.2f} ms  p99 {pct(loaded, 0.99):7.2f} ms"
+      f"  (without the flood: p50 {statistics.median(calm):.2f} ms, p99 {pct(calm, 0.99):.2f} ms)")
+print(f"  control socket CreateTags    p50 {statistics.median(writes):7.2f} ms  p99 {pct(writes, 0.99):7.2f} ms")

@@ -1,22 +1,28 @@
 //! The controller: the one place where the state changes.
 //!
 //! Contract:
-//! - Requests are serialised by one mutex. A mutating request runs on a copy of the state:
-//!   `api::dispatch(&mut new)` → `fabric.apply(&old, &mut new)` → `store.save(&new)` (fsynced)
-//!   → the copy becomes the state → the reply. Nothing is acknowledged before it is durable;
-//!   any error leaves the state, the store and (best effort) the fabric as they were. A request
-//!   that changes nothing (e.g. accepting an already accepted endpoint) skips fabric and store.
-//! - Describe* requests read the state; they touch neither the fabric nor the store.
-//! - Other actions go to [`Fabric::query`] (with `VpcId` resolved for the caller); unknown to
-//!   the fabric too → `InvalidAction`.
+//! - The committed state is an immutable snapshot behind an [`ArcSwap`]: readers load it without
+//!   a lock, so Describe* calls (and the health thread) never wait for a mutation, and a mutation
+//!   never waits for them.
+//! - Mutations are serialised by the writer mutex, which owns the store and the fabric. A
+//!   mutating request runs on a copy of the snapshot: `api::dispatch(&mut new)` →
+//!   `fabric.apply(&old, &mut new)` → `store.save(&new)` (fsynced) → `new` is published → the
+//!   reply. Only the holder of the writer mutex publishes, so the snapshot it copied is the
+//!   latest. Nothing is published or acknowledged before it is durable; any error leaves the
+//!   state, the store and (best effort) the fabric as they were. A request that changes nothing
+//!   (e.g. accepting an already accepted endpoint) skips fabric and store.
+//! - Describe* requests read one snapshot; they touch neither the fabric nor the store.
+//! - Other actions go to [`Fabric::query`] (with `VpcId` resolved for the caller) under the
+//!   writer mutex, as the fabric is not shared; unknown to the fabric too → `InvalidAction`.
 //! - `GetCredentials` (socket only: the AWS front never forwards it) answers the calling
 //!   account's access key for the AWS API, creating it if needed ([`crate::aws::credentials`]).
 //! - [`Controller::open`] restores: it loads the stored state (or starts fresh) and applies it
 //!   to the fabric from an empty state, so the daemon rebuilds everything it had.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
+use arc_swap::ArcSwap;
 use serde_json::Value;
 
 use crate::api::{self, Operation, Params, Request};
@@ -28,14 +34,15 @@ use crate::store::Store;
 
 /// Owns the state, its store and the fabric.
 pub struct Controller {
-    inner: Mutex<Inner>,
+    /// The committed (durable, applied) state; replaced only under `writer`.
+    state: ArcSwap<State>,
+    writer: Mutex<Writer>,
     credentials: Credentials,
     /// Where the AWS API is served, once privlinkd listens (`http://127.0.0.1:4566`).
     api_endpoint: OnceLock<String>,
 }
 
-struct Inner {
-    state: State,
+struct Writer {
     store: Store,
     fabric: Box<dyn Fabric>,
 }
@@ -52,7 +59,8 @@ impl Controller {
         store.save(&state)?;
         tracing::info!(path = %store.path().display(), vpcs = state.vpcs.len(), endpoints = state.vpc_endpoints.len(), "state restored");
         Ok(Controller {
-            inner: Mutex::new(Inner { state, store, fabric }),
+            state: ArcSwap::from_pointee(state),
+            writer: Mutex::new(Writer { store, fabric }),
             credentials,
             api_endpoint: OnceLock::new(),
         })
@@ -71,13 +79,14 @@ impl Controller {
         if req.action == "GetCredentials" {
             return self.get_credentials(&req);
         }
-        let mut inner = self.lock();
         let result = match api::operation(&req.action) {
-            Some(Operation::Read(_)) => api::query(&inner.state, &req),
-            Some(Operation::Write(_)) => inner
-                .commit(|new| api::dispatch(new, &req))
-                .map(|out| api::with_fabric_fields(&inner.state, out)),
-            None => inner.fabric_query(&req, raw),
+            Some(Operation::Read(_)) => api::query(&self.state.load(), &req),
+            Some(Operation::Write(_)) => {
+                let mut writer = self.lock();
+                self.commit(&mut writer, |new| api::dispatch(new, &req))
+                    .map(|out| api::with_fabric_fields(&self.state.load(), out))
+            }
+            None => self.fabric_query(&req, raw),
         };
         match &result {
             Ok(_) if api::is_mutating(&req.action) => tracing::info!("applied"),
@@ -115,51 +124,63 @@ impl Controller {
         Ok(out)
     }
 
-    /// A snapshot of the current state.
+    /// The current state: a shared, immutable snapshot (no copy, no lock).
+    pub fn snapshot(&self) -> Arc<State> {
+        self.state.load_full()
+    }
+
+    /// A copy of the current state.
     pub fn state(&self) -> State {
-        self.lock().state.clone()
+        State::clone(&self.state.load())
     }
 
     /// Changes fabric-owned fields (e.g. target health) with the same guarantees as an API
     /// mutation: the fabric sees the change, then it is persisted. Must not be called from
-    /// inside [`Fabric::apply`] (the controller's lock is held there).
+    /// inside [`Fabric::apply`] (the writer mutex is held there).
     pub fn mutate_internal<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, ApiError> {
-        self.lock().commit(|s| Ok(f(s)))
+        let mut writer = self.lock();
+        self.commit(&mut writer, |s| Ok(f(s)))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    fn lock(&self) -> MutexGuard<'_, Writer> {
         // A panic while locked cannot leave a half-changed state: changes are made on a copy.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
 
-impl Inner {
-    fn commit<R>(&mut self, change: impl FnOnce(&mut State) -> Result<R, ApiError>) -> Result<R, ApiError> {
-        let mut new = self.state.clone();
+    /// Runs `change` on a copy of the state, applies and saves the copy, then publishes it. The
+    /// caller holds the writer mutex (`writer`), so the loaded snapshot is the latest.
+    fn commit<R>(
+        &self,
+        writer: &mut Writer,
+        change: impl FnOnce(&mut State) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        let old = self.state.load_full();
+        let mut new = State::clone(&old);
         let out = change(&mut new)?;
-        if new == self.state {
+        if new == *old {
             return Ok(out);
         }
-        self.fabric.apply(&self.state, &mut new)?;
-        if let Err(e) = self.store.save(&new) {
-            let mut old = self.state.clone();
-            if let Err(undo) = self.fabric.apply(&new, &mut old) {
+        writer.fabric.apply(&old, &mut new)?;
+        if let Err(e) = writer.store.save(&new) {
+            let mut back = State::clone(&old);
+            if let Err(undo) = writer.fabric.apply(&new, &mut back) {
                 tracing::error!(error = %undo, "could not roll the data plane back after a failed save");
             }
             return Err(ApiError::internal(format!(
                 "The change was not made because it could not be saved: {e}"
             )));
         }
-        self.state = new;
+        self.state.store(Arc::new(new));
         Ok(out)
     }
 
     fn fabric_query(&self, req: &Request, raw: &Value) -> Result<Value, ApiError> {
         let mut forwarded = raw.clone();
         if let Some(key) = req.str_opt("VpcId")? {
-            forwarded["VpcId"] = find(&self.state.vpcs, &req.account, key)?.id.clone().into();
+            forwarded["VpcId"] = find(&self.state.load().vpcs, &req.account, key)?.id.clone().into();
         }
-        self.fabric.query(&req.action, &forwarded).unwrap_or_else(|| Err(api::invalid_action(&req.action)))
+        let writer = self.lock();
+        writer.fabric.query(&req.action, &forwarded).unwrap_or_else(|| Err(api::invalid_action(&req.action)))
     }
 }
 
@@ -237,6 +258,24 @@ mod tests {
         assert_eq!(ctl.call(&json!({"Action": "GetStats"})).unwrap()["Stats"]["Applies"], 2);
         assert_eq!(ctl.call(&json!({"Action": "Frobnicate"})).unwrap_err().code, codes::INVALID_ACTION);
         assert_eq!(ctl.handle(&json!({"Action": 5}))["Error"]["Code"], codes::INVALID_PARAMETER_VALUE);
+    }
+
+    #[test]
+    fn reads_do_not_wait_for_a_mutation_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctl = Arc::new(Controller::open(dir.path(), RecordingFabric::new()).unwrap());
+        ctl.call(&create_vpc("prov")).unwrap();
+        let writer = ctl.lock(); // as a slow CreateVpc would hold it
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = ctl.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(reader.call(&json!({"Action": "DescribeVpcs"})));
+        });
+        let v =
+            rx.recv_timeout(std::time::Duration::from_secs(10)).expect("DescribeVpcs waited for the writer");
+        assert_eq!(v.unwrap()["Vpcs"].as_array().unwrap().len(), 1);
+        assert_eq!(ctl.snapshot().vpcs.len(), 1);
+        drop(writer);
     }
 
     #[test]

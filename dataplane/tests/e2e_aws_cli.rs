@@ -284,3 +284,68 @@ fn boto3_covers_signatures_idempotency_filters_paging_and_limits() {
     let out = d.python(PROVIDER, script, &[&d.tag]);
     assert!(out.contains("all boto3 checks passed"), "{out}");
 }
+
+/// A child process killed (by its PID, which this test started) when the test ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_thousand_concurrent_api_connections_starve_neither_the_socket_nor_the_data_plane() {
+    needs_root_and_clients!(
+        "a_thousand_concurrent_api_connections_starve_neither_the_socket_nor_the_data_plane"
+    );
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let d = Daemon::start();
+    let p = d.provider(false);
+    echo_server(listen_tcp(&p.netns, &format!("10.0.1.10:{TARGET_PORT}")), "target-a");
+    echo_server(listen_tcp(&p.netns, &format!("10.0.2.10:{TARGET_PORT}")), "target-b");
+    let (vpc, ns, subnet) = d.consumer("c", CONSUMER_A);
+    d.endpoint(&vpc, &subnet, &p.service_name, CONSUMER_A);
+
+    // 1,000 keep-alive connections, each sending signed DescribeVpcs back to back until told
+    // to stop: the flood is on for as long as the checks below take.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/lib/api_flood.py");
+    let mut flood = KillOnDrop(
+        d.aws_command(PROVIDER, "python3")
+            .arg(script)
+            .arg(d.api_url())
+            .arg("1000")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the flood"),
+    );
+    let mut out = BufReader::new(flood.0.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "flooding 1000", "every connection answered once, all open together");
+
+    // Meanwhile: the control socket reads and writes, and the data plane forwards.
+    let seen = d.ok(json!({"Action": "DescribeVpcs", "Account": CONSUMER_A, "VpcIds": [vpc]}));
+    assert_eq!(s(&seen, "/Vpcs/0/VpcId"), vpc);
+    d.subnet(&vpc, "10.0.2.0/24", "us-east-1b", CONSUMER_A);
+    let mut conn = connect(&ns, &format!("{ENI}:{PORT}"), Duration::from_secs(5))
+        .expect("TCP through the endpoint during the flood");
+    let (by, _) = whoami(&mut conn);
+    assert!(by.starts_with("target-"), "served by {by}");
+    let via_api =
+        d.aws_ok(CONSUMER_A, &["ec2", "describe-subnets", "--filters", &format!("Name=vpc-id,Values={vpc}")]);
+    assert_eq!(via_api["Subnets"].as_array().unwrap().len(), 2, "{via_api}");
+
+    drop(flood.0.stdin.take()); // EOF: stop
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    let stats: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("flood stats ({e}): {line}"));
+    assert_eq!(stats["errors"], json!([]), "{stats}");
+    assert_eq!(stats["answered"], 1000, "{stats}");
+    let requests = stats["requests"].as_u64().unwrap();
+    assert!(requests >= 1000, "{stats}");
+    assert_eq!(stats["statuses"], json!({"200": requests}), "every request answered 200: {stats}");
+}

@@ -8,6 +8,9 @@
 //!   kernel's accept queue), and at most [`MAX_CALLS`] requests are inside the controller at
 //!   once, on the blocking pool, so a flood of API calls cannot take every thread from the
 //!   Unix socket or the data plane's helpers.
+//! - [`serve`] raises the process's soft open-file limit to fit [`MAX_CONNECTIONS`] (many
+//!   systems default to 1,024, which the connections alone would exhaust, starving the control
+//!   socket and device setup of descriptors); if the hard limit is lower, it logs a warning.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -35,8 +38,33 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// Requests inside the controller at once.
 pub const MAX_CALLS: usize = 4;
 
+/// Descriptors the daemon needs besides API connections (devices, sockets, state files).
+const OTHER_FDS: u64 = 1024;
+
+/// Raises the soft `RLIMIT_NOFILE` to hold [`MAX_CONNECTIONS`] plus [`OTHER_FDS`].
+fn raise_open_file_limit() {
+    let want = MAX_CONNECTIONS as u64 + OTHER_FDS;
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit only read or write the struct passed by reference.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 || lim.rlim_cur >= want {
+        return;
+    }
+    let target = want.min(lim.rlim_max);
+    let raised = libc::rlimit { rlim_cur: target, rlim_max: lim.rlim_max };
+    // SAFETY: as above.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 || target < want {
+        tracing::warn!(
+            soft = lim.rlim_cur,
+            hard = lim.rlim_max,
+            want,
+            "cannot raise the open-file limit enough for the AWS API's connections"
+        );
+    }
+}
+
 /// Serves `front` on `listener` forever.
 pub async fn serve(listener: TcpListener, front: Arc<Front>) {
+    raise_open_file_limit();
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let calls = Arc::new(Semaphore::new(MAX_CALLS));
     loop {

@@ -30,7 +30,7 @@ pub fn spawn(dp: Arc<Dataplane>, ctl: Arc<Controller>) -> std::io::Result<std::t
             let snap = dp.snapshot.load_full();
             if listed != Some(snap.fib.generation) {
                 let slot_of = |id: &str| snap.fib.vpcs.iter().position(|v| v.id == id).map(|s| s as u16);
-                checks.set_targets(targets(&ctl.state(), slot_of));
+                checks.set_targets(targets(&ctl.snapshot(), slot_of));
                 listed = Some(snap.fib.generation);
             }
             let (probes, changes) = checks.on_tick(dp.now_ms(), &replies);
