@@ -349,3 +349,13 @@ fn a_thousand_concurrent_api_connections_starve_neither_the_socket_nor_the_data_
     assert!(requests >= 1000, "{stats}");
     assert_eq!(stats["statuses"], json!({"200": requests}), "every request answered 200: {stats}");
 }
+
+#[test]
+fn boto3_calls_every_served_operation() {
+    needs_root_and_clients!("boto3_calls_every_served_operation");
+    let d = Daemon::start();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/aws/every_operation.py");
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/../control/src/aws/models");
+    let out = d.python(PROVIDER, script, &[&d.tag, models]);
+    assert!(out.contains("every operation called: 81"), "{out}");
+}
