@@ -75,6 +75,7 @@ pub mod codes {
     pub const TARGET_GROUP_ASSOCIATION_LIMIT: &str = "TargetGroupAssociationLimit";
     pub const INVALID_TARGET: &str = "InvalidTarget";
     pub const TOO_MANY_TARGETS: &str = "TooManyTargets";
+    pub const VPC_LIMIT_EXCEEDED: &str = "VpcLimitExceeded";
     pub const RESOURCE_IN_USE: &str = "ResourceInUse";
     pub const OPERATION_NOT_PERMITTED: &str = "OperationNotPermitted";
 

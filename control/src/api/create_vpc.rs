@@ -9,6 +9,8 @@
 //! VPC, `main` and `default` name that VPC's table and group. The VPC's namespace is `Netns`, else
 //! `pl-<Name>`, else `pl-<vpc id>`; `pl-aws` is reserved for the AWS service network and two
 //! VPCs never share a namespace. VPC CIDRs (/16 to /28) may overlap other VPCs freely.
+//! At most [`MAX_VPCS`] VPCs exist at once, across accounts (`VpcLimitExceeded`): the data
+//! plane numbers VPCs with 16 bits, and each is a namespace with a device.
 
 use serde_json::{Value, json};
 
@@ -26,7 +28,16 @@ pub const MAIN: &str = "main";
 /// The namespace of the AWS service network, never a VPC's.
 pub const AWS_NETNS: &str = "pl-aws";
 
+/// VPCs that may exist at once (privlink's quota; AWS's default is 5 per region and account).
+pub const MAX_VPCS: usize = 4_096;
+
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    if state.vpcs.len() >= MAX_VPCS {
+        return Err(ApiError::new(
+            codes::VPC_LIMIT_EXCEEDED,
+            format!("The maximum number of VPCs has been reached: {MAX_VPCS} exist"),
+        ));
+    }
     let cidr = req.cidr("CidrBlock")?;
     prefix_length(cidr, codes::INVALID_VPC_RANGE)?;
     let tags = tags_on_create(req, "vpc")?;
@@ -119,6 +130,24 @@ mod tests {
         let anon = ok(&mut s, json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16"}));
         let anon_id = anon["Vpc"]["VpcId"].as_str().unwrap();
         assert_eq!(anon["Vpc"]["Netns"], format!("pl-{anon_id}"), "VPCs may overlap");
+    }
+
+    #[test]
+    fn at_most_max_vpcs_exist() {
+        let mut s = State::new();
+        let v = ok(&mut s, json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16"}));
+        let first = s.vpcs[v["Vpc"]["VpcId"].as_str().unwrap()].clone();
+        for n in 1..super::MAX_VPCS {
+            s.vpcs.insert(format!("vpc-{n:017x}"), first.clone());
+        }
+        fails(
+            &mut s,
+            json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16"}),
+            codes::VPC_LIMIT_EXCEEDED,
+            "4096",
+        );
+        s.vpcs.remove("vpc-00000000000000001");
+        ok(&mut s, json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16"}));
     }
 
     #[test]
