@@ -120,3 +120,28 @@ fn a_marked_namespace_no_state_names_is_removed_and_a_stale_device_replaced_at_s
     d.ok(json!({"Action": "DeleteVpc", "VpcId": id}));
     assert!(!netns::exists(&orphan).unwrap());
 }
+
+#[test]
+fn a_namespace_file_left_half_made_by_a_kill_is_cleared_at_restore() {
+    if !require_root("a_namespace_file_left_half_made_by_a_kill_is_cleared_at_restore") {
+        return;
+    }
+    let mut d = Daemon::start();
+    let (_, ns) = d.vpc("half", "10.0.0.0/16", "111111111111");
+    d.kill();
+    // A kill inside the restore's namespace creation: the state names the VPC, its mark is
+    // written, and /run/netns/<ns> is a plain file that was never bind-mounted.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while link::link_info(&ns, "plink0").is_ok() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    netns::delete(&ns).unwrap();
+    std::fs::write(format!("/run/netns/{ns}"), b"").unwrap();
+    assert!(!netns::exists(&ns).unwrap(), "a plain file is not a namespace");
+    d.respawn();
+    assert!(netns::exists(&ns).unwrap(), "the restore made the namespace again");
+    let stats = d.ok(json!({"Action": "GetStats"}));
+    let dev =
+        stats["Stats"]["Devices"].as_array().unwrap().iter().find(|v| v["Netns"] == ns.as_str()).cloned();
+    assert!(dev.is_some_and(|v| v.get("Error").is_none()), "no working device in {ns}: {stats}");
+}

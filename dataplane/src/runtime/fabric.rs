@@ -136,6 +136,15 @@ impl VpcFabric {
         }
         netns::validate_name(ns)?;
         let mark = self.mark(ns);
+        if mark.exists() {
+            // A privlinkd killed inside `netns::create` leaves `/run/netns/<ns>` as a plain
+            // file (created, never bind-mounted), which would block the name for good. The
+            // mark says it is privlink's: clear it.
+            match netns::delete(ns) {
+                Ok(()) | Err(io::IoError::NetnsNotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
         std::fs::create_dir_all(&self.cfg.marks)
             .and_then(|_| std::fs::write(&mark, b""))
             .and_then(|_| std::fs::File::open(&self.cfg.marks)?.sync_all())
