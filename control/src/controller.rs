@@ -12,8 +12,8 @@
 //!   state, the store and (best effort) the fabric as they were. A request that changes nothing
 //!   (e.g. accepting an already accepted endpoint) skips fabric and store.
 //! - Describe* requests read one snapshot; they touch neither the fabric nor the store.
-//! - Other actions go to [`Fabric::query`] (with `VpcId` resolved for the caller) under the
-//!   writer mutex, as the fabric is not shared; unknown to the fabric too → `InvalidAction`.
+//! - Other actions go to the fabric's [`Inspect`] handle (with `VpcId` resolved for the
+//!   caller), without the writer mutex; unknown to the fabric too → `InvalidAction`.
 //! - `GetCredentials` (socket only: the AWS front never forwards it) answers the calling
 //!   account's access key for the AWS API, creating it if needed ([`crate::aws::credentials`]).
 //! - [`Controller::open`] restores: it loads the stored state (or starts fresh) and applies it
@@ -28,7 +28,7 @@ use serde_json::Value;
 use crate::api::{self, Operation, Params, Request};
 use crate::aws::{Credentials, REGION};
 use crate::error::{ApiError, Error};
-use crate::fabric::Fabric;
+use crate::fabric::{Fabric, Inspect};
 use crate::model::{State, find};
 use crate::store::Store;
 
@@ -37,6 +37,8 @@ pub struct Controller {
     /// The committed (durable, applied) state; replaced only under `writer`.
     state: ArcSwap<State>,
     writer: Mutex<Writer>,
+    /// The fabric's read-only queries, answered outside `writer`.
+    inspector: Arc<dyn Inspect>,
     credentials: Credentials,
     /// Where the AWS API is served, once privlinkd listens (`http://127.0.0.1:4566`).
     api_endpoint: OnceLock<String>,
@@ -59,6 +61,7 @@ impl Controller {
         store.save(&state)?;
         tracing::info!(path = %store.path().display(), vpcs = state.vpcs.len(), endpoints = state.vpc_endpoints.len(), "state restored");
         Ok(Controller {
+            inspector: fabric.inspector(),
             state: ArcSwap::from_pointee(state),
             writer: Mutex::new(Writer { store, fabric }),
             credentials,
@@ -179,8 +182,7 @@ impl Controller {
         if let Some(key) = req.str_opt("VpcId")? {
             forwarded["VpcId"] = find(&self.state.load().vpcs, &req.account, key)?.id.clone().into();
         }
-        let writer = self.lock();
-        writer.fabric.query(&req.action, &forwarded).unwrap_or_else(|| Err(api::invalid_action(&req.action)))
+        self.inspector.query(&req.action, &forwarded).unwrap_or_else(|| Err(api::invalid_action(&req.action)))
     }
 }
 
@@ -261,7 +263,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_do_not_wait_for_a_mutation_in_progress() {
+    fn reads_and_fabric_queries_do_not_wait_for_a_mutation_in_progress() {
         let dir = tempfile::tempdir().unwrap();
         let ctl = Arc::new(Controller::open(dir.path(), RecordingFabric::new()).unwrap());
         ctl.call(&create_vpc("prov")).unwrap();

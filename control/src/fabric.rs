@@ -20,6 +20,15 @@ pub trait Fabric: Send + 'static {
     /// `old`, persists nothing and returns the error to the client.
     fn apply(&mut self, old: &State, new: &mut State) -> Result<(), ApiError>;
 
+    /// The handle that answers the data plane's read-only actions. The controller takes it
+    /// once and calls it without its writer mutex, so a slow query (GetStats over hundreds of
+    /// devices) never delays a mutation, nor a mutation a query.
+    fn inspector(&self) -> Arc<dyn Inspect>;
+}
+
+/// The data plane's read-only actions. Implementations read only state that is safely shared
+/// between threads (published snapshots, counters), as calls run alongside `apply`.
+pub trait Inspect: Send + Sync + 'static {
     /// Answer a read-only action the data plane owns (e.g. `GetStats`, `DescribeFlows`,
     /// `Trace`); `None` = unknown action. `req` is the whole request object, with `VpcId`
     /// already resolved to an ID of the caller's VPC.
@@ -34,6 +43,12 @@ impl Fabric for NoopFabric {
     fn apply(&mut self, _old: &State, _new: &mut State) -> Result<(), ApiError> {
         Ok(())
     }
+    fn inspector(&self) -> Arc<dyn Inspect> {
+        Arc::new(NoopFabric)
+    }
+}
+
+impl Inspect for NoopFabric {
     fn query(&self, _action: &str, _req: &Value) -> Option<Result<Value, ApiError>> {
         None
     }
@@ -89,6 +104,12 @@ impl Fabric for RecordingFabric {
         Ok(())
     }
 
+    fn inspector(&self) -> Arc<dyn Inspect> {
+        Arc::new(self.clone())
+    }
+}
+
+impl Inspect for RecordingFabric {
     fn query(&self, action: &str, req: &Value) -> Option<Result<Value, ApiError>> {
         match action {
             "GetStats" => Some(Ok(json!({"Stats": {"Applies": self.lock().applied.len()}}))),

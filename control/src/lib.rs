@@ -36,5 +36,5 @@ pub use api::Request;
 pub use client::Client;
 pub use controller::Controller;
 pub use error::{ApiError, Error};
-pub use fabric::{Fabric, NoopFabric, RecordingFabric};
+pub use fabric::{Fabric, Inspect, NoopFabric, RecordingFabric};
 pub use model::State;

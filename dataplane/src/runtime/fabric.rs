@@ -38,7 +38,7 @@ use crate::compile::{AWS_SLOT, VpcSlots, compile, stand_in_address};
 use crate::flow::FlowTable;
 use hashbrown::HashMap;
 use privlink_control::model::{EndpointState, State};
-use privlink_control::{ApiError, Fabric};
+use privlink_control::{ApiError, Fabric, Inspect};
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -380,14 +380,8 @@ impl Fabric for VpcFabric {
         Ok(())
     }
 
-    fn query(&self, action: &str, req: &serde_json::Value) -> Option<Result<serde_json::Value, ApiError>> {
-        let snap = self.dp.snapshot.load();
-        match action {
-            "GetStats" => Some(Ok(inspect::stats(&self.dp, self.offloads))),
-            "DescribeFlows" => Some(inspect::flows(&self.dp, &snap.fib, req)),
-            "Trace" => Some(inspect::trace(&self.dp, &snap.fib, &self.slots, req)),
-            _ => None,
-        }
+    fn inspector(&self) -> Arc<dyn Inspect> {
+        Arc::new(inspect::Inspector::new(self.dp.clone(), self.offloads))
     }
 }
 

@@ -4,11 +4,12 @@
 //! katran's "where would this flow go?" without sending anything).
 //!
 //! Contract: nothing here changes a flow, a counter or the FIB. Output field names are
-//! PascalCase like the rest of the API, and stable (scripts and tests read them).
+//! PascalCase like the rest of the API, and stable (scripts and tests read them). The
+//! [`Inspector`] reads only the published snapshot and shared counters, so the controller
+//! calls it without its writer mutex, alongside a fabric `apply`.
 
 use super::Dataplane;
 use super::io::Offloads;
-use crate::compile::VpcSlots;
 use crate::fib::Fib;
 use crate::flow::{FlowPlan, Rewrite};
 use crate::packet::FlowKey;
@@ -17,9 +18,34 @@ use crate::route::RouteTarget;
 use crate::verdict::{DropReason, LocalService};
 use crate::wire::proto;
 use crate::wire::synth::Synth;
-use privlink_control::ApiError;
+use privlink_control::{ApiError, Inspect};
 use serde_json::{Map, Value, json};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+/// privlinkd's [`Inspect`]: `GetStats`, `DescribeFlows` and `Trace`.
+pub struct Inspector {
+    dp: Arc<Dataplane>,
+    offloads: Offloads,
+}
+
+impl Inspector {
+    pub fn new(dp: Arc<Dataplane>, offloads: Offloads) -> Inspector {
+        Inspector { dp, offloads }
+    }
+}
+
+impl Inspect for Inspector {
+    fn query(&self, action: &str, req: &Value) -> Option<Result<Value, ApiError>> {
+        let snap = self.dp.snapshot.load();
+        match action {
+            "GetStats" => Some(Ok(stats(&self.dp, self.offloads))),
+            "DescribeFlows" => Some(flows(&self.dp, &snap.fib, req)),
+            "Trace" => Some(trace(&self.dp, &snap.fib, req)),
+            _ => None,
+        }
+    }
+}
 
 /// Kernel-side counters of every VPC device: what each namespace sent to the fabric, what the
 /// fabric delivered, and what the kernel dropped because privlinkd's queue was full (the one
@@ -208,12 +234,13 @@ impl Observer for Explain<'_> {
 /// `Trace`: `VpcId`, `Protocol` (tcp|udp|icmp), `Source`, `Destination`,
 /// `SourcePort`, `DestinationPort`. The packet goes through [`pipeline::trace`], the packet
 /// path's own decision run dry.
-pub fn trace(dp: &Dataplane, fib: &Fib, slots: &VpcSlots, req: &Value) -> Result<Value, ApiError> {
-    // The controller has already resolved a Name tag to the VPC id.
+pub fn trace(dp: &Dataplane, fib: &Fib, req: &Value) -> Result<Value, ApiError> {
+    // The controller has already resolved a Name tag to the VPC id; its slot is its position
+    // in the published FIB (a VPC created a moment ago may not be published yet).
     let vpc_id = param(req, "VpcId")?;
-    let slot = slots.get(vpc_id).ok_or_else(|| {
-        ApiError::new("InvalidVpcID.NotFound", format!("The vpc ID '{vpc_id}' does not exist"))
-    })?;
+    let slot = fib.vpcs.iter().position(|v| v.id == vpc_id).and_then(|s| u16::try_from(s).ok()).ok_or_else(
+        || ApiError::new("InvalidVpcID.NotFound", format!("The vpc ID '{vpc_id}' does not exist")),
+    )?;
     let netns = fib.vpcs.get(usize::from(slot)).map_or("?", |v| v.netns.as_str());
     let proto_s = req.get("Protocol").and_then(Value::as_str).unwrap_or("tcp");
     let proto_ = match proto_s {
