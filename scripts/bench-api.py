@@ -8,7 +8,8 @@ Measures, against a running privlinkd (socket path and API URL as arguments):
      and over HTTP (SigV4-signed with botocore, one keep-alive connection; no AWS CLI start-up);
   2. requests/s of a CreateVpc / DescribeVpcs / DeleteVpc loop over HTTP;
   3. control-socket latency (a read and a write) while 1,000 concurrent HTTP connections send
-     signed requests back to back (scripts/lib/api_flood.py).
+     signed requests back to back (scripts/lib/api_flood.py);
+  4. a mutation's latency with and without a GetStats loop over BENCH_VPCS (500) more VPCs.
 """
 import http.client
 import json
@@ -17,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -134,3 +136,31 @@ print(f"During a flood of {FLOOD} concurrent HTTP connections ({stats['requests'
 print(f"  control socket DescribeVpcs  p50 {statistics.median(loaded):7.2f} ms  p99 {pct(loaded, 0.99):7.2f} ms"
       f"  (without the flood: p50 {statistics.median(calm):.2f} ms, p99 {pct(calm, 0.99):.2f} ms)")
 print(f"  control socket CreateTags    p50 {statistics.median(writes):7.2f} ms  p99 {pct(writes, 0.99):7.2f} ms")
+
+# Mutations while GetStats runs over many VPCs (each a namespace with a device to read).
+VPCS = int(os.environ.get("BENCH_VPCS", "500"))
+t = time.perf_counter()
+for i in range(VPCS):
+    s.call(Action="CreateVpc", CidrBlock="10.2.0.0/16", Name=f"bapi-v{i}")
+print(f"created {VPCS} more VPCs (namespaces with devices) in {time.perf_counter() - t:.1f} s")
+stats_ms = timed(lambda: s.call(Action="GetStats"), 20)
+quiet = timed(lambda: s.call(Action="CreateTags", Resources=[cons], Tags=[{"Key": "k", "Value": "v"}],
+                             account="222222222222"), 50)
+stop = threading.Event()
+
+
+def stats_loop():
+    other = Sock()
+    while not stop.is_set():
+        other.call(Action="GetStats")
+
+
+poller = threading.Thread(target=stats_loop)
+poller.start()
+busy = timed(lambda: s.call(Action="CreateTags", Resources=[cons], Tags=[{"Key": "k", "Value": "v"}],
+                            account="222222222222"), 50)
+stop.set()
+poller.join()
+print(f"GetStats over {VPCS + 3} VPCs: p50 {statistics.median(stats_ms):.2f} ms, p99 {pct(stats_ms, 0.99):.2f} ms")
+print(f"  CreateTags alone              p50 {statistics.median(quiet):7.2f} ms  p99 {pct(quiet, 0.99):7.2f} ms")
+print(f"  CreateTags while GetStats loops p50 {statistics.median(busy):7.2f} ms  p99 {pct(busy, 0.99):7.2f} ms")
