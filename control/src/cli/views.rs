@@ -107,6 +107,7 @@ pub const TARGET_GROUPS: &[Table] = &[Table {
         ("Name", "/TargetGroupName"),
         ("Protocol", "/Protocol"),
         ("Port", "/Port"),
+        ("TargetType", "/TargetType"),
         ("VpcId", "/VpcId"),
         ("HealthCheck", "/HealthCheckProtocol"),
         ("TargetGroupArn", "/TargetGroupArn"),

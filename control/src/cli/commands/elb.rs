@@ -37,7 +37,7 @@ pub enum NlbCmd {
 
 #[derive(Subcommand)]
 pub enum TargetGroupCmd {
-    /// Create a target group of IP targets (CreateTargetGroup).
+    /// Create a target group of IP or instance targets (CreateTargetGroup).
     Create {
         /// Target group name, unique in the account: 1-32 letters, digits, hyphens, e.g. web.
         #[arg(long)]
@@ -51,6 +51,9 @@ pub enum TargetGroupCmd {
         /// Port the targets receive traffic on, 1-65535 (default for registered targets), e.g. 8080.
         #[arg(long)]
         port: u16,
+        /// How targets are registered: ip (default) or instance (by instance ID or Name).
+        #[arg(long)]
+        target_type: Option<String>,
         /// Health check protocol: TCP (default) or HTTP.
         #[arg(long)]
         health_check_protocol: Option<String>,
@@ -178,6 +181,7 @@ impl TargetGroupCmd {
                 vpc,
                 protocol,
                 port,
+                target_type,
                 health_check_protocol,
                 health_check_port,
                 health_check_path,
@@ -188,7 +192,7 @@ impl TargetGroupCmd {
             } => call(
                 "CreateTargetGroup",
                 json!({
-                    "Name": name, "VpcId": vpc, "Protocol": protocol, "Port": port,
+                    "Name": name, "VpcId": vpc, "Protocol": protocol, "Port": port, "TargetType": target_type,
                     "HealthCheckProtocol": health_check_protocol, "HealthCheckPort": health_check_port,
                     "HealthCheckPath": health_check_path, "HealthCheckIntervalSeconds": health_check_interval,
                     "HealthCheckTimeoutSeconds": health_check_timeout, "HealthyThresholdCount": healthy_threshold,

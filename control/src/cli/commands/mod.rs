@@ -76,7 +76,7 @@ pub enum Command {
     /// Network load balancers (internal NLBs, one node per subnet).
     #[command(subcommand)]
     Nlb(NlbCmd),
-    /// NLB target groups (target type ip) and their targets.
+    /// NLB target groups (target type ip or instance) and their targets.
     #[command(subcommand)]
     TargetGroup(TargetGroupCmd),
     /// NLB listeners: a protocol and port forwarding to a target group.
