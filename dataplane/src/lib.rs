@@ -2,7 +2,7 @@
 //!
 //! The tree draws the line the architecture draws: every top-level module but [`runtime`] is
 //! the pure core (no syscalls, no clock reads: time passed in; unit-tested with byte
-//! fixtures) — [`wire`], [`packet`], [`fib`], [`compile`], [`flow`], [`nat`], [`lb`],
+//! fixtures) — [`wire`], [`packet`], [`frame`], [`fib`], [`compile`], [`flow`], [`nat`], [`lb`],
 //! [`route`], [`pipeline`], [`icmp_error`], [`resolver`], [`health`], [`verdict`]. What makes
 //! syscalls (devices, namespaces, threads, sockets) is under [`runtime`].
 //! The pipeline's entry point is [`pipeline::process`].
@@ -10,6 +10,7 @@
 pub mod compile;
 pub mod fib;
 pub mod flow;
+pub mod frame;
 pub mod health;
 pub mod icmp_error;
 pub mod lb;

@@ -11,7 +11,8 @@
 //!   snapshot it forwards with ([`Dataplane::oldest_generation_in_use`]) before it uses it,
 //!   so the fabric knows when no worker can still add a flow on a freed VPC slot.
 //! - One receive buffer per worker, reused forever, large enough for a 64 KB GSO frame with
-//!   its virtio header: no allocation per packet.
+//!   its virtio header behind [`HEADROOM`] spare bytes (see [`crate::frame`]): no allocation
+//!   per packet, and room to encapsulate in place.
 //! - Each ready queue is drained for at most [`BATCH`] frames per wake-up (level-triggered
 //!   epoll reports it again), so one busy VPC cannot starve the others.
 //! - Counters are kept locally and published to the worker's slot in [`Dataplane::counters`]
@@ -22,6 +23,7 @@
 
 use super::io::{Poller, tun::MAX_FRAME_LEN};
 use super::{Dataplane, Snapshot, VpcDevice};
+use crate::frame::{Frame, HEADROOM};
 use crate::health::ProbeReply;
 use crate::pipeline::process;
 use crate::resolver;
@@ -72,7 +74,7 @@ fn run(dp: &Dataplane, w: usize) -> super::io::Result<()> {
     let mut snap = dp.snapshot.load_full();
     dp.in_use[w].store(snap.fib.generation, Ordering::SeqCst);
     resync(&poller, &snap, &mut registered, w);
-    let mut buf = vec![0u8; MAX_FRAME_LEN];
+    let mut buf = vec![0u8; HEADROOM + MAX_FRAME_LEN];
     let mut local = Counters::default();
     let mut ready: Vec<u64> = Vec::with_capacity(256);
     // One clock read per round: it dates the frames and decides whether to keep polling.
@@ -121,7 +123,7 @@ fn drain(
     let Some(q) = dev.tun.queue(w) else { return 0 };
     let vnet = q.vnet_hdr();
     for i in 0..BATCH {
-        let n = match q.recv(buf) {
+        let n = match q.recv(Frame::receive_area(buf)) {
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::WouldBlock => return i,
             Err(_) => {
@@ -129,7 +131,8 @@ fn drain(
                 return i;
             }
         };
-        let v = process(&snap.fib, &dp.flows, slot, &mut buf[..n], vnet, now);
+        let mut frame = Frame::received(buf, n);
+        let v = process(&snap.fib, &dp.flows, slot, frame.bytes(), vnet, now);
         c.count(v);
         match v {
             Verdict::Forward { egress, len } => {
@@ -138,7 +141,7 @@ fn drain(
                     .get(usize::from(egress))
                     .and_then(|d| d.as_ref())
                     .and_then(|d| d.tun.queue(w));
-                match out.map(|q| q.send(&buf[..len])) {
+                match out.map(|q| q.send(frame.head(len))) {
                     Some(Ok(_)) => {}
                     _ => c.tx_errors += 1,
                 }
@@ -149,7 +152,8 @@ fn drain(
                 }
             }
             Verdict::Local { len, service: LocalService::Resolver, packet } => {
-                match resolver::answer(&snap.fib, &packet, &buf[..len], vnet).map(|reply| q.send(&reply)) {
+                match resolver::answer(&snap.fib, &packet, frame.head(len), vnet).map(|reply| q.send(&reply))
+                {
                     Some(Ok(_)) | None => {}
                     Some(Err(_)) => c.tx_errors += 1,
                 }

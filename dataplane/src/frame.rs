@@ -1,0 +1,117 @@
+//! A frame in a receive buffer with room in front of it, so an encapsulation can grow the
+//! packet in place.
+//!
+//! Contract:
+//! - Every receive buffer reserves [`HEADROOM`] bytes before the frame: a device read lands at
+//!   `buf[HEADROOM..]`. That is room for a GENEVE encapsulation (outer IPv4 20 + UDP 8 +
+//!   GENEVE 8 bytes + up to 28 bytes of options), the one Gateway Load Balancer endpoints need,
+//!   so adding it moves no payload: only the virtio header (10 bytes, when the device uses
+//!   one) moves forward, and the outer headers are written into the gap behind it.
+//! - The frame is always `buf[start..end]` with `start <= HEADROOM`; nothing here reads or
+//!   writes outside the buffer, and a request the headroom cannot hold is refused (`None`),
+//!   never a panic.
+
+use crate::wire::virtio::LEN as VNET_HDR_LEN;
+
+/// Bytes reserved in front of every received frame.
+pub const HEADROOM: usize = 64;
+
+/// A frame inside a buffer that keeps [`HEADROOM`] bytes in front of it.
+pub struct Frame<'a> {
+    buf: &'a mut [u8],
+    start: usize,
+    end: usize,
+}
+
+impl<'a> Frame<'a> {
+    /// The region a device read should fill: everything after the headroom.
+    pub fn receive_area(buf: &mut [u8]) -> &mut [u8] {
+        let from = HEADROOM.min(buf.len());
+        &mut buf[from..]
+    }
+
+    /// The `len` bytes a device read put into [`Frame::receive_area`] of `buf`.
+    pub fn received(buf: &'a mut [u8], len: usize) -> Frame<'a> {
+        let start = HEADROOM.min(buf.len());
+        let end = start + len.min(buf.len() - start);
+        Frame { buf, start, end }
+    }
+
+    /// The frame's bytes.
+    pub fn bytes(&mut self) -> &mut [u8] {
+        &mut self.buf[self.start..self.end]
+    }
+
+    /// The first `len` bytes of the frame (what a verdict says leaves), or all of it.
+    pub fn head(&self, len: usize) -> &[u8] {
+        &self.buf[self.start..self.end.min(self.start + len)]
+    }
+
+    /// Spare bytes still in front of the frame.
+    pub fn headroom(&self) -> usize {
+        self.start
+    }
+
+    /// Grows the frame by `n` bytes at its front, after its virtio header when `vnet` (which
+    /// moves forward), and returns those `n` bytes for the outer headers. `None` (nothing
+    /// changed) if the headroom cannot hold `n` or the frame is shorter than its header.
+    pub fn push_front(&mut self, n: usize, vnet: bool) -> Option<&mut [u8]> {
+        let hdr = if vnet { VNET_HDR_LEN } else { 0 };
+        if n > self.start || self.end - self.start < hdr {
+            return None;
+        }
+        let new_start = self.start - n;
+        self.buf.copy_within(self.start..self.start + hdr, new_start);
+        self.start = new_start;
+        Some(&mut self.buf[new_start + hdr..new_start + hdr + n])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_received_frame_sits_behind_the_headroom() {
+        let mut buf = vec![0u8; HEADROOM + 100];
+        Frame::receive_area(&mut buf)[..5].copy_from_slice(b"hello");
+        let mut f = Frame::received(&mut buf, 5);
+        assert_eq!(f.bytes(), b"hello");
+        assert_eq!(f.headroom(), HEADROOM);
+        assert_eq!(f.head(3), b"hel");
+        assert_eq!(f.head(99), b"hello");
+    }
+
+    #[test]
+    fn push_front_moves_only_the_virtio_header() {
+        let mut buf = vec![0u8; HEADROOM + 100];
+        let frame: Vec<u8> = (1..=VNET_HDR_LEN as u8).chain(*b"inner-ip").collect();
+        Frame::receive_area(&mut buf)[..frame.len()].copy_from_slice(&frame);
+        let mut f = Frame::received(&mut buf, frame.len());
+        f.push_front(36, true).unwrap().copy_from_slice(&[0xee; 36]);
+        let out = f.bytes().to_vec();
+        assert_eq!(out.len(), frame.len() + 36);
+        assert_eq!(&out[..VNET_HDR_LEN], &frame[..VNET_HDR_LEN], "the virtio header stays first");
+        assert_eq!(&out[VNET_HDR_LEN..VNET_HDR_LEN + 36], &[0xee; 36][..], "outer headers behind it");
+        assert_eq!(&out[VNET_HDR_LEN + 36..], b"inner-ip", "the packet did not move");
+        assert_eq!(f.headroom(), HEADROOM - 36);
+        let mut g = Frame::received(&mut buf, 4);
+        g.push_front(8, false).unwrap().fill(7);
+        assert_eq!(g.head(8), &[7; 8]);
+    }
+
+    #[test]
+    fn push_front_refuses_what_does_not_fit() {
+        let mut buf = vec![0u8; HEADROOM + 20];
+        let mut f = Frame::received(&mut buf, 20);
+        assert!(f.push_front(HEADROOM + 1, false).is_none());
+        assert!(f.push_front(HEADROOM, false).is_some());
+        assert!(f.push_front(1, false).is_none(), "the headroom is used up");
+        let mut short = vec![0u8; HEADROOM + 4];
+        let mut s = Frame::received(&mut short, 4);
+        assert!(s.push_front(8, true).is_none(), "shorter than its virtio header");
+        let mut tiny = vec![0u8; 3];
+        let mut t = Frame::received(&mut tiny, 10);
+        assert_eq!(t.bytes().len(), 0, "a buffer without headroom holds no frame");
+    }
+}
