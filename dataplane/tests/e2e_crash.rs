@@ -21,7 +21,10 @@ use std::time::{Duration, Instant};
 /// Namespaces of this test's VPCs: the ones named `pl-<tag>…`, minus the AWS-service network.
 fn vpc_namespaces(d: &Daemon) -> BTreeSet<String> {
     let prefix = format!("pl-{}", d.tag);
-    netns::list().unwrap().into_iter().filter(|n| n.starts_with(&prefix) && *n != d.aws_netns()).collect()
+    common::netlab::list_netns()
+        .into_iter()
+        .filter(|n| n.starts_with(&prefix) && *n != d.aws_netns())
+        .collect()
 }
 
 /// The namespaces the state names, after checking each VPC's exists.

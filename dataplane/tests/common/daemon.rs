@@ -241,14 +241,14 @@ impl Drop for Daemon {
         }
         // VPCs made through the AWS API are named pl-vpc-<hex>: this daemon's state names them.
         let named = self.state_netns();
-        for ns in netns::list().unwrap_or_default() {
+        for ns in super::netlab::list_netns() {
             if ns.starts_with(&prefix) || named.contains(&ns) {
                 let _ = netns::delete(&ns);
                 let _ = std::fs::remove_dir_all(format!("/etc/netns/{ns}"));
             }
         }
         let left: Vec<String> =
-            netns::list().unwrap_or_default().into_iter().filter(|n| n.starts_with(&prefix)).collect();
+            super::netlab::list_netns().into_iter().filter(|n| n.starts_with(&prefix)).collect();
         if !std::thread::panicking() {
             assert!(stopped, "privlinkd did not stop within 10 s of SIGTERM");
             assert!(resolver_left.is_empty(), "privlinkd left resolver files behind: {resolver_left:?}");

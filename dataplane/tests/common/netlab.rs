@@ -36,6 +36,13 @@ fn run(cmd: &str, args: &[&str]) -> String {
 }
 
 /// `ip ARGS…`, stdout (and whether it succeeded).
+/// Names under `/run/netns` (what `ip netns list` shows).
+pub fn list_netns() -> Vec<String> {
+    std::fs::read_dir("/run/netns")
+        .map(|rd| rd.flatten().filter_map(|e| e.file_name().into_string().ok()).collect())
+        .unwrap_or_default()
+}
+
 pub fn ip(args: &[&str]) -> (bool, String) {
     let out = Command::new("ip").args(args).output().unwrap_or_else(|e| panic!("running ip {args:?}: {e}"));
     (

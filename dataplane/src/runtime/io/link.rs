@@ -298,11 +298,6 @@ impl LinkCtl {
         self.rt.block_on(req).map_err(|e| nl_error(dev_target(&self.netns, dev), "RTM_DELLINK", e))
     }
 
-    /// `ip link set DEV down`.
-    pub fn set_down(&self, dev: &str) -> Result<()> {
-        self.set_link(dev, "RTM_NEWLINK down", |i| LinkUnspec::new_with_index(i).down().build())
-    }
-
     /// `ip link set DEV mtu MTU`.
     pub fn set_mtu(&self, dev: &str, mtu: u32) -> Result<()> {
         self.set_link(dev, &format!("RTM_NEWLINK mtu {mtu}"), |i| {
@@ -504,11 +499,6 @@ where
 /// `ip -n NETNS link set DEV up`.
 pub fn set_link_up(netns: &str, dev: &str) -> Result<()> {
     configure(netns, |c| c.set_up(dev))
-}
-
-/// `ip -n NETNS link set DEV down`.
-pub fn set_link_down(netns: &str, dev: &str) -> Result<()> {
-    configure(netns, |c| c.set_down(dev))
 }
 
 /// `ip -n NETNS link set DEV mtu MTU`.

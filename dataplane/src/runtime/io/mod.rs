@@ -37,7 +37,7 @@ use nix::errno::Errno;
 pub use link::{IfAddr, LinkCtl, LinkInfo, LinkReader};
 pub use netns::{NetnsGuard, in_netns};
 pub use poll::{Poller, Waker};
-pub use tun::{MAX_FRAME_LEN, Offloads, SendBatch, Tun, TunConfig, TunQueue};
+pub use tun::{MAX_FRAME_LEN, Offloads, Tun, TunConfig, TunQueue};
 
 /// Errors of the I/O layer. Every message names the namespace and/or device and the operation.
 #[derive(Debug, thiserror::Error)]

@@ -159,22 +159,6 @@ pub fn exists(name: &str) -> Result<bool> {
     }
 }
 
-/// Names under `/run/netns` (what `ip netns list` shows), sorted. Missing directory: empty.
-pub fn list() -> Result<Vec<String>> {
-    let rd = match fs::read_dir(NETNS_RUN_DIR) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(IoError::from_io(NETNS_RUN_DIR, "read_dir", &e)),
-    };
-    let mut names: Vec<String> = rd
-        .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-        .filter(|n| validate_name(n).is_ok())
-        .collect();
-    names.sort();
-    Ok(names)
-}
-
 /// Makes `/run/netns` exist and be a shared mount, as iproute2 does: bind-mount it onto itself
 /// if it is not a mount point yet, then `--make-rshared`, so that our nsfs bind mounts propagate
 /// into mount namespaces created later (e.g. by `ip netns exec`).

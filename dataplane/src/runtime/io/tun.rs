@@ -232,17 +232,6 @@ impl TunConfig {
     }
 }
 
-/// Outcome of [`TunQueue::send_batch`].
-#[derive(Debug, Default)]
-pub struct SendBatch {
-    /// Frames written.
-    pub sent: usize,
-    /// Frames the kernel refused (dropped, like a full NIC ring); `sent + failed` = frames given.
-    pub failed: usize,
-    /// The first refusal's error, for logging.
-    pub first_error: Option<io::Error>,
-}
-
 /// One queue of a TUN device: an owned, non-blocking fd. `Send + Sync`; `recv`/`send` take
 /// `&self` (each call is one `read(2)`/`write(2)` of one whole frame).
 #[derive(Debug)]
@@ -285,42 +274,6 @@ impl TunQueue {
                 Err(e) => return Err(e.into()),
             }
         }
-    }
-
-    /// Drains the queue into caller-owned buffers until it is empty or `bufs`/`lens` are full;
-    /// `lens[i]` receives the length of the frame in `bufs[i]`. Returns the number of frames
-    /// (`0` when nothing was waiting). An error is returned only if it happens on the first read;
-    /// after at least one frame the batch just ends (a persistent error recurs on the next call).
-    pub fn recv_batch<B: AsMut<[u8]>>(&self, bufs: &mut [B], lens: &mut [usize]) -> io::Result<usize> {
-        let max = bufs.len().min(lens.len());
-        let mut n = 0;
-        while n < max {
-            match self.recv(bufs[n].as_mut()) {
-                Ok(len) => {
-                    lens[n] = len;
-                    n += 1;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if n == 0 => return Err(e),
-                Err(_) => break,
-            }
-        }
-        Ok(n)
-    }
-
-    /// Writes every frame of `frames`; a refused frame is counted and skipped.
-    pub fn send_batch<B: AsRef<[u8]>>(&self, frames: &[B]) -> SendBatch {
-        let mut out = SendBatch::default();
-        for f in frames {
-            match self.send(f.as_ref()) {
-                Ok(_) => out.sent += 1,
-                Err(e) => {
-                    out.failed += 1;
-                    out.first_error.get_or_insert(e);
-                }
-            }
-        }
-        out
     }
 }
 
