@@ -45,7 +45,7 @@ fn main() {
         };
         let plan =
             FlowPlan::Nat { vpc: 1, nlb: 0x0a00_0164, target: 0x0a00_0a00 + i % TARGETS, target_port: 8080 };
-        flows.insert(&k, plan, 0x02, 0).unwrap();
+        flows.insert(&k, plan, 0x02, 60, 0).unwrap();
     }
     let total = LIVE.load(Ordering::Relaxed) - before;
     // The NAT port pools are per target, not per flow; report them apart.

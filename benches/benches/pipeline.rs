@@ -82,14 +82,14 @@ fn flow_lookup_1m(c: &mut Criterion) {
             target: 0x0a00_0a00 + (i % 32) as u32,
             target_port: 8080,
         };
-        flows.insert(k, plan, SYN, 0).unwrap();
+        flows.insert(k, plan, SYN, 60, 0).unwrap();
     }
     assert_eq!(flows.len(), 1_000_000);
     let mut i = 0usize;
     c.bench_function("flow_table/lookup_hit_1M_flows_random", |b| {
         b.iter(|| {
             i = (i + 617_293) % keys.len();
-            let r = flows.lookup(black_box(&keys[i]), ACK, 1);
+            let r = flows.lookup(black_box(&keys[i]), ACK, 60, 1);
             debug_assert!(matches!(r, Lookup::Hit(_)));
             black_box(r)
         })

@@ -21,8 +21,16 @@
 //!   timeout. A pure SYN from the initiator on a closing or closed flow removes it and reports
 //!   a miss, so the caller creates a fresh flow (as conntrack does for recycled ports).
 //!
-//! Memory: 16-byte keys, a 40-byte record, two hash entries per flow (see the benchmarks and
-//! README for the measured bytes per flow at 1M flows).
+//! - Every packet a flow forwards is counted in its direction (packets, and bytes of the IP
+//!   packet; a GSO super-frame counts as one packet), under the shard lock the lookup holds
+//!   anyway: plain adds, no atomics.
+//! - Every removal — expiry (lazy or by sweep), a re-opened TCP flow, a purge — hands one
+//!   [`FlowRecord`] to the table's [`FlowSink`] (none by default), once per flow, under the
+//!   shard lock: a sink must be quick and must not touch the table. Flow logs are built on it.
+//!
+//! Memory: 16-byte keys, a 60-byte record (the counters are packed into 20 bytes), two hash
+//! entries per flow (see the benchmarks and README for the measured bytes per flow at 1M
+//! flows).
 //!
 //! Why hand-written shards rather than `dashmap`: a flow must be reachable from both of its
 //! keys under one lock. With independent maps each direction would need its own copy of the
@@ -163,6 +171,121 @@ struct Flow {
     state: State,
     fins: u8,
     nat: bool,
+    counts: Counts,
+}
+
+/// Per-direction counters (index 0: the initiator's packets, 1: the responder's), packed into
+/// 20 bytes to keep a flow within the memory budget: 32-bit packet counts (wrapping) and
+/// 48-bit byte counts (256 TiB).
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    packets: [u32; 2],
+    bytes_lo: [u32; 2],
+    bytes_hi: [u16; 2],
+}
+
+impl Counts {
+    #[inline]
+    fn add(&mut self, dir: usize, len: u32) {
+        self.packets[dir] = self.packets[dir].wrapping_add(1);
+        let (lo, carry) = self.bytes_lo[dir].overflowing_add(len);
+        self.bytes_lo[dir] = lo;
+        self.bytes_hi[dir] = self.bytes_hi[dir].wrapping_add(u16::from(carry));
+    }
+
+    fn packets(&self) -> [u64; 2] {
+        self.packets.map(u64::from)
+    }
+
+    fn bytes(&self) -> [u64; 2] {
+        [0, 1].map(|d| u64::from(self.bytes_hi[d]) << 32 | u64::from(self.bytes_lo[d]))
+    }
+}
+
+/// Why a flow left the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+pub enum EndReason {
+    /// Idle longer than its state's timeout.
+    Idle,
+    /// TCP closed (FIN both ways or RST) and its short timeout passed.
+    Closed,
+    /// Its initiator opened it again with a pure SYN while it was closing.
+    Reopened,
+    /// Cut by the control plane (its VPC deleted, its endpoint no longer available).
+    Purged,
+}
+
+impl EndReason {
+    /// Every reason, in a fixed order (counter arrays are indexed by it).
+    pub const ALL: [EndReason; 4] =
+        [EndReason::Idle, EndReason::Closed, EndReason::Reopened, EndReason::Purged];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Idle => "idle",
+            EndReason::Closed => "closed",
+            EndReason::Reopened => "reopened",
+            EndReason::Purged => "purged",
+        }
+    }
+}
+
+/// A flow that left the table, as handed to the [`FlowSink`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowRecord {
+    /// The initiator's key.
+    pub fwd: FlowKey,
+    /// The responder's key.
+    pub rev: FlowKey,
+    /// True for NAT'ed (interface endpoint) flows.
+    pub nat: bool,
+    /// Packets and bytes from the initiator (`[0]`) and from the responder (`[1]`).
+    pub packets: [u64; 2],
+    pub bytes: [u64; 2],
+    /// The table's clock (ms, wrapping) at the flow's last packet and at its removal.
+    pub last_seen_ms: u32,
+    pub ended_ms: u32,
+    pub reason: EndReason,
+}
+
+/// Where flows that leave the table go (flow logs, counters). Called under a shard lock.
+pub trait FlowSink: Send + Sync {
+    fn flow_ended(&self, record: &FlowRecord);
+}
+
+impl<T: FlowSink + ?Sized> FlowSink for std::sync::Arc<T> {
+    fn flow_ended(&self, record: &FlowRecord) {
+        (**self).flow_ended(record)
+    }
+}
+
+/// A sink that tallies ended flows: how many per [`EndReason`], and their packets and bytes.
+#[derive(Debug, Default)]
+pub struct EndedFlows {
+    by_reason: [AtomicU64; EndReason::ALL.len()],
+    packets: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl EndedFlows {
+    /// Flows that ended for `reason`.
+    pub fn count(&self, reason: EndReason) -> u64 {
+        self.by_reason[reason as usize].load(Ordering::Relaxed)
+    }
+
+    /// Packets and bytes, both directions, of every flow that ended.
+    pub fn totals(&self) -> (u64, u64) {
+        (self.packets.load(Ordering::Relaxed), self.bytes.load(Ordering::Relaxed))
+    }
+}
+
+impl FlowSink for EndedFlows {
+    fn flow_ended(&self, r: &FlowRecord) {
+        self.by_reason[r.reason as usize].fetch_add(1, Ordering::Relaxed);
+        self.packets.fetch_add(r.packets[0] + r.packets[1], Ordering::Relaxed);
+        self.bytes.fetch_add(r.bytes[0] + r.bytes[1], Ordering::Relaxed);
+    }
 }
 
 /// One direction's view of a flow, for `privlink flows` and traces.
@@ -178,6 +301,9 @@ pub struct FlowInfo {
     pub idle_ms: u32,
     /// True for NAT'ed (interface endpoint) flows.
     pub nat: bool,
+    /// Packets and bytes from the initiator (`[0]`) and from the responder (`[1]`).
+    pub packets: [u64; 2],
+    pub bytes: [u64; 2],
 }
 
 #[derive(Default)]
@@ -206,6 +332,7 @@ pub struct FlowTable {
     pools: Mutex<Pools>,
     len: AtomicUsize,
     created: AtomicU64,
+    sink: Option<Box<dyn FlowSink>>,
 }
 
 struct Pools {
@@ -223,7 +350,13 @@ impl FlowTable {
             pools: Mutex::new(Pools { map: HashMap::new(), rng: fastrand::Rng::new() }),
             len: AtomicUsize::new(0),
             created: AtomicU64::new(0),
+            sink: None,
         }
+    }
+
+    /// The table, handing every flow that leaves it to `sink`.
+    pub fn with_sink(self, sink: Box<dyn FlowSink>) -> Self {
+        FlowTable { sink: Some(sink), ..self }
     }
 
     /// The configuration the table was built with.
@@ -280,22 +413,37 @@ impl FlowTable {
         !restart && !self.expired(f, now)
     }
 
-    /// Looks up the flow of a packet with key `k` (and TCP flags `flags`, 0 for non-TCP),
-    /// refreshing its idle timer and TCP state. A flow that no longer [serves](Self::peek)
-    /// the packet (expired, or re-opened) is removed and reported as a miss.
+    /// Why `f` no longer serves: re-opened by its initiator, else expired (idle or closed).
+    fn end_reason(&self, f: &Flow, k: &FlowKey, flags: u8, now: u32) -> EndReason {
+        if self.expired(f, now) {
+            if f.state == State::TcpClosed { EndReason::Closed } else { EndReason::Idle }
+        } else if f.fwd == *k && flags & tcp_flags::SYN != 0 {
+            EndReason::Reopened
+        } else {
+            EndReason::Idle
+        }
+    }
+
+    /// Looks up the flow of a packet with key `k` (and TCP flags `flags`, 0 for non-TCP) whose
+    /// IP packet is `len` bytes, refreshing its idle timer and TCP state and counting the
+    /// packet. A flow that no longer [serves](Self::peek) the packet (expired, or re-opened)
+    /// is removed and reported as a miss.
     #[inline]
-    pub fn lookup(&self, k: &FlowKey, flags: u8, now_ms: u64) -> Lookup {
+    pub fn lookup(&self, k: &FlowKey, flags: u8, len: u32, now_ms: u64) -> Lookup {
         let now = now_ms as u32;
         let mut shard = self.shards[shard_of(k)].0.lock();
         let Some(&idx) = shard.map.get(k) else {
             return Lookup::Miss;
         };
-        if !self.serves(&shard.slab[idx as usize], k, flags, now) {
-            self.remove(&mut shard, idx);
+        let f = &shard.slab[idx as usize];
+        if !self.serves(f, k, flags, now) {
+            let reason = self.end_reason(f, k, flags, now);
+            self.remove(&mut shard, idx, now, reason);
             return Lookup::Miss;
         }
         let f = &mut shard.slab[idx as usize];
         let is_fwd = f.fwd == *k;
+        f.counts.add(usize::from(!is_fwd), len);
         if idle(now, f.last_seen) > 0 {
             f.last_seen = now;
         }
@@ -315,21 +463,23 @@ impl FlowTable {
     }
 
     /// Creates the flow whose initiator's key is `fwd` and returns the rewrite for its first
-    /// packet. If another worker created it meanwhile, that flow's rewrite is returned.
+    /// packet (`len` bytes, counted). If another worker created it meanwhile, that flow's
+    /// rewrite is returned.
     pub fn insert(
         &self,
         fwd: &FlowKey,
         plan: FlowPlan,
         flags: u8,
+        len: u32,
         now_ms: u64,
     ) -> Result<Rewrite, DropReason> {
-        self.create(fwd, plan, flags, now_ms, true)
+        self.create(fwd, plan, flags, len, now_ms, true)
     }
 
     /// What [`insert`](Self::insert) would return, changing nothing (traces). A new NAT flow's
     /// port is not chosen: the rewrite's `sport` is 0, and only the pool's capacity is checked.
     pub fn admit(&self, fwd: &FlowKey, plan: FlowPlan, now_ms: u64) -> Result<Rewrite, DropReason> {
-        self.create(fwd, plan, 0, now_ms, false)
+        self.create(fwd, plan, 0, 0, now_ms, false)
     }
 
     /// [`insert`](Self::insert) when `commit`, else [`admit`](Self::admit): one sequence of
@@ -339,6 +489,7 @@ impl FlowTable {
         fwd: &FlowKey,
         plan: FlowPlan,
         flags: u8,
+        len: u32,
         now_ms: u64,
         commit: bool,
     ) -> Result<Rewrite, DropReason> {
@@ -352,7 +503,8 @@ impl FlowTable {
                 return Ok(Rewrite::towards(if f.fwd == *fwd { &f.rev } else { &f.fwd }));
             }
             if commit {
-                self.remove(&mut shard, idx);
+                let reason = if f.state == State::TcpClosed { EndReason::Closed } else { EndReason::Idle };
+                self.remove(&mut shard, idx, now, reason);
             }
         }
         if self.len.load(Ordering::Relaxed) >= self.cfg.max_flows {
@@ -395,7 +547,9 @@ impl FlowTable {
             return Err(DropReason::GatewayTupleCollision);
         }
         let state = if fwd.proto == proto::TCP { State::TcpSynSent } else { State::Datagram };
-        let mut flow = Flow { fwd: *fwd, rev, last_seen: now, state, fins: 0, nat };
+        let mut flow =
+            Flow { fwd: *fwd, rev, last_seen: now, state, fins: 0, nat, counts: Counts::default() };
+        flow.counts.add(0, len);
         if fwd.proto == proto::TCP {
             track_tcp(&mut flow, true, flags);
         }
@@ -424,8 +578,20 @@ impl FlowTable {
         }
     }
 
-    fn remove(&self, shard: &mut Shard, idx: u32) {
+    fn remove(&self, shard: &mut Shard, idx: u32, now: u32, reason: EndReason) {
         let f = shard.slab[idx as usize];
+        if let Some(sink) = &self.sink {
+            sink.flow_ended(&FlowRecord {
+                fwd: f.fwd,
+                rev: f.rev,
+                nat: f.nat,
+                packets: f.counts.packets(),
+                bytes: f.counts.bytes(),
+                last_seen_ms: f.last_seen,
+                ended_ms: now,
+                reason,
+            });
+        }
         shard.map.remove(&f.fwd);
         shard.map.remove(&f.rev);
         shard.slab[idx as usize].state = State::Free;
@@ -445,7 +611,9 @@ impl FlowTable {
             for idx in 0..shard.slab.len() as u32 {
                 let f = &shard.slab[idx as usize];
                 if f.state != State::Free && self.expired(f, now) {
-                    self.remove(&mut shard, idx);
+                    let reason =
+                        if f.state == State::TcpClosed { EndReason::Closed } else { EndReason::Idle };
+                    self.remove(&mut shard, idx, now, reason);
                     removed += 1;
                 }
             }
@@ -453,15 +621,17 @@ impl FlowTable {
         removed
     }
 
-    /// Removes every flow matching `pred` (e.g. flows of a deleted endpoint); returns the count.
-    pub fn purge(&self, mut pred: impl FnMut(&FlowKey, &FlowKey) -> bool) -> usize {
+    /// Removes every flow matching `pred` (e.g. flows of a deleted endpoint) at `now_ms`;
+    /// returns the count.
+    pub fn purge(&self, now_ms: u64, mut pred: impl FnMut(&FlowKey, &FlowKey) -> bool) -> usize {
+        let now = now_ms as u32;
         let mut removed = 0;
         for s in self.shards.iter() {
             let mut shard = s.0.lock();
             for idx in 0..shard.slab.len() as u32 {
                 let f = &shard.slab[idx as usize];
                 if f.state != State::Free && pred(&f.fwd, &f.rev) {
-                    self.remove(&mut shard, idx);
+                    self.remove(&mut shard, idx, now, EndReason::Purged);
                     removed += 1;
                 }
             }
@@ -491,6 +661,8 @@ impl FlowTable {
                     },
                     idle_ms: idle(now, f.last_seen),
                     nat: f.nat,
+                    packets: f.counts.packets(),
+                    bytes: f.counts.bytes(),
                 });
             }
         }
@@ -563,14 +735,14 @@ mod tests {
     fn idle_pools_that_are_not_kept_are_freed() {
         let t = FlowTable::new(FlowConfig::default());
         let fwd = key(1, CLIENT, 40000, ENI, 80);
-        t.insert(&fwd, nat(), SYN, 0).unwrap();
+        t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
         assert_eq!(t.drop_idle_pools(|_| false), 0, "a pool with a port in use stays");
-        assert_eq!(t.purge(|f, _| *f == fwd), 1);
+        assert_eq!(t.purge(0, |f, _| *f == fwd), 1);
         assert_eq!(t.drop_idle_pools(|_| true), 0, "a kept pool stays");
         assert_eq!(t.drop_idle_pools(|_| false), 1);
         assert_eq!(t.pools(), 0);
         // Needed again: made again.
-        t.insert(&fwd, nat(), SYN, 0).unwrap();
+        t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
         assert_eq!(t.pools(), 1);
     }
 
@@ -578,13 +750,102 @@ mod tests {
     fn both_directions_find_the_flow_and_rewrite_symmetrically() {
         let t = FlowTable::new(FlowConfig::default());
         let fwd = key(1, CLIENT, 40000, ENI, 80);
-        let rw = t.insert(&fwd, nat(), SYN, 0).unwrap();
+        let rw = t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
         assert_eq!((rw.egress, rw.src, rw.dst, rw.dport), (9, NLB, TARGET, 8080));
         let reply = key(9, TARGET, 8080, NLB, rw.sport);
-        let back = t.lookup(&reply, SYN | ACK, 1);
+        let back = t.lookup(&reply, SYN | ACK, 60, 1);
         assert_eq!(back, Lookup::Hit(Rewrite { egress: 1, src: ENI, dst: CLIENT, sport: 80, dport: 40000 }));
-        assert_eq!(t.lookup(&fwd, ACK, 2), Lookup::Hit(rw));
+        assert_eq!(t.lookup(&fwd, ACK, 60, 2), Lookup::Hit(rw));
         assert_eq!(t.len(), 1);
+    }
+
+    /// Collects every record a table hands out.
+    struct Recorder(std::sync::Arc<Mutex<Vec<FlowRecord>>>);
+
+    impl FlowSink for Recorder {
+        fn flow_ended(&self, record: &FlowRecord) {
+            self.0.lock().push(*record);
+        }
+    }
+
+    fn recorded(cfg: FlowConfig) -> (FlowTable, std::sync::Arc<Mutex<Vec<FlowRecord>>>) {
+        let log = std::sync::Arc::new(Mutex::new(Vec::new()));
+        (FlowTable::new(cfg).with_sink(Box::new(Recorder(log.clone()))), log)
+    }
+
+    #[test]
+    fn flows_count_each_direction_and_leave_one_record() {
+        let cfg = FlowConfig::default();
+        let (t, log) = recorded(cfg);
+        let fwd = key(1, CLIENT, 40000, ENI, 80);
+        let rw = t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
+        let reply = key(9, TARGET, 8080, NLB, rw.sport);
+        t.lookup(&reply, SYN | ACK, 60, 1);
+        for _ in 0..3 {
+            t.lookup(&fwd, ACK, 1000, 2);
+        }
+        for _ in 0..2 {
+            t.lookup(&reply, ACK, 500, 3);
+        }
+        let info = &t.snapshot(3, 10)[0];
+        assert_eq!((info.packets, info.bytes), ([4, 3], [3060, 1060]));
+        t.lookup(&fwd, RST, 40, 4);
+        assert!(log.lock().is_empty(), "nothing ends while the flow lives");
+        let end = 4 + u64::from(cfg.tcp_closed_ms) + 1;
+        assert_eq!(t.sweep(end), 1);
+        let r = log.lock();
+        assert_eq!(r.len(), 1, "one record per flow");
+        assert_eq!((r[0].fwd, r[0].rev, r[0].nat), (fwd, reply, true));
+        assert_eq!((r[0].packets, r[0].bytes), ([5, 3], [3100, 1060]));
+        assert_eq!((r[0].last_seen_ms, r[0].ended_ms, r[0].reason), (4, end as u32, EndReason::Closed));
+    }
+
+    #[test]
+    fn every_way_out_names_its_reason() {
+        let cfg = FlowConfig::default();
+        let (t, log) = recorded(cfg);
+        let reasons = |log: &Mutex<Vec<FlowRecord>>| log.lock().iter().map(|r| r.reason).collect::<Vec<_>>();
+        // Idle: found expired by a lookup.
+        let a = key(1, CLIENT, 1000, ENI, 80);
+        t.insert(&a, nat(), SYN, 60, 0).unwrap();
+        assert_eq!(t.lookup(&a, ACK, 60, u64::from(cfg.tcp_transitory_ms) + 1), Lookup::Miss);
+        assert_eq!(reasons(&log), [EndReason::Idle]);
+        // Reopened: a pure SYN from the initiator on a closing flow.
+        let b = key(1, CLIENT, 2000, ENI, 80);
+        t.insert(&b, nat(), SYN, 60, 0).unwrap();
+        t.lookup(&b, FIN | ACK, 60, 1);
+        assert_eq!(t.lookup(&b, SYN, 60, 2), Lookup::Miss);
+        // Purged by the control plane.
+        let c = key(1, CLIENT, 3000, ENI, 80);
+        t.insert(&c, nat(), SYN, 60, 0).unwrap();
+        assert_eq!(t.purge(5, |f, _| *f == c), 1);
+        assert_eq!(reasons(&log), [EndReason::Idle, EndReason::Reopened, EndReason::Purged]);
+        assert_eq!(log.lock()[2].ended_ms, 5);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn the_tally_counts_what_ended() {
+        let tally = std::sync::Arc::new(EndedFlows::default());
+        let t = FlowTable::new(FlowConfig::default()).with_sink(Box::new(tally.clone()));
+        for port in [1000, 2000] {
+            let k = key(1, CLIENT, port, ENI, 80);
+            t.insert(&k, nat(), SYN, 60, 0).unwrap();
+            t.lookup(&k, ACK, 40, 1);
+        }
+        assert_eq!(t.purge(2, |_, _| true), 2);
+        assert_eq!((tally.count(EndReason::Purged), tally.count(EndReason::Idle)), (2, 0));
+        assert_eq!(tally.totals(), (4, 200));
+    }
+
+    #[test]
+    fn byte_counts_carry_past_32_bits() {
+        let mut c = Counts::default();
+        c.add(1, u32::MAX);
+        c.add(1, u32::MAX);
+        c.add(1, 2);
+        assert_eq!((c.packets(), c.bytes()), ([0, 3], [0, 2 * u64::from(u32::MAX) + 2]));
+        assert_eq!(std::mem::size_of::<Flow>(), 60, "the record stays within the memory budget");
     }
 
     #[test]
@@ -592,10 +853,10 @@ mod tests {
         let t = FlowTable::new(FlowConfig::default());
         for i in 0..2000u32 {
             let fwd = key(1, CLIENT + i, 1024 + i as u16, ENI, 80);
-            let rw = t.insert(&fwd, nat(), SYN, 0).unwrap();
+            let rw = t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
             let reply = key(9, rw.dst, rw.dport, rw.src, rw.sport);
             assert_eq!(shard_of(&reply), shard_of(&fwd));
-            assert!(matches!(t.lookup(&reply, ACK, 0), Lookup::Hit(_)));
+            assert!(matches!(t.lookup(&reply, ACK, 60, 0), Lookup::Hit(_)));
         }
     }
 
@@ -604,13 +865,13 @@ mod tests {
         let cfg = FlowConfig::default();
         let t = FlowTable::new(cfg);
         let fwd = key(1, CLIENT, 40000, ENI, 80);
-        let rw = t.insert(&fwd, nat(), SYN, 0).unwrap();
+        let rw = t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
         let reply = key(9, TARGET, 8080, NLB, rw.sport);
-        t.lookup(&reply, SYN | ACK, 10);
+        t.lookup(&reply, SYN | ACK, 60, 10);
         // Established: alive just before the idle timeout, gone just after.
         let at = u64::from(cfg.tcp_idle_ms) + 10;
-        assert!(matches!(t.lookup(&fwd, ACK, at), Lookup::Hit(_)));
-        assert_eq!(t.lookup(&fwd, ACK, at + u64::from(cfg.tcp_idle_ms) + 1), Lookup::Miss);
+        assert!(matches!(t.lookup(&fwd, ACK, 60, at), Lookup::Hit(_)));
+        assert_eq!(t.lookup(&fwd, ACK, 60, at + u64::from(cfg.tcp_idle_ms) + 1), Lookup::Miss);
         assert!(t.is_empty());
     }
 
@@ -620,16 +881,16 @@ mod tests {
         let t = FlowTable::new(cfg);
         let pool = PoolKey { vpc: 9, proto: proto::TCP, nlb: NLB, target: TARGET, target_port: 8080 };
         let a = key(1, CLIENT, 40000, ENI, 80);
-        let rw = t.insert(&a, nat(), SYN, 0).unwrap();
+        let rw = t.insert(&a, nat(), SYN, 60, 0).unwrap();
         let ra = key(9, TARGET, 8080, NLB, rw.sport);
-        t.lookup(&ra, SYN | ACK, 0);
-        t.lookup(&a, FIN | ACK, 0);
-        t.lookup(&ra, FIN | ACK, 0);
+        t.lookup(&ra, SYN | ACK, 60, 0);
+        t.lookup(&a, FIN | ACK, 60, 0);
+        t.lookup(&ra, FIN | ACK, 60, 0);
         let b = key(1, CLIENT, 40001, ENI, 80);
-        t.insert(&b, nat(), SYN, 0).unwrap();
-        t.lookup(&b, RST, 0);
+        t.insert(&b, nat(), SYN, 60, 0).unwrap();
+        t.lookup(&b, RST, 60, 0);
         let c = key(1, CLIENT, 40002, ENI, 80);
-        t.insert(&c, nat(), SYN, 0).unwrap();
+        t.insert(&c, nat(), SYN, 60, 0).unwrap();
         assert_eq!(t.ports_in_use(&pool), 3);
         let removed = t.sweep(u64::from(cfg.tcp_closed_ms) + 1);
         assert_eq!(removed, 2, "closed and reset flows expire, the SYN-only one lives on");
@@ -640,12 +901,12 @@ mod tests {
     fn syn_on_a_closing_flow_starts_a_fresh_one() {
         let t = FlowTable::new(FlowConfig::default());
         let fwd = key(1, CLIENT, 40000, ENI, 80);
-        t.insert(&fwd, nat(), SYN, 0).unwrap();
-        assert!(matches!(t.lookup(&fwd, SYN, 5), Lookup::Hit(_)), "SYN retransmit keeps the flow");
-        t.lookup(&fwd, FIN | ACK, 6);
-        assert_eq!(t.lookup(&fwd, SYN, 7), Lookup::Miss, "recycled port must not stall");
+        t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
+        assert!(matches!(t.lookup(&fwd, SYN, 60, 5), Lookup::Hit(_)), "SYN retransmit keeps the flow");
+        t.lookup(&fwd, FIN | ACK, 60, 6);
+        assert_eq!(t.lookup(&fwd, SYN, 60, 7), Lookup::Miss, "recycled port must not stall");
         assert!(t.is_empty());
-        assert!(t.insert(&fwd, nat(), SYN, 7).is_ok());
+        assert!(t.insert(&fwd, nat(), SYN, 60, 7).is_ok());
     }
 
     #[test]
@@ -654,20 +915,23 @@ mod tests {
         let t = FlowTable::new(cfg);
         let mut ports = std::collections::HashSet::new();
         for i in 0..100u16 {
-            let rw = t.insert(&key(1, CLIENT, 2000 + i, ENI, 80), nat(), SYN, 0).unwrap();
+            let rw = t.insert(&key(1, CLIENT, 2000 + i, ENI, 80), nat(), SYN, 60, 0).unwrap();
             assert!(ports.insert(rw.sport), "NAT port {} reused while in use", rw.sport);
         }
-        assert_eq!(t.insert(&key(1, CLIENT, 5000, ENI, 80), nat(), SYN, 0), Err(DropReason::NatExhausted));
+        assert_eq!(
+            t.insert(&key(1, CLIENT, 5000, ENI, 80), nat(), SYN, 60, 0),
+            Err(DropReason::NatExhausted)
+        );
         // Still exhausted just before the transitory timeout…
         let before = u64::from(cfg.tcp_transitory_ms);
         assert_eq!(t.sweep(before), 0);
         assert_eq!(
-            t.insert(&key(1, CLIENT, 5000, ENI, 80), nat(), SYN, before),
+            t.insert(&key(1, CLIENT, 5000, ENI, 80), nat(), SYN, 60, before),
             Err(DropReason::NatExhausted)
         );
         // …and free again after it.
         assert_eq!(t.sweep(before + 1), 100);
-        assert!(t.insert(&key(1, CLIENT, 5000, ENI, 80), nat(), SYN, before + 1).is_ok());
+        assert!(t.insert(&key(1, CLIENT, 5000, ENI, 80), nat(), SYN, 60, before + 1).is_ok());
     }
 
     #[test]
@@ -676,32 +940,32 @@ mod tests {
         let svc = 0xc633_640a;
         let a = key(1, CLIENT, 40000, svc, 443);
         let b = key(2, CLIENT, 40000, svc, 443);
-        let rw = t.insert(&a, FlowPlan::Forward { vpc: 7 }, SYN, 0).unwrap();
+        let rw = t.insert(&a, FlowPlan::Forward { vpc: 7 }, SYN, 60, 0).unwrap();
         assert_eq!((rw.egress, rw.src, rw.dst, rw.sport, rw.dport), (7, CLIENT, svc, 40000, 443));
         assert_eq!(
-            t.insert(&b, FlowPlan::Forward { vpc: 7 }, SYN, 0),
+            t.insert(&b, FlowPlan::Forward { vpc: 7 }, SYN, 60, 0),
             Err(DropReason::GatewayTupleCollision)
         );
         let reply = key(7, svc, 443, CLIENT, 40000);
-        assert!(matches!(t.lookup(&reply, ACK, 0), Lookup::Hit(Rewrite { egress: 1, .. })));
+        assert!(matches!(t.lookup(&reply, ACK, 60, 0), Lookup::Hit(Rewrite { egress: 1, .. })));
     }
 
     #[test]
     fn table_full_is_a_drop() {
         let t = FlowTable::new(FlowConfig { max_flows: 3, ..FlowConfig::default() });
         for i in 0..3 {
-            t.insert(&key(1, CLIENT, 1000 + i, ENI, 80), nat(), SYN, 0).unwrap();
+            t.insert(&key(1, CLIENT, 1000 + i, ENI, 80), nat(), SYN, 60, 0).unwrap();
         }
-        assert_eq!(t.insert(&key(1, CLIENT, 9, ENI, 80), nat(), SYN, 0), Err(DropReason::FlowTableFull));
+        assert_eq!(t.insert(&key(1, CLIENT, 9, ENI, 80), nat(), SYN, 60, 0), Err(DropReason::FlowTableFull));
     }
 
     #[test]
     fn a_clock_read_slightly_earlier_by_another_worker_is_not_expiry() {
         let t = FlowTable::new(FlowConfig::default());
         let fwd = key(1, CLIENT, 40000, ENI, 80);
-        t.insert(&fwd, nat(), SYN, 1_000).unwrap();
-        assert!(matches!(t.lookup(&fwd, ACK, 1_005), Lookup::Hit(_)));
-        assert!(matches!(t.lookup(&fwd, ACK, 999), Lookup::Hit(_)), "older batch clock");
+        t.insert(&fwd, nat(), SYN, 60, 1_000).unwrap();
+        assert!(matches!(t.lookup(&fwd, ACK, 60, 1_005), Lookup::Hit(_)));
+        assert!(matches!(t.lookup(&fwd, ACK, 60, 999), Lookup::Hit(_)), "older batch clock");
         assert_eq!(t.sweep(998), 0);
         assert_eq!(t.len(), 1);
     }
@@ -711,7 +975,7 @@ mod tests {
         let t = FlowTable::new(FlowConfig::default());
         let start = u64::from(u32::MAX) - 5;
         let fwd = FlowKey { proto: proto::UDP, ..key(1, CLIENT, 5353, ENI, 53) };
-        t.insert(&fwd, nat(), 0, start).unwrap();
-        assert!(matches!(t.lookup(&fwd, 0, start + 10), Lookup::Hit(_)));
+        t.insert(&fwd, nat(), 0, 60, start).unwrap();
+        assert!(matches!(t.lookup(&fwd, 0, 60, start + 10), Lookup::Hit(_)));
     }
 }

@@ -162,18 +162,25 @@ impl Observer for () {
 /// How a decision uses the flow table: [`FlowTable`] itself on the packet path (a lookup
 /// refreshes the flow it finds, a miss creates one), [`DryRun`] for traces (changes nothing).
 pub trait FlowAccess {
-    /// The flow of a packet with key `k` and TCP flags `flags`.
-    fn lookup(&self, k: &FlowKey, flags: u8, now_ms: u64) -> Lookup;
+    /// The flow of a packet with key `k`, TCP flags `flags` and `len` bytes (counted).
+    fn lookup(&self, k: &FlowKey, flags: u8, len: u32, now_ms: u64) -> Lookup;
     /// The flow `k` names, untouched (ICMP errors about a flow).
     fn peek(&self, k: &FlowKey, now_ms: u64) -> Option<Rewrite>;
-    /// A new flow for the initiator's key `fwd`.
-    fn create(&self, fwd: &FlowKey, plan: FlowPlan, flags: u8, now_ms: u64) -> Result<Rewrite, DropReason>;
+    /// A new flow for the initiator's key `fwd`, its first packet `len` bytes.
+    fn create(
+        &self,
+        fwd: &FlowKey,
+        plan: FlowPlan,
+        flags: u8,
+        len: u32,
+        now_ms: u64,
+    ) -> Result<Rewrite, DropReason>;
 }
 
 impl FlowAccess for FlowTable {
     #[inline]
-    fn lookup(&self, k: &FlowKey, flags: u8, now_ms: u64) -> Lookup {
-        FlowTable::lookup(self, k, flags, now_ms)
+    fn lookup(&self, k: &FlowKey, flags: u8, len: u32, now_ms: u64) -> Lookup {
+        FlowTable::lookup(self, k, flags, len, now_ms)
     }
 
     #[inline]
@@ -182,8 +189,15 @@ impl FlowAccess for FlowTable {
     }
 
     #[inline]
-    fn create(&self, fwd: &FlowKey, plan: FlowPlan, flags: u8, now_ms: u64) -> Result<Rewrite, DropReason> {
-        self.insert(fwd, plan, flags, now_ms)
+    fn create(
+        &self,
+        fwd: &FlowKey,
+        plan: FlowPlan,
+        flags: u8,
+        len: u32,
+        now_ms: u64,
+    ) -> Result<Rewrite, DropReason> {
+        self.insert(fwd, plan, flags, len, now_ms)
     }
 }
 
@@ -192,7 +206,7 @@ impl FlowAccess for FlowTable {
 pub struct DryRun<'a>(pub &'a FlowTable);
 
 impl FlowAccess for DryRun<'_> {
-    fn lookup(&self, k: &FlowKey, flags: u8, now_ms: u64) -> Lookup {
+    fn lookup(&self, k: &FlowKey, flags: u8, _len: u32, now_ms: u64) -> Lookup {
         self.0.peek(k, flags, now_ms).map_or(Lookup::Miss, Lookup::Hit)
     }
 
@@ -200,7 +214,14 @@ impl FlowAccess for DryRun<'_> {
         self.0.peek(k, 0, now_ms)
     }
 
-    fn create(&self, fwd: &FlowKey, plan: FlowPlan, _flags: u8, now_ms: u64) -> Result<Rewrite, DropReason> {
+    fn create(
+        &self,
+        fwd: &FlowKey,
+        plan: FlowPlan,
+        _flags: u8,
+        _len: u32,
+        now_ms: u64,
+    ) -> Result<Rewrite, DropReason> {
         self.0.admit(fwd, plan, now_ms)
     }
 }
@@ -307,7 +328,9 @@ pub fn decide(
         obs.step(Step::Flow(rw));
         return Ok(Decision::IcmpError(rw));
     }
-    match flows.lookup(&p.key, p.flags, now_ms) {
+    // The IP packet's length, as the flow counts it.
+    let len = p.end - if vnet { virtio::LEN as u32 } else { 0 };
+    match flows.lookup(&p.key, p.flags, len, now_ms) {
         Lookup::Hit(rw) => {
             obs.step(Step::Flow(rw));
             Ok(Decision::Rewrite(rw))
@@ -320,7 +343,7 @@ pub fn decide(
             obs.step(Step::NoFlow);
             let plan = classify(fib, &p, obs)?;
             obs.step(Step::Plan(plan));
-            flows.create(&p.key, plan, p.flags, now_ms).map(Decision::Rewrite)
+            flows.create(&p.key, plan, p.flags, len, now_ms).map(Decision::Rewrite)
         }
     }
 }

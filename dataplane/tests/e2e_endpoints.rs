@@ -256,6 +256,19 @@ fn three_consumers_with_the_same_cidr_at_once() {
         .map(|f| f["TranslatedSource"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ports.len(), 3, "each consumer's identical client tuple needs its own SNAT port: {flows}");
+    // Each flow counted both directions: SYN, ACK, two writes one way; SYN-ACK, two answers back.
+    for f in flows["Flows"].as_array().unwrap() {
+        let n = |k: &str| f[k].as_u64().unwrap_or_else(|| panic!("{k} in {f}"));
+        assert!(n("Packets") >= 4 && n("ReplyPackets") >= 3, "{f}");
+        assert!(n("Bytes") >= 40 * n("Packets") && n("ReplyBytes") >= 40 * n("ReplyPackets"), "{f}");
+    }
+    // Deleting an endpoint cuts its flow, and the flow's end is tallied.
+    let eps = d.ok(json!({"Action": "DescribeVpcEndpoints", "Account": CONSUMER_A}));
+    let ep = eps["VpcEndpoints"][0]["VpcEndpointId"].as_str().unwrap().to_string();
+    d.ok(json!({"Action": "DeleteVpcEndpoints", "Account": CONSUMER_A, "VpcEndpointIds": [ep]}));
+    let stats = d.ok(json!({"Action": "GetStats"}));
+    assert_eq!(stats["Stats"]["FlowsEnded"]["purged"], 1, "{stats}");
+    assert_eq!(stats["Stats"]["ActiveFlows"], 2, "{stats}");
 }
 
 #[test]

@@ -212,6 +212,10 @@ pub const FLOWS: &[Table] = &[Table {
         ("EgressVpc", "/EgressVpcId"),
         ("TranslatedSource", "/TranslatedSource"),
         ("TranslatedDestination", "/TranslatedDestination"),
+        ("Packets", "/Packets"),
+        ("Bytes", "/Bytes"),
+        ("ReplyPackets", "/ReplyPackets"),
+        ("ReplyBytes", "/ReplyBytes"),
         ("IdleMs", "/IdleMs"),
     ],
 }];

@@ -279,6 +279,7 @@ impl VpcFabric {
             state,
             self.generation,
             self.dp.oldest_generation_in_use(),
+            self.dp.now_ms(),
         );
         let fib = compile(state, &self.slots, &self.cfg.aws_netns, self.generation);
         // Pools of targets, nodes or listeners that are gone are freed once no flow uses them.
@@ -309,7 +310,7 @@ impl VpcFabric {
             .filter_map(|(vpc, ip)| Some((self.slots.get(&vpc)?, u32::from(ip))))
             .collect();
         if !cut.is_empty() {
-            self.dp.flows.purge(|f, _| cut.contains(&(f.vpc, f.dst)));
+            self.dp.flows.purge(self.dp.now_ms(), |f, _| cut.contains(&(f.vpc, f.dst)));
         }
     }
 }
@@ -341,10 +342,17 @@ fn create_tun(ns: &str, cfg: &TunConfig, wait: Duration) -> io::Result<Tun> {
 /// worker runs a snapshot no older than `oldest_in_use` — a worker that was still forwarding
 /// with the freeing snapshot may have added a flow after the first purge, and no worker can
 /// add one any more.
-fn assign_slots(slots: &mut VpcSlots, flows: &FlowTable, state: &State, generation: u64, oldest_in_use: u64) {
+fn assign_slots(
+    slots: &mut VpcSlots,
+    flows: &FlowTable,
+    state: &State,
+    generation: u64,
+    oldest_in_use: u64,
+    now_ms: u64,
+) {
     let purge = |gone: &[u16]| {
         if !gone.is_empty() {
-            flows.purge(|f, r| gone.contains(&f.vpc) || gone.contains(&r.vpc));
+            flows.purge(now_ms, |f, r| gone.contains(&f.vpc) || gone.contains(&r.vpc));
         }
     };
     purge(&slots.release(oldest_in_use));
@@ -408,27 +416,27 @@ mod tests {
     /// A flow a worker adds on `slot` (as one forwarding with an old snapshot would).
     fn straggler(flows: &FlowTable, slot: u16) {
         let k = FlowKey { vpc: slot, proto: 17, src: 0x0a00_010a, dst: 0x0a00_0132, sport: 5000, dport: 53 };
-        flows.insert(&k, FlowPlan::Forward { vpc: AWS_SLOT }, 0, 0).unwrap();
+        flows.insert(&k, FlowPlan::Forward { vpc: AWS_SLOT }, 0, 0, 0).unwrap();
     }
 
     #[test]
     fn a_freed_slot_waits_for_every_worker_and_comes_back_without_flows() {
         let flows = FlowTable::new(FlowConfig::default());
         let mut slots = VpcSlots::new();
-        assign_slots(&mut slots, &flows, &state(&["vpc-a", "vpc-b"]), 1, 0);
+        assign_slots(&mut slots, &flows, &state(&["vpc-a", "vpc-b"]), 1, 0, 0);
         let a = slots.get("vpc-a").unwrap();
         straggler(&flows, a);
         // Generation 2 deletes vpc-a: its flows go at once.
-        assign_slots(&mut slots, &flows, &state(&["vpc-b"]), 2, 1);
+        assign_slots(&mut slots, &flows, &state(&["vpc-b"]), 2, 1, 0);
         assert_eq!(flows.len(), 0);
         // A worker still forwarding with generation 1 adds a flow on the freed slot.
         straggler(&flows, a);
         // While a worker may still use generation 1, a new VPC gets another slot.
-        assign_slots(&mut slots, &flows, &state(&["vpc-b", "vpc-c"]), 3, 1);
+        assign_slots(&mut slots, &flows, &state(&["vpc-b", "vpc-c"]), 3, 1, 0);
         assert_ne!(slots.get("vpc-c"), Some(a));
         assert_eq!(flows.len(), 1, "the slot is not purged while it is quarantined");
         // Every worker is past generation 2: the slot is purged and handed out again.
-        assign_slots(&mut slots, &flows, &state(&["vpc-b", "vpc-c", "vpc-d"]), 4, 2);
+        assign_slots(&mut slots, &flows, &state(&["vpc-b", "vpc-c", "vpc-d"]), 4, 2, 0);
         assert_eq!(slots.get("vpc-d"), Some(a));
         assert_eq!(flows.len(), 0, "vpc-d must not inherit the straggler's flow");
     }

@@ -11,7 +11,7 @@
 use super::Dataplane;
 use super::io::Offloads;
 use crate::fib::Fib;
-use crate::flow::{FlowPlan, Rewrite};
+use crate::flow::{EndReason, FlowPlan, Rewrite};
 use crate::packet::FlowKey;
 use crate::pipeline::{self, Decision, Observer, Step};
 use crate::route::RouteTarget;
@@ -81,6 +81,7 @@ pub fn stats(dp: &Dataplane, offloads: Offloads) -> Value {
         "TxErrors": t.tx_errors,
         "ActiveFlows": dp.flows.len(),
         "FlowsCreated": dp.flows.created(),
+        "FlowsEnded": EndReason::ALL.iter().map(|r| (r.as_str().to_string(), json!(dp.ended.count(*r)))).collect::<Map<_, _>>(),
         "Workers": dp.workers(),
         "Offloads": offloads.to_string(),
         "FibGeneration": dp.snapshot.load().fib.generation,
@@ -132,6 +133,8 @@ pub fn flows(dp: &Dataplane, fib: &Fib, req: &Value) -> Result<Value, ApiError> 
                 "EgressVpcId": vpc_name(fib, out.egress),
                 "TranslatedSource": endpoint(out.src, out.sport),
                 "TranslatedDestination": endpoint(out.dst, out.dport),
+                "Packets": f.packets[0], "Bytes": f.bytes[0],
+                "ReplyPackets": f.packets[1], "ReplyBytes": f.bytes[1],
             })
         })
         .collect();

@@ -7,6 +7,7 @@
 //! request per connection, `GET /metrics` (or `/`) answers text format 0.0.4, anything else 404.
 
 use super::Dataplane;
+use crate::flow::EndReason;
 use crate::verdict::DropReason;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -48,6 +49,16 @@ impl Collector for DataplaneCollector {
         counter(&mut enc, "privlink_rx_errors", "Frames that could not be read from a device", t.rx_errors)?;
         counter(&mut enc, "privlink_tx_errors", "Forwarded frames a device refused", t.tx_errors)?;
         counter(&mut enc, "privlink_flows_created", "Flows created", self.dp.flows.created())?;
+        let mut ended = enc.encode_descriptor(
+            "privlink_flows_ended",
+            "Flows that left the table, by reason",
+            None,
+            MetricType::Counter,
+        )?;
+        for r in EndReason::ALL {
+            ConstCounter::new(self.dp.ended.count(r))
+                .encode(ended.encode_family(&[("reason", r.as_str())])?)?;
+        }
         let active = ConstGauge::new(self.dp.flows.len() as i64);
         active.encode(enc.encode_descriptor(
             "privlink_active_flows",

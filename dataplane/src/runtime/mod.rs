@@ -23,7 +23,7 @@ pub mod metrics;
 pub mod worker;
 
 use crate::fib::Fib;
-use crate::flow::FlowTable;
+use crate::flow::{EndedFlows, FlowTable};
 use crate::health::ProbeReply;
 use crate::verdict::Counters;
 use arc_swap::ArcSwap;
@@ -62,8 +62,10 @@ pub struct Snapshot {
 pub struct Dataplane {
     /// Current snapshot.
     pub snapshot: ArcSwap<Snapshot>,
-    /// The flow table.
+    /// The flow table; every flow that leaves it is tallied in `ended`.
     pub flows: FlowTable,
+    /// Flows that ended, by reason.
+    pub ended: Arc<EndedFlows>,
     /// Published counters, one slot per worker.
     pub counters: Vec<Mutex<Counters>>,
     /// One waker per worker.
@@ -83,9 +85,11 @@ pub struct Dataplane {
 impl Dataplane {
     /// A data plane for `workers` workers with an empty snapshot.
     pub fn new(workers: usize, flows: FlowTable, busy_poll: Duration) -> io::Result<Dataplane> {
+        let ended = Arc::new(EndedFlows::default());
         Ok(Dataplane {
             snapshot: ArcSwap::from_pointee(Snapshot::default()),
-            flows,
+            flows: flows.with_sink(Box::new(ended.clone())),
+            ended,
             counters: (0..workers).map(|_| Mutex::new(Counters::default())).collect(),
             wakers: (0..workers).map(|_| Waker::new()).collect::<Result<_, _>>()?,
             stop: AtomicBool::new(false),
