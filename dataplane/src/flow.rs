@@ -28,7 +28,7 @@
 //!   [`FlowRecord`] to the table's [`FlowSink`] (none by default), once per flow, under the
 //!   shard lock: a sink must be quick and must not touch the table. Flow logs are built on it.
 //!
-//! Memory: 16-byte keys, a 60-byte record (the counters are packed into 20 bytes), two hash
+//! Memory: 16-byte keys, a 56-byte record (the counters are packed into 18 bytes), two hash
 //! entries per flow (see the benchmarks and README for the measured bytes per flow at 1M
 //! flows).
 //!
@@ -154,14 +154,16 @@ enum State {
     Datagram,
     TcpSynSent,
     TcpEstablished,
-    /// At least one FIN seen (bits in `fins`).
+    /// At least one FIN seen ([`FIN_FWD`] / [`FIN_REV`] in `bits`).
     TcpClosing,
     /// FIN both ways, or RST.
     TcpClosed,
 }
 
+/// `Flow::bits`: a FIN seen from the initiator, from the responder; a NAT'ed flow.
 const FIN_FWD: u8 = 1;
 const FIN_REV: u8 = 2;
+const NAT: u8 = 4;
 
 #[derive(Clone, Copy, Debug)]
 struct Flow {
@@ -169,28 +171,27 @@ struct Flow {
     rev: FlowKey,
     last_seen: u32,
     state: State,
-    fins: u8,
-    nat: bool,
-    counts: Counts,
-}
-
-/// Per-direction counters (index 0: the initiator's packets, 1: the responder's), packed into
-/// 20 bytes to keep a flow within the memory budget: 32-bit packet counts (wrapping) and
-/// 48-bit byte counts (256 TiB).
-#[derive(Clone, Copy, Debug, Default)]
-struct Counts {
+    /// [`FIN_FWD`], [`FIN_REV`], [`NAT`]: one byte, so the record stays at 56 bytes.
+    bits: u8,
+    /// Per-direction counters (index 0: the initiator's packets, 1: the responder's), kept in
+    /// 18 bytes for the memory budget: 32-bit packet counts and 40-bit byte counts (1 TiB per
+    /// direction), both wrapping.
     packets: [u32; 2],
     bytes_lo: [u32; 2],
-    bytes_hi: [u16; 2],
+    bytes_hi: [u8; 2],
 }
 
-impl Counts {
+impl Flow {
+    fn nat(&self) -> bool {
+        self.bits & NAT != 0
+    }
+
     #[inline]
-    fn add(&mut self, dir: usize, len: u32) {
+    fn count(&mut self, dir: usize, len: u32) {
         self.packets[dir] = self.packets[dir].wrapping_add(1);
         let (lo, carry) = self.bytes_lo[dir].overflowing_add(len);
         self.bytes_lo[dir] = lo;
-        self.bytes_hi[dir] = self.bytes_hi[dir].wrapping_add(u16::from(carry));
+        self.bytes_hi[dir] = self.bytes_hi[dir].wrapping_add(u8::from(carry));
     }
 
     fn packets(&self) -> [u64; 2] {
@@ -443,7 +444,7 @@ impl FlowTable {
         }
         let f = &mut shard.slab[idx as usize];
         let is_fwd = f.fwd == *k;
-        f.counts.add(usize::from(!is_fwd), len);
+        f.count(usize::from(!is_fwd), len);
         if idle(now, f.last_seen) > 0 {
             f.last_seen = now;
         }
@@ -547,9 +548,17 @@ impl FlowTable {
             return Err(DropReason::GatewayTupleCollision);
         }
         let state = if fwd.proto == proto::TCP { State::TcpSynSent } else { State::Datagram };
-        let mut flow =
-            Flow { fwd: *fwd, rev, last_seen: now, state, fins: 0, nat, counts: Counts::default() };
-        flow.counts.add(0, len);
+        let mut flow = Flow {
+            fwd: *fwd,
+            rev,
+            last_seen: now,
+            state,
+            bits: if nat { NAT } else { 0 },
+            packets: [0; 2],
+            bytes_lo: [0; 2],
+            bytes_hi: [0; 2],
+        };
+        flow.count(0, len);
         if fwd.proto == proto::TCP {
             track_tcp(&mut flow, true, flags);
         }
@@ -584,9 +593,9 @@ impl FlowTable {
             sink.flow_ended(&FlowRecord {
                 fwd: f.fwd,
                 rev: f.rev,
-                nat: f.nat,
-                packets: f.counts.packets(),
-                bytes: f.counts.bytes(),
+                nat: f.nat(),
+                packets: f.packets(),
+                bytes: f.bytes(),
                 last_seen_ms: f.last_seen,
                 ended_ms: now,
                 reason,
@@ -596,7 +605,7 @@ impl FlowTable {
         shard.map.remove(&f.rev);
         shard.slab[idx as usize].state = State::Free;
         shard.free.push(idx);
-        if f.nat {
+        if f.nat() {
             self.release_port(&f.rev);
         }
         self.len.fetch_sub(1, Ordering::Relaxed);
@@ -660,9 +669,9 @@ impl FlowTable {
                         State::TcpClosed | State::Free => "closed",
                     },
                     idle_ms: idle(now, f.last_seen),
-                    nat: f.nat,
-                    packets: f.counts.packets(),
-                    bytes: f.counts.bytes(),
+                    nat: f.nat(),
+                    packets: f.packets(),
+                    bytes: f.bytes(),
                 });
             }
         }
@@ -704,8 +713,12 @@ fn track_tcp(f: &mut Flow, is_fwd: bool, flags: u8) {
         return;
     }
     if flags & tcp_flags::FIN != 0 {
-        f.fins |= if is_fwd { FIN_FWD } else { FIN_REV };
-        f.state = if f.fins == FIN_FWD | FIN_REV { State::TcpClosed } else { State::TcpClosing };
+        f.bits |= if is_fwd { FIN_FWD } else { FIN_REV };
+        f.state = if f.bits & (FIN_FWD | FIN_REV) == FIN_FWD | FIN_REV {
+            State::TcpClosed
+        } else {
+            State::TcpClosing
+        };
         return;
     }
     if f.state == State::TcpSynSent && !is_fwd {
@@ -840,12 +853,14 @@ mod tests {
 
     #[test]
     fn byte_counts_carry_past_32_bits() {
-        let mut c = Counts::default();
-        c.add(1, u32::MAX);
-        c.add(1, u32::MAX);
-        c.add(1, 2);
-        assert_eq!((c.packets(), c.bytes()), ([0, 3], [0, 2 * u64::from(u32::MAX) + 2]));
-        assert_eq!(std::mem::size_of::<Flow>(), 60, "the record stays within the memory budget");
+        let t = FlowTable::new(FlowConfig::default());
+        let k = FlowKey { proto: proto::UDP, ..key(1, CLIENT, 1000, ENI, 53) };
+        t.insert(&k, nat(), 0, u32::MAX, 0).unwrap();
+        t.lookup(&k, 0, u32::MAX, 1);
+        t.lookup(&k, 0, 2, 2);
+        let f = &t.snapshot(2, 1)[0];
+        assert_eq!((f.packets, f.bytes), ([3, 0], [2 * u64::from(u32::MAX) + 2, 0]));
+        assert_eq!(std::mem::size_of::<Flow>(), 56, "the record stays within the memory budget");
     }
 
     #[test]
