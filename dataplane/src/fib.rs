@@ -19,6 +19,7 @@ use crate::verdict::DropReason;
 use crate::wire::proto;
 use hashbrown::HashMap;
 use ipnet::Ipv4Net;
+use std::collections::HashSet;
 use std::net::Ipv4Addr;
 
 /// A VPC (or the AWS-service network) as the data plane sees it.
@@ -254,23 +255,30 @@ impl Fib {
         Ok(FlowPlan::Nat { vpc: nlb.vpc, nlb: node.into(), target: t.ip.into(), target_port: t.port })
     }
 
-    /// True if a new flow could still take a port from pool `key`: an NLB of its VPC has its
-    /// node address and a listener for its protocol whose target group has its target.
-    pub fn uses_pool(&self, key: &PoolKey) -> bool {
-        self.nlbs
-            .iter()
-            .filter(|n| n.vpc == key.vpc && n.nodes.iter().any(|(_, ip)| u32::from(*ip) == key.nlb))
-            .any(|n| {
-                n.listeners
-                    .iter()
-                    .filter(|l| (key.proto == proto::TCP && l.tcp) || (key.proto == proto::UDP && l.udp))
-                    .any(|l| {
-                        self.target_groups[l.target_group]
-                            .targets
-                            .iter()
-                            .any(|t| u32::from(t.ip) == key.target && t.port == key.target_port)
-                    })
-            })
+    /// Every NAT pool a new flow could take a port from: for each NLB node address, each
+    /// listener protocol and each target of the listener's group (every node, as fail-open
+    /// and cross-zone routing may send a zone's flows to any target).
+    pub fn pool_keys(&self) -> HashSet<PoolKey> {
+        let mut out = HashSet::new();
+        for n in &self.nlbs {
+            for l in &n.listeners {
+                let protos = [(l.tcp, proto::TCP), (l.udp, proto::UDP)];
+                for t in &self.target_groups[l.target_group].targets {
+                    for (_, node) in &n.nodes {
+                        for (_, p) in protos.iter().filter(|(on, _)| *on) {
+                            out.insert(PoolKey {
+                                vpc: n.vpc,
+                                proto: *p,
+                                nlb: u32::from(*node),
+                                target: u32::from(t.ip),
+                                target_port: t.port,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The A records the resolver of VPC `vpc` has for `name` (any case, trailing dot ok).
@@ -503,12 +511,13 @@ mod tests {
         let (f, _) = provider(false, [true; 3]);
         let key =
             PoolKey { vpc: 1, proto: proto::TCP, nlb: 0x0a00_0164, target: 0x0a00_010a, target_port: 80 };
-        assert!(f.uses_pool(&key));
-        assert!(!f.uses_pool(&PoolKey { proto: proto::UDP, ..key }), "no UDP listener");
-        assert!(!f.uses_pool(&PoolKey { target_port: 81, ..key }));
-        assert!(!f.uses_pool(&PoolKey { target: 0x0a00_010b + 1, ..key }));
-        assert!(!f.uses_pool(&PoolKey { nlb: 0x0a00_0165, ..key }));
-        assert!(!f.uses_pool(&PoolKey { vpc: 0, ..key }));
+        let keys = f.pool_keys();
+        assert!(keys.contains(&key));
+        assert!(!keys.contains(&PoolKey { proto: proto::UDP, ..key }), "no UDP listener");
+        assert!(!keys.contains(&PoolKey { target_port: 81, ..key }));
+        assert!(!keys.contains(&PoolKey { target: 0x0a00_010b + 1, ..key }));
+        assert!(!keys.contains(&PoolKey { nlb: 0x0a00_0165, ..key }));
+        assert!(!keys.contains(&PoolKey { vpc: 0, ..key }));
     }
 
     fn targets_hit(fib: &Fib, eni: &FibEni) -> std::collections::BTreeSet<(u32, u32)> {

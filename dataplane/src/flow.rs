@@ -9,8 +9,13 @@
 //!   with the *other* key reversed (`src = other.dst`, `sport = other.dport`, …).
 //! - Both keys of a flow live in the same shard ([`shard_of`] ignores the VPC and is symmetric
 //!   in the two endpoints; NAT ports are chosen from the residue class that makes the reply
-//!   key land in the original key's shard). So every operation takes exactly one shard lock,
-//!   and the lock order is shard → NAT pools.
+//!   key land in the original key's shard). So every operation takes exactly one shard lock.
+//!   Each shard owns its residue class of every NAT pool ([`ClassPool`]): taking and returning
+//!   a port happen under that same lock. The pool registry (the in-use count each pool's
+//!   classes share) is locked only when pools are built or freed, after a shard lock if both.
+//! - Pools are built when the FIB that routes to them is compiled ([`FlowTable::sync_pools`]),
+//!   so a new flow allocates nothing; a pool missing at a flow's first packet (a table used
+//!   without `sync_pools`, as in tests) is built then.
 //! - A reply key is never shared by two flows: NAT ports are unique per pool, and a gateway
 //!   flow whose reply key exists already (two VPCs with identical addresses talking to the
 //!   same service tuple) is refused with `GatewayTupleCollision` rather than misdelivered.
@@ -38,14 +43,16 @@
 //! bytes per flow) and a lock per packet. Choosing the NAT port's residue class puts both keys
 //! in one shard by construction.
 
-use crate::nat::{DEFAULT_PORTS_PER_TARGET, PoolKey, PortPool};
+use crate::nat::{ClassPool, DEFAULT_PORTS_PER_TARGET, PoolKey};
 pub use crate::packet::FlowKey;
 use crate::verdict::DropReason;
 use crate::wire::l4::tcp_flags;
 use crate::wire::proto;
 use hashbrown::HashMap;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 /// Number of shards (a power of two). Also the number of NAT port residue classes.
 pub const SHARDS: usize = 32;
@@ -312,6 +319,8 @@ struct Shard {
     map: HashMap<FlowKey, u32>,
     slab: Vec<Flow>,
     free: Vec<u32>,
+    /// This shard's residue class of every NAT pool.
+    pools: HashMap<PoolKey, ClassPool>,
 }
 
 #[repr(align(64))]
@@ -330,15 +339,25 @@ pub enum Lookup {
 pub struct FlowTable {
     cfg: FlowConfig,
     shards: Box<[PaddedShard]>,
-    pools: Mutex<Pools>,
+    pools: Mutex<Registry>,
     len: AtomicUsize,
     created: AtomicU64,
     sink: Option<Box<dyn FlowSink>>,
 }
 
-struct Pools {
-    map: HashMap<PoolKey, PortPool>,
+/// The NAT pools that exist: each one's in-use count, shared by its classes in the shards.
+struct Registry {
+    in_use: HashMap<PoolKey, Arc<AtomicU32>>,
     rng: fastrand::Rng,
+}
+
+impl Registry {
+    /// The class pool of `key` that shard `shard` needs, registering the pool if it is new.
+    fn class_pool(&mut self, key: &PoolKey, shard: usize) -> ClassPool {
+        let count = self.in_use.entry(*key).or_default().clone();
+        let class = nat_class_for(shard, key.nlb, key.target, key.target_port, key.proto);
+        ClassPool::new(class, SHARDS, count, &mut self.rng)
+    }
 }
 
 impl FlowTable {
@@ -348,7 +367,7 @@ impl FlowTable {
         FlowTable {
             cfg,
             shards,
-            pools: Mutex::new(Pools { map: HashMap::new(), rng: fastrand::Rng::new() }),
+            pools: Mutex::new(Registry { in_use: HashMap::new(), rng: fastrand::Rng::new() }),
             len: AtomicUsize::new(0),
             created: AtomicU64::new(0),
             sink: None,
@@ -515,17 +534,16 @@ impl FlowTable {
             FlowPlan::Forward { vpc } => (fwd.reversed_on(vpc), false),
             FlowPlan::Nat { vpc, nlb, target, target_port } => {
                 let key = PoolKey { vpc, proto: fwd.proto, nlb, target, target_port };
-                let class = nat_class_for(si, nlb, target, target_port, fwd.proto);
                 let limit = self.cfg.max_ports_per_target;
-                let port = {
-                    let mut pools = self.pools.lock();
-                    let Pools { map, rng } = &mut *pools;
-                    if commit {
-                        map.entry(key).or_insert_with(|| PortPool::new(SHARDS, rng)).alloc(class, limit)
-                    } else {
-                        // A pool not made yet is full.
-                        map.get(&key).map_or(limit > 0, |p| p.can_alloc(class, limit)).then_some(0)
+                let port = if commit {
+                    if !shard.pools.contains_key(&key) {
+                        let pool = self.pools.lock().class_pool(&key, si);
+                        shard.pools.insert(key, pool);
                     }
+                    shard.pools.get_mut(&key).and_then(|p| p.alloc(limit))
+                } else {
+                    // A pool not built yet has every port free.
+                    shard.pools.get(&key).map_or(limit > 0, |p| p.can_alloc(limit)).then_some(0)
                 }
                 .ok_or(DropReason::NatExhausted)?;
                 let rev =
@@ -543,7 +561,7 @@ impl FlowTable {
         debug_assert_eq!(shard_of(&rev), si, "reply key must share the flow's shard");
         if shard.map.contains_key(&rev) {
             if nat {
-                self.release_port(&rev);
+                release_port(&mut shard, &rev);
             }
             return Err(DropReason::GatewayTupleCollision);
         }
@@ -579,14 +597,6 @@ impl FlowTable {
         Ok(Rewrite::towards(&rev))
     }
 
-    fn release_port(&self, rev: &FlowKey) {
-        let key =
-            PoolKey { vpc: rev.vpc, proto: rev.proto, nlb: rev.dst, target: rev.src, target_port: rev.sport };
-        if let Some(pool) = self.pools.lock().map.get_mut(&key) {
-            pool.release(rev.dport);
-        }
-    }
-
     fn remove(&self, shard: &mut Shard, idx: u32, now: u32, reason: EndReason) {
         let f = shard.slab[idx as usize];
         if let Some(sink) = &self.sink {
@@ -606,7 +616,7 @@ impl FlowTable {
         shard.slab[idx as usize].state = State::Free;
         shard.free.push(idx);
         if f.nat() {
-            self.release_port(&f.rev);
+            release_port(shard, &f.rev);
         }
         self.len.fetch_sub(1, Ordering::Relaxed);
     }
@@ -680,21 +690,60 @@ impl FlowTable {
 
     /// NAT ports in use for one pool (tests and stats).
     pub fn ports_in_use(&self, key: &PoolKey) -> u32 {
-        self.pools.lock().map.get(key).map_or(0, PortPool::in_use)
+        self.pools.lock().in_use.get(key).map_or(0, |n| n.load(Ordering::Relaxed))
     }
 
-    /// Frees the NAT pools with no port in use that `keep` rejects (their target, node or
-    /// listener is gone); returns how many. A pool still needed later is made again.
-    pub fn drop_idle_pools(&self, keep: impl Fn(&PoolKey) -> bool) -> usize {
-        let map = &mut self.pools.lock().map;
-        let before = map.len();
-        map.retain(|k, p| p.in_use() > 0 || keep(k));
-        before - map.len()
+    /// Makes the pools match `wanted` (the pools a FIB can route to, [`Fib::pool_keys`]):
+    /// builds the missing ones in every shard, and frees the ones not wanted that no flow
+    /// uses (their target, node or listener is gone). Returns (built, freed). Called before
+    /// the FIB is published, so its new flows find their pools built.
+    ///
+    /// [`Fib::pool_keys`]: crate::fib::Fib::pool_keys
+    pub fn sync_pools(&self, wanted: &HashSet<PoolKey>) -> (usize, usize) {
+        let (new, idle): (Vec<PoolKey>, Vec<PoolKey>) = {
+            let reg = self.pools.lock();
+            let new = wanted.iter().filter(|k| !reg.in_use.contains_key(*k)).copied().collect();
+            let idle = reg
+                .in_use
+                .iter()
+                .filter(|(k, n)| !wanted.contains(*k) && n.load(Ordering::Relaxed) == 0)
+                .map(|(k, _)| *k)
+                .collect();
+            (new, idle)
+        };
+        for (si, s) in self.shards.iter().enumerate() {
+            // Built outside the shard lock (the registry lock is never taken under it here).
+            let built: Vec<(PoolKey, ClassPool)> = {
+                let mut reg = self.pools.lock();
+                new.iter().map(|k| (*k, reg.class_pool(k, si))).collect()
+            };
+            let mut shard = s.0.lock();
+            for (k, pool) in built {
+                shard.pools.entry(k).or_insert(pool);
+            }
+            for k in &idle {
+                shard.pools.remove(k);
+            }
+        }
+        let mut reg = self.pools.lock();
+        for k in &idle {
+            reg.in_use.remove(k);
+        }
+        (new.len(), idle.len())
     }
 
     /// NAT pools currently held.
     pub fn pools(&self) -> usize {
-        self.pools.lock().map.len()
+        self.pools.lock().in_use.len()
+    }
+}
+
+/// Returns the NAT port of `rev` (a NAT'ed flow's reply key) to its pool's class in `shard`.
+fn release_port(shard: &mut Shard, rev: &FlowKey) {
+    let key =
+        PoolKey { vpc: rev.vpc, proto: rev.proto, nlb: rev.dst, target: rev.src, target_port: rev.sport };
+    if let Some(pool) = shard.pools.get_mut(&key) {
+        pool.release(rev.dport);
     }
 }
 
@@ -745,18 +794,42 @@ mod tests {
     }
 
     #[test]
-    fn idle_pools_that_are_not_kept_are_freed() {
+    fn pools_are_built_ahead_and_freed_when_unwanted_and_idle() {
         let t = FlowTable::new(FlowConfig::default());
+        let pool = PoolKey { vpc: 9, proto: proto::TCP, nlb: NLB, target: TARGET, target_port: 8080 };
+        let wanted: HashSet<PoolKey> = [pool].into();
+        assert_eq!(t.sync_pools(&wanted), (1, 0));
+        assert_eq!(t.sync_pools(&wanted), (0, 0), "built once");
+        assert!(t.shards.iter().all(|s| s.0.lock().pools.contains_key(&pool)), "every shard has its class");
         let fwd = key(1, CLIENT, 40000, ENI, 80);
         t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
-        assert_eq!(t.drop_idle_pools(|_| false), 0, "a pool with a port in use stays");
+        assert_eq!(t.ports_in_use(&pool), 1);
+        assert_eq!(t.sync_pools(&HashSet::new()), (0, 0), "a pool with a port in use stays");
         assert_eq!(t.purge(0, |f, _| *f == fwd), 1);
-        assert_eq!(t.drop_idle_pools(|_| true), 0, "a kept pool stays");
-        assert_eq!(t.drop_idle_pools(|_| false), 1);
+        assert_eq!(t.ports_in_use(&pool), 0);
+        assert_eq!(t.sync_pools(&wanted), (0, 0), "a wanted pool stays");
+        assert_eq!(t.sync_pools(&HashSet::new()), (0, 1));
         assert_eq!(t.pools(), 0);
-        // Needed again: made again.
+        assert!(t.shards.iter().all(|s| s.0.lock().pools.is_empty()));
+        // A table used without sync_pools builds a pool at its first flow.
         t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
         assert_eq!(t.pools(), 1);
+    }
+
+    #[test]
+    fn a_pools_limit_holds_across_shards() {
+        let t = FlowTable::new(FlowConfig { max_ports_per_target: 3, ..FlowConfig::default() });
+        let mut shards = HashSet::new();
+        let mut ok = 0;
+        for port in 1000..1100u16 {
+            let k = key(1, CLIENT, port, ENI, 80);
+            shards.insert(shard_of(&k));
+            if t.insert(&k, nat(), SYN, 60, 0).is_ok() {
+                ok += 1;
+            }
+        }
+        assert!(shards.len() > 3, "the flows spread over shards");
+        assert_eq!(ok, 3);
     }
 
     #[test]

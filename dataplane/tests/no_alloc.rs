@@ -1,5 +1,6 @@
 //! After warm-up, the pipeline allocates nothing per packet: established flows in both
-//! directions, GSO frames and drops. Checked with a counting global allocator (this test
+//! directions, GSO frames and drops — and new flows, once the table has room and the FIB's
+//! NAT pools are built (as the runtime builds them when it compiles the FIB). Checked with a counting global allocator (this test
 //! binary has a single test so no other thread allocates meanwhile).
 
 mod common;
@@ -35,6 +36,8 @@ static GLOBAL: Counting = Counting;
 fn no_allocation_per_packet_after_warm_up() {
     let fib = lab(0);
     let flows = FlowTable::new(FlowConfig::default());
+    flows.sync_pools(&fib.pool_keys());
+    flows.reserve(10_000);
     let mut syn = tcp(CLIENT, 40000, ENI, 80, "S", b"");
     assert!(matches!(process(&fib, &flows, A, &mut syn, false, 0), Verdict::Forward { .. }));
     let port = sport_of(&syn);
@@ -54,4 +57,13 @@ fn no_allocation_per_packet_after_warm_up() {
     }
     let n = ALLOCS.load(Ordering::Relaxed) - before;
     assert_eq!(n, 0, "{n} allocations in 30,000 packets");
+
+    // New flows: a SYN each, from 5,000 client ports.
+    let mut syns: Vec<Vec<u8>> = (0..5_000u16).map(|i| tcp(CLIENT, 20_000 + i, ENI, 80, "S", b"")).collect();
+    let before = ALLOCS.load(Ordering::Relaxed);
+    for s in &mut syns {
+        assert!(matches!(process(&fib, &flows, A, s, false, 20_000), Verdict::Forward { .. }));
+    }
+    let n = ALLOCS.load(Ordering::Relaxed) - before;
+    assert_eq!(n, 0, "{n} allocations in 5,000 new flows");
 }

@@ -282,8 +282,9 @@ impl VpcFabric {
             self.dp.now_ms(),
         );
         let fib = compile(state, &self.slots, &self.cfg.aws_netns, self.generation);
-        // Pools of targets, nodes or listeners that are gone are freed once no flow uses them.
-        self.dp.flows.drop_idle_pools(|k| fib.uses_pool(k));
+        // New flows find their NAT pools built; pools of targets, nodes or listeners that are
+        // gone are freed once no flow uses them.
+        self.dp.flows.sync_pools(&fib.pool_keys());
         let mut devices = vec![None; fib.vpcs.len()];
         devices[usize::from(AWS_SLOT)] = self.devices.get(AWS_KEY).cloned();
         for (id, dev) in &self.devices {
