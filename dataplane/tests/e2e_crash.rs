@@ -1,7 +1,8 @@
-//! End to end: crash consistency. privlinkd is killed with SIGKILL while VPCs are being created
-//! and deleted, and started again at once: it must come up every time (the devices of the
-//! killed process may still exist), and afterwards every namespace of the test is the
-//! namespace of a VPC in the state (none orphaned). A namespace privlink marked but no state
+//! End to end: crash consistency. privlinkd is killed with SIGKILL while VPCs, subnets and
+//! interface endpoints are being created and deleted, and started again at once: it must come
+//! up every time (the devices of the killed process may still exist), and afterwards every
+//! namespace of the test is the namespace of a VPC in the state (none orphaned), no endpoint
+//! outlives its VPC, and an endpoint made before the crashes still forwards. A namespace privlink marked but no state
 //! names is removed at start; one privlink did not create is left alone; a device that
 //! outlived its privlinkd is replaced.
 //! Needs root (SKIPPED loudly otherwise, a failure under `CI=true`).
@@ -12,7 +13,7 @@ use common::daemon::*;
 use common::netlab::ip;
 use privlink_control::Client;
 use privlink_dataplane::runtime::io::{link, netns};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,23 +28,41 @@ fn vpc_namespaces(d: &Daemon) -> BTreeSet<String> {
         .collect()
 }
 
-/// The namespaces the state names, after checking each VPC's exists.
+/// The namespaces the state names (the VPCs of both accounts the tests use).
 fn state_namespaces(d: &Daemon) -> BTreeSet<String> {
-    let vpcs = d.ok(json!({"Action": "DescribeVpcs"}));
-    vpcs["Vpcs"].as_array().unwrap().iter().map(|v| v["Netns"].as_str().unwrap().to_string()).collect()
+    let mut out = BTreeSet::new();
+    for account in ["111111111111", "222222222222"] {
+        let vpcs = d.ok(json!({"Action": "DescribeVpcs", "Account": account}));
+        out.extend(vpcs["Vpcs"].as_array().unwrap().iter().map(|v| v["Netns"].as_str().unwrap().to_string()));
+    }
+    out
 }
 
-/// Creates VPCs `<tag>r<round>v<i>` and deletes every other one until `stop` is set or the
+/// Creates VPCs `<tag>r<round>v<i>`, each with a subnet and an interface endpoint to
+/// `service`, and deletes every other one (endpoint, subnet, VPC) until `stop` is set or the
 /// daemon goes away.
-fn churn(socket: std::path::PathBuf, tag: String, round: usize, stop: Arc<AtomicBool>) {
+fn churn(socket: std::path::PathBuf, tag: String, round: usize, service: String, stop: Arc<AtomicBool>) {
     let mut i = 0;
     while !stop.load(Ordering::Relaxed) {
         let Ok(mut c) = Client::connect(&socket) else { return };
         let name = format!("{tag}r{round}v{i}");
-        let Ok(v) = c.call(&json!({"Action": "CreateVpc", "CidrBlock": "10.9.0.0/16", "Name": name})) else {
-            return;
-        };
-        if i % 2 == 0 && c.call(&json!({"Action": "DeleteVpc", "VpcId": v["Vpc"]["VpcId"]})).is_err() {
+        let made = (|| {
+            let v = c.call(&json!({"Action": "CreateVpc", "CidrBlock": "10.9.0.0/16", "Name": name}))?;
+            let vpc = v["Vpc"]["VpcId"].clone();
+            let s = c.call(&json!({"Action": "CreateSubnet", "VpcId": vpc, "CidrBlock": "10.9.1.0/24",
+                "AvailabilityZone": "us-east-1a"}))?;
+            let subnet = s["Subnet"]["SubnetId"].clone();
+            let e = c.call(&json!({"Action": "CreateVpcEndpoint", "VpcId": vpc, "ServiceName": service,
+                "VpcEndpointType": "Interface", "SubnetIds": [subnet]}))?;
+            if i % 2 == 0 {
+                let ep = e["VpcEndpoint"]["VpcEndpointId"].clone();
+                c.call(&json!({"Action": "DeleteVpcEndpoints", "VpcEndpointIds": [ep]}))?;
+                c.call(&json!({"Action": "DeleteSubnet", "SubnetId": subnet}))?;
+                c.call(&json!({"Action": "DeleteVpc", "VpcId": vpc}))?;
+            }
+            Ok::<_, privlink_control::ApiError>(())
+        })();
+        if made.is_err() {
             return;
         }
         i += 1;
@@ -56,6 +75,12 @@ fn kill_9_during_vpc_churn_then_restart_leaves_no_orphan_namespace() {
         return;
     }
     let mut d = Daemon::start();
+    // A service, and a consumer whose endpoint must keep forwarding across every crash.
+    let p = d.provider(false);
+    echo_server(listen_tcp(&p.netns, &format!("10.0.1.10:{TARGET_PORT}")), "target-a");
+    echo_server(listen_tcp(&p.netns, &format!("10.0.2.10:{TARGET_PORT}")), "target-b");
+    let (vpc, ns, subnet) = d.consumer("stable", "222222222222");
+    d.endpoint(&vpc, &subnet, &p.service_name, "222222222222");
     // Enough VPCs that the killed process's devices are still being removed when the next
     // privlinkd opens its own.
     for i in 0..30 {
@@ -64,8 +89,9 @@ fn kill_9_during_vpc_churn_then_restart_leaves_no_orphan_namespace() {
     for round in 0..6 {
         let stop = Arc::new(AtomicBool::new(false));
         let worker = {
-            let (socket, tag, stop) = (d.socket.clone(), d.tag.clone(), stop.clone());
-            std::thread::spawn(move || churn(socket, tag, round, stop))
+            let (socket, tag, service, stop) =
+                (d.socket.clone(), d.tag.clone(), p.service_name.clone(), stop.clone());
+            std::thread::spawn(move || churn(socket, tag, round, service, stop))
         };
         std::thread::sleep(Duration::from_millis(40 + 35 * round as u64));
         d.kill();
@@ -75,14 +101,38 @@ fn kill_9_during_vpc_churn_then_restart_leaves_no_orphan_namespace() {
         d.respawn();
         let named = state_namespaces(&d);
         assert_eq!(vpc_namespaces(&d), named, "round {round}: namespaces vs the VPCs of the state");
+        let mut conn = connect(&ns, &format!("{ENI}:{PORT}"), Duration::from_secs(5))
+            .unwrap_or_else(|e| panic!("round {round}: the stable endpoint does not forward: {e}"));
+        assert!(whoami(&mut conn).0.starts_with("target-"), "round {round}");
+        let eps = d.ok(json!({"Action": "DescribeVpcEndpoints"}));
+        for e in eps["VpcEndpoints"].as_array().unwrap() {
+            let owner = d.ok(json!({"Action": "DescribeVpcs", "VpcIds": [e["VpcId"]]}));
+            assert_eq!(owner["Vpcs"].as_array().unwrap().len(), 1, "round {round}: {e} outlived its VPC");
+        }
+    }
+    // Deleting what the churn left (endpoint, subnet, VPC) deletes its namespaces.
+    let churned = format!("{}r", d.tag);
+    for e in d.ok(json!({"Action": "DescribeVpcEndpoints"}))["VpcEndpoints"].as_array().unwrap() {
+        d.ok(json!({"Action": "DeleteVpcEndpoints", "VpcEndpointIds": [e["VpcEndpointId"]]}));
     }
     let vpcs = d.ok(json!({"Action": "DescribeVpcs"}));
-    let ids: Vec<String> =
-        vpcs["Vpcs"].as_array().unwrap().iter().map(|v| v["VpcId"].as_str().unwrap().to_string()).collect();
-    for id in ids {
-        d.ok(json!({"Action": "DeleteVpc", "VpcId": id}));
+    for v in vpcs["Vpcs"].as_array().unwrap() {
+        let name =
+            v["Tags"].as_array().and_then(|t| t.iter().find(|t| t["Key"] == "Name")).map(|t| &t["Value"]);
+        if !name.and_then(Value::as_str).is_some_and(|n| n.starts_with(&churned)) {
+            continue;
+        }
+        let subnets = d.ok(
+            json!({"Action": "DescribeSubnets", "Filters": [{"Name": "vpc-id", "Values": [v["VpcId"]]}]}),
+        );
+        for sn in subnets["Subnets"].as_array().unwrap() {
+            d.ok(json!({"Action": "DeleteSubnet", "SubnetId": sn["SubnetId"]}));
+        }
+        d.ok(json!({"Action": "DeleteVpc", "VpcId": v["VpcId"]}));
     }
-    assert_eq!(vpc_namespaces(&d), BTreeSet::new(), "deleting every VPC deletes every namespace");
+    let left: BTreeSet<String> =
+        vpc_namespaces(&d).into_iter().filter(|n| n.starts_with(&format!("pl-{churned}"))).collect();
+    assert_eq!(left, BTreeSet::new(), "deleting every churned VPC deletes its namespace");
 }
 
 #[test]
