@@ -193,6 +193,11 @@ impl Flow {
         self.bits & NAT != 0
     }
 
+    /// Why this flow ends when its timeout has passed.
+    fn expiry_reason(&self) -> EndReason {
+        if self.state == State::TcpClosed { EndReason::Closed } else { EndReason::Idle }
+    }
+
     #[inline]
     fn count(&mut self, dir: usize, len: u32) {
         self.packets[dir] = self.packets[dir].wrapping_add(1);
@@ -436,7 +441,7 @@ impl FlowTable {
     /// Why `f` no longer serves: re-opened by its initiator, else expired (idle or closed).
     fn end_reason(&self, f: &Flow, k: &FlowKey, flags: u8, now: u32) -> EndReason {
         if self.expired(f, now) {
-            if f.state == State::TcpClosed { EndReason::Closed } else { EndReason::Idle }
+            f.expiry_reason()
         } else if f.fwd == *k && flags & tcp_flags::SYN != 0 {
             EndReason::Reopened
         } else {
@@ -523,7 +528,7 @@ impl FlowTable {
                 return Ok(Rewrite::towards(if f.fwd == *fwd { &f.rev } else { &f.fwd }));
             }
             if commit {
-                let reason = if f.state == State::TcpClosed { EndReason::Closed } else { EndReason::Idle };
+                let reason = f.expiry_reason();
                 self.remove(&mut shard, idx, now, reason);
             }
         }
@@ -630,8 +635,7 @@ impl FlowTable {
             for idx in 0..shard.slab.len() as u32 {
                 let f = &shard.slab[idx as usize];
                 if f.state != State::Free && self.expired(f, now) {
-                    let reason =
-                        if f.state == State::TcpClosed { EndReason::Closed } else { EndReason::Idle };
+                    let reason = f.expiry_reason();
                     self.remove(&mut shard, idx, now, reason);
                     removed += 1;
                 }
