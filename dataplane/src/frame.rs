@@ -10,6 +10,9 @@
 //! - The frame is always `buf[start..end]` with `start <= HEADROOM`; nothing here reads or
 //!   writes outside the buffer, and a request the headroom cannot hold is refused (`None`),
 //!   never a panic.
+//! - A [`FrameBatch`] is a worker's set of such buffers, filled by one batched device read:
+//!   frame `i` of the batch is `len(i)` bytes at `HEADROOM` in buffer `i`. Buffers are
+//!   allocated once and reused for every batch.
 
 use crate::wire::virtio::LEN as VNET_HDR_LEN;
 
@@ -67,6 +70,64 @@ impl<'a> Frame<'a> {
     }
 }
 
+/// The receive buffers of one batched device read (see the module doc).
+pub struct FrameBatch {
+    bufs: Vec<Box<[u8]>>,
+    lens: Vec<usize>,
+    filled: usize,
+}
+
+impl FrameBatch {
+    /// `slots` buffers, each holding [`HEADROOM`] plus a frame of up to `frame_len` bytes.
+    pub fn new(slots: usize, frame_len: usize) -> FrameBatch {
+        FrameBatch {
+            bufs: (0..slots).map(|_| vec![0u8; HEADROOM + frame_len].into_boxed_slice()).collect(),
+            lens: vec![0; slots],
+            filled: 0,
+        }
+    }
+
+    /// How many frames one read may put in.
+    pub fn capacity(&self) -> usize {
+        self.bufs.len()
+    }
+
+    /// Frames in the batch.
+    pub fn len(&self) -> usize {
+        self.filled
+    }
+
+    /// Whether the batch holds no frame.
+    pub fn is_empty(&self) -> bool {
+        self.filled == 0
+    }
+
+    /// The buffers and frame lengths, for a device read to fill; finish with [`Self::set_len`].
+    pub fn slots_mut(&mut self) -> (&mut [Box<[u8]>], &mut [usize]) {
+        (&mut self.bufs, &mut self.lens)
+    }
+
+    /// Declares the first `n` slots filled.
+    pub fn set_len(&mut self, n: usize) {
+        self.filled = n.min(self.bufs.len());
+    }
+
+    /// Frame `i` (empty past the filled ones).
+    pub fn frame(&mut self, i: usize) -> Frame<'_> {
+        let len = if i < self.filled { self.lens[i] } else { 0 };
+        match self.bufs.get_mut(i) {
+            Some(b) => Frame::received(b, len),
+            None => Frame { buf: &mut [], start: 0, end: 0 },
+        }
+    }
+
+    /// The first `len` bytes of frame `i` (what a verdict says leaves).
+    pub fn head(&self, i: usize, len: usize) -> &[u8] {
+        let n = if i < self.filled { self.lens[i].min(len) } else { 0 };
+        self.bufs.get(i).map_or(&[][..], |b| &b[HEADROOM.min(b.len())..(HEADROOM + n).min(b.len())])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +159,25 @@ mod tests {
         let mut g = Frame::received(&mut buf, 4);
         g.push_front(8, false).unwrap().fill(7);
         assert_eq!(g.head(8), &[7; 8]);
+    }
+
+    #[test]
+    fn a_batch_hands_out_what_was_filled_and_nothing_else() {
+        let mut b = FrameBatch::new(3, 16);
+        assert_eq!((b.capacity(), b.len()), (3, 0));
+        let (bufs, lens) = b.slots_mut();
+        bufs[1][HEADROOM..HEADROOM + 4].copy_from_slice(b"abcd");
+        lens[1] = 4;
+        lens[2] = 999;
+        b.set_len(2);
+        assert_eq!(b.frame(1).bytes(), b"abcd");
+        assert_eq!(b.head(1, 2), b"ab");
+        assert_eq!(b.head(1, 100), b"abcd");
+        assert_eq!(b.frame(2).bytes().len(), 0, "past the filled frames");
+        assert_eq!(b.head(7, 10), b"", "past the buffers");
+        b.set_len(99);
+        assert_eq!(b.len(), 3);
+        assert_eq!(b.head(2, 9999).len(), 16, "a length never reaches past the buffer");
     }
 
     #[test]

@@ -75,8 +75,10 @@ drop_reasons! {
     Malformed => "malformed",
     /// IPv6 is not forwarded yet.
     Ipv6 => "ipv6",
-    /// Neither IPv4 nor IPv6.
+    /// Neither IPv4 nor IPv6 (including non-IP Ethernet frames of a veth device).
     NotIp => "not_ip",
+    /// A frame longer than the receive buffer: the device could only hand over its head.
+    Oversized => "oversized",
     /// IPv4 fragment (the fabric does not reassemble).
     Fragment => "fragment",
     /// An IP protocol other than TCP, UDP and ICMP.

@@ -231,6 +231,7 @@ pub const STATS: &[Table] = &[
             ("RxErrors", "/RxErrors"),
             ("TxErrors", "/TxErrors"),
             ("Workers", "/Workers"),
+            ("Io", "/Io"),
             ("Offloads", "/Offloads"),
         ],
     },

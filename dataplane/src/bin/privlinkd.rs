@@ -13,6 +13,7 @@ use privlink_control::{Controller, server};
 use privlink_dataplane::flow::{FlowConfig, FlowTable};
 use privlink_dataplane::nat::DEFAULT_PORTS_PER_TARGET;
 use privlink_dataplane::runtime::fabric::{FabricConfig, VpcFabric};
+use privlink_dataplane::runtime::io::Backend;
 use privlink_dataplane::runtime::{Dataplane, worker};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,7 +34,12 @@ struct Args {
     /// forwards more than two, which would take CPU from the traffic they forward.
     #[arg(long, default_value_t = 0)]
     workers: usize,
-    /// Virtio-net offload on the TUN devices (TSO/USO/checksum): GSO super-packets are
+    /// Device backend: `packet` (a veth pair per VPC, AF_PACKET sockets on privlinkd's end,
+    /// many frames per system call) or `tun` (a multi-queue TUN device per VPC, one system
+    /// call per frame).
+    #[arg(long, env = "PRIVLINK_IO", default_value = "packet")]
+    io: Backend,
+    /// Virtio-net offload on the devices (TSO/USO/checksum): GSO super-packets are
     /// translated whole.
     #[arg(long, default_value = "on", value_parser = ["on", "off"])]
     offload: String,
@@ -128,6 +134,7 @@ fn main() -> Result<()> {
     let dp = Arc::new(Dataplane::new(workers, flows, busy_poll).context("set up worker wake-ups")?);
     let cfg = FabricConfig {
         queues: workers,
+        io: args.io,
         offload: args.offload == "on",
         mtu: args.mtu,
         aws_netns: args.aws_netns.clone(),
@@ -158,6 +165,7 @@ fn main() -> Result<()> {
         socket = %args.socket.display(),
         state_dir = %args.state_dir.display(),
         workers,
+        io = args.io.as_str(),
         offloads = %offloads,
         "privlinkd ready"
     );
@@ -213,7 +221,7 @@ fn main() -> Result<()> {
         let _ = t.join();
     }
     let _ = std::fs::remove_file(&args.socket);
-    // Dropping the controller drops the fabric, closing every TUN device.
+    // Dropping the controller drops the fabric, closing every device.
     drop(ctl);
     drop(dp);
     Ok(())

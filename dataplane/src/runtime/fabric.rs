@@ -21,9 +21,12 @@
 //! - Every VPC namespace gets `/etc/netns/<netns>/resolv.conf` naming its VPC resolver (the
 //!   VPC's base address plus two), so `ip netns exec` programs resolve endpoint names; a file
 //!   privlink did not write is left alone.
-//! - Dropping the fabric closes every TUN device (the kernel removes them and their routes)
-//!   and removes the resolver files; namespaces and instance addresses stay, so a restarted
-//!   daemon finds them again.
+//! - Devices: with `--io tun` a multi-queue TUN device; with `--io packet` one end of a veth
+//!   pair whose other end is in privlinkd's I/O namespace (`<aws-netns>-io`, created at
+//!   start after deleting one a killed privlinkd left, which takes its pairs with it).
+//! - Dropping the fabric closes every device (the kernel removes them and their routes),
+//!   deletes the I/O namespace and removes the resolver files; namespaces and instance
+//!   addresses stay, so a restarted daemon finds them again.
 //! - Crash consistency: privlink marks every namespace it creates with a file of the same name
 //!   in [`FabricConfig::marks`], written before the namespace is created and removed after it
 //!   is deleted, so a kill -9 at any step leaves no unmarked namespace of privlink's. The
@@ -32,7 +35,7 @@
 //!   adopted as the user's. A `plink0` left by a killed privlinkd (the kernel removes a dead
 //!   process's devices asynchronously) is waited for, then replaced: never a failed start.
 
-use super::io::{self, Offloads, Tun, TunConfig, link, netns};
+use super::io::{self, Backend, Offloads, PacketConfig, PacketPort, Port, Tun, TunConfig, link, netns};
 use super::{DEVICE, Dataplane, Snapshot, VpcDevice, inspect};
 use crate::compile::{AWS_SLOT, VpcSlots, compile, stand_in_address};
 use crate::flow::FlowTable;
@@ -52,7 +55,9 @@ const AWS_KEY: &str = "aws";
 pub struct FabricConfig {
     /// Queues per device (one per worker).
     pub queues: usize,
-    /// Use `IFF_VNET_HDR` and TSO/USO/checksum offload.
+    /// The device backend.
+    pub io: Backend,
+    /// Carry the virtio header (`IFF_VNET_HDR`, `PACKET_VNET_HDR`): TSO/USO/checksum offload.
     pub offload: bool,
     /// Device MTU.
     pub mtu: u32,
@@ -76,6 +81,8 @@ pub struct VpcFabric {
     stand_ins_placed: bool,
     /// Set once the first apply removed the orphaned namespaces.
     reconciled: bool,
+    /// Names the fabric ends of packet ports (`pv<n>` in the I/O namespace).
+    ports_made: u32,
 }
 
 fn internal(what: impl std::fmt::Display) -> ApiError {
@@ -86,6 +93,14 @@ impl VpcFabric {
     /// Sets up the AWS-service network and an empty FIB.
     pub fn new(dp: Arc<Dataplane>, cfg: FabricConfig) -> io::Result<VpcFabric> {
         netns::ensure(&cfg.aws_netns)?;
+        if cfg.io == Backend::Packet {
+            // One left by a killed privlinkd takes its veth pairs with it.
+            match netns::delete(&io_netns(&cfg)) {
+                Ok(()) | Err(io::IoError::NetnsNotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            netns::create(&io_netns(&cfg))?;
+        }
         let mut f = VpcFabric {
             dp,
             cfg,
@@ -95,9 +110,10 @@ impl VpcFabric {
             offloads: Offloads::NONE,
             stand_ins_placed: false,
             reconciled: false,
+            ports_made: 0,
         };
         let aws = f.open_device(AWS_KEY, &f.cfg.aws_netns.clone())?;
-        f.offloads = aws.tun.offloads();
+        f.offloads = aws.port.offloads();
         f.devices.insert(AWS_KEY.to_string(), aws);
         Ok(f)
     }
@@ -107,21 +123,39 @@ impl VpcFabric {
         self.offloads
     }
 
-    fn open_device(&self, key: &str, ns: &str) -> io::Result<Arc<VpcDevice>> {
-        let offloads = if self.cfg.offload { Offloads::ALL } else { Offloads::NONE };
-        let cfg = TunConfig::new(DEVICE)
-            .queues(self.cfg.queues)
-            .vnet_hdr(self.cfg.offload)
-            .offloads(offloads)
-            .mtu(self.cfg.mtu);
-        let tun = create_tun(ns, &cfg, self.cfg.stale_device_wait)?;
+    /// The device backend.
+    pub fn backend(&self) -> Backend {
+        self.cfg.io
+    }
+
+    fn open_device(&mut self, key: &str, ns: &str) -> io::Result<Arc<VpcDevice>> {
+        let port = match self.cfg.io {
+            Backend::Tun => {
+                let offloads = if self.cfg.offload { Offloads::ALL } else { Offloads::NONE };
+                let cfg = TunConfig::new(DEVICE)
+                    .queues(self.cfg.queues)
+                    .vnet_hdr(self.cfg.offload)
+                    .offloads(offloads)
+                    .mtu(self.cfg.mtu);
+                Port::Tun(replacing_stale(ns, self.cfg.stale_device_wait, || Tun::create(ns, &cfg))?)
+            }
+            Backend::Packet => {
+                let cfg =
+                    PacketConfig { queues: self.cfg.queues, vnet_hdr: self.cfg.offload, mtu: self.cfg.mtu };
+                let io_ns = io_netns(&self.cfg);
+                Port::Packet(replacing_stale(ns, self.cfg.stale_device_wait, || {
+                    self.ports_made += 1;
+                    PacketPort::create(&io_ns, &format!("pv{:x}", self.ports_made), ns, DEVICE, &cfg)
+                })?)
+            }
+        };
         link::configure(ns, |l| {
             l.disable_ipv6(DEVICE)?;
             l.set_up(DEVICE)?;
             l.add_default_route(DEVICE, None)
         })?;
-        let link = io::LinkReader::open(ns, DEVICE, tun.ifindex())?;
-        Ok(Arc::new(VpcDevice { vpc_id: key.to_string(), netns: ns.to_string(), tun, link }))
+        let link = io::LinkReader::open(ns, DEVICE, port.ifindex())?;
+        Ok(Arc::new(VpcDevice { vpc_id: key.to_string(), netns: ns.to_string(), port, link }))
     }
 
     fn mark(&self, ns: &str) -> PathBuf {
@@ -316,19 +350,26 @@ impl VpcFabric {
     }
 }
 
-/// Creates the TUN device; a device of that name left by a killed privlinkd is waited for
-/// (up to `wait`), then deleted and replaced.
-fn create_tun(ns: &str, cfg: &TunConfig, wait: Duration) -> io::Result<Tun> {
+/// The namespace that holds the fabric ends of packet ports: privlinkd's own, named after
+/// the AWS-service network's so that parallel daemons never share one.
+fn io_netns(cfg: &FabricConfig) -> String {
+    format!("{}-io", cfg.aws_netns)
+}
+
+/// Runs `create` (which makes `plink0` in `ns`); a `plink0` left by a killed privlinkd is
+/// waited for (up to `wait`: the kernel removes a dead process's TUN devices, and the veth
+/// ends of its deleted I/O namespace, asynchronously), then deleted and replaced.
+fn replacing_stale<T>(ns: &str, wait: Duration, mut create: impl FnMut() -> io::Result<T>) -> io::Result<T> {
     let deadline = Instant::now() + wait;
     loop {
-        match Tun::create(ns, cfg) {
+        match create() {
             Err(io::IoError::DeviceExists { .. }) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(50));
             }
             Err(io::IoError::DeviceExists { .. }) => {
                 tracing::warn!(netns = %ns, device = DEVICE, "replacing a device left by a previous privlinkd");
                 match link::configure(ns, |l| l.delete(DEVICE)) {
-                    Ok(()) | Err(io::IoError::NoSuchDevice { .. }) => return Tun::create(ns, cfg),
+                    Ok(()) | Err(io::IoError::NoSuchDevice { .. }) => return create(),
                     Err(e) => return Err(e),
                 }
             }
@@ -362,11 +403,20 @@ fn assign_slots(
 
 impl Drop for VpcFabric {
     /// The resolver configuration is rewritten at the next start; the devices close with
-    /// their last reference.
+    /// their last reference: the fabric's, and the published snapshot's, which is emptied.
+    /// The I/O namespace of packet ports goes last.
     fn drop(&mut self) {
         for (id, dev) in &self.devices {
             if id != AWS_KEY {
                 let _ = netns::clear_resolv_conf(&dev.netns);
+            }
+        }
+        self.devices.clear();
+        self.dp.publish(Snapshot::default());
+        if self.cfg.io == Backend::Packet {
+            match netns::delete(&io_netns(&self.cfg)) {
+                Ok(()) | Err(io::IoError::NetnsNotFound { .. }) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot delete the I/O namespace"),
             }
         }
     }
@@ -390,7 +440,7 @@ impl Fabric for VpcFabric {
     }
 
     fn inspector(&self) -> Arc<dyn Inspect> {
-        Arc::new(inspect::Inspector::new(self.dp.clone(), self.offloads))
+        Arc::new(inspect::Inspector::new(self.dp.clone(), self.offloads, self.cfg.io))
     }
 }
 

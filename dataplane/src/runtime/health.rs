@@ -5,6 +5,7 @@
 //! devices (queue 0, like a forwarded packet) and records its health changes through the controller (persisted, then compiled into a FIB
 //! whose Maglev tables skip unhealthy targets). The decisions are all the machine's.
 
+use super::io::Scratch;
 use super::{Dataplane, Snapshot};
 use crate::health::{Change, HealthChecks, Probe, targets};
 use crate::wire::proto;
@@ -25,6 +26,7 @@ pub fn spawn(dp: Arc<Dataplane>, ctl: Arc<Controller>) -> std::io::Result<std::t
     // from the state only when the generation moved.
     let mut listed = None;
     std::thread::Builder::new().name("plink-health".into()).spawn(move || {
+        let mut scratch = Scratch::default();
         while !dp.stop.load(Ordering::Relaxed) {
             let replies = std::mem::take(&mut *dp.probe_replies.lock());
             let snap = dp.snapshot.load_full();
@@ -35,7 +37,7 @@ pub fn spawn(dp: Arc<Dataplane>, ctl: Arc<Controller>) -> std::io::Result<std::t
             }
             let (probes, changes) = checks.on_tick(dp.now_ms(), &replies);
             for p in &probes {
-                send(&snap, p);
+                send(&snap, p, &mut scratch);
             }
             if !changes.is_empty() {
                 record(&ctl, &changes);
@@ -47,8 +49,8 @@ pub fn spawn(dp: Arc<Dataplane>, ctl: Arc<Controller>) -> std::io::Result<std::t
 
 /// Writes `p` into its VPC's device. A probe that cannot be written is never answered, so
 /// the machine counts it as a failure when it times out.
-fn send(snap: &Snapshot, p: &Probe) {
-    let Some(q) = snap.devices.get(usize::from(p.vpc)).and_then(Option::as_ref).and_then(|d| d.tun.queue(0))
+fn send(snap: &Snapshot, p: &Probe, scratch: &mut Scratch) {
+    let Some(q) = snap.devices.get(usize::from(p.vpc)).and_then(Option::as_ref).and_then(|d| d.port.queue(0))
     else {
         return;
     };
@@ -63,7 +65,7 @@ fn send(snap: &Snapshot, p: &Probe) {
         ack: 0,
         payload: 0,
     };
-    let _ = q.send(&virtio::frame(&seg.build(), q.vnet_hdr()));
+    q.send_one(&virtio::frame(&seg.build(), q.vnet_hdr()), scratch);
 }
 
 fn record(ctl: &Controller, changes: &[Change]) {

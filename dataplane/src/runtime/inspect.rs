@@ -9,7 +9,7 @@
 //! calls it without its writer mutex, alongside a fabric `apply`.
 
 use super::Dataplane;
-use super::io::Offloads;
+use super::io::{Backend, Offloads};
 use crate::fib::Fib;
 use crate::flow::{EndReason, FlowPlan, Rewrite};
 use crate::packet::FlowKey;
@@ -27,11 +27,12 @@ use std::sync::Arc;
 pub struct Inspector {
     dp: Arc<Dataplane>,
     offloads: Offloads,
+    io: Backend,
 }
 
 impl Inspector {
-    pub fn new(dp: Arc<Dataplane>, offloads: Offloads) -> Inspector {
-        Inspector { dp, offloads }
+    pub fn new(dp: Arc<Dataplane>, offloads: Offloads, io: Backend) -> Inspector {
+        Inspector { dp, offloads, io }
     }
 }
 
@@ -39,7 +40,7 @@ impl Inspect for Inspector {
     fn query(&self, action: &str, req: &Value) -> Option<Result<Value, ApiError>> {
         let snap = self.dp.snapshot.load();
         match action {
-            "GetStats" => Some(Ok(stats(&self.dp, self.offloads))),
+            "GetStats" => Some(Ok(stats(&self.dp, self.offloads, self.io))),
             "DescribeFlows" => Some(flows(&self.dp, &snap.fib, req)),
             "Trace" => Some(trace(&self.dp, &snap.fib, req)),
             _ => None,
@@ -49,7 +50,7 @@ impl Inspect for Inspector {
 
 /// Kernel-side counters of every VPC device: what each namespace sent to the fabric, what the
 /// fabric delivered, and what the kernel dropped because privlinkd's queue was full (the one
-/// loss privlinkd's own counters cannot see).
+/// loss privlinkd's own counters cannot see: the device's, plus the packet sockets' own).
 fn devices(dp: &Dataplane) -> Vec<Value> {
     let snap = dp.snapshot.load();
     snap.devices
@@ -58,7 +59,7 @@ fn devices(dp: &Dataplane) -> Vec<Value> {
         .map(|d| match d.link.read() {
             Ok(l) => json!({
                 "VpcId": d.vpc_id, "Netns": d.netns, "ToFabricPackets": l.tx_packets,
-                "FromFabricPackets": l.rx_packets, "QueueDrops": l.tx_dropped,
+                "FromFabricPackets": l.rx_packets, "QueueDrops": l.tx_dropped + d.port.socket_drops(),
             }),
             Err(e) => json!({"VpcId": d.vpc_id, "Netns": d.netns, "Error": e.to_string()}),
         })
@@ -66,7 +67,7 @@ fn devices(dp: &Dataplane) -> Vec<Value> {
 }
 
 /// `GetStats`.
-pub fn stats(dp: &Dataplane, offloads: Offloads) -> Value {
+pub fn stats(dp: &Dataplane, offloads: Offloads, io: Backend) -> Value {
     let t = dp.totals();
     let drops: Map<String, Value> =
         DropReason::ALL.iter().map(|r| (r.name().to_string(), json!(t.dropped(*r)))).collect();
@@ -83,6 +84,7 @@ pub fn stats(dp: &Dataplane, offloads: Offloads) -> Value {
         "FlowsCreated": dp.flows.created(),
         "FlowsEnded": EndReason::ALL.iter().map(|r| (r.as_str().to_string(), json!(dp.ended.count(*r)))).collect::<Map<_, _>>(),
         "Workers": dp.workers(),
+        "Io": io.as_str(),
         "Offloads": offloads.to_string(),
         "FibGeneration": dp.snapshot.load().fib.generation,
         "Devices": devices(dp),

@@ -3,7 +3,8 @@
 //! `resolver`, `health`, `verdict`, which take time and packets as arguments and touch
 //! nothing else).
 //!
-//! - [`io`]: namespaces, rtnetlink, TUN devices, epoll — the syscall wrappers.
+//! - [`io`]: namespaces, rtnetlink, the device backends (TUN, veth + AF_PACKET), epoll — the
+//!   syscall wrappers.
 //! - This module: the state the threads share ([`Dataplane`]: the published [`Snapshot`] of
 //!   FIB and devices, the flow table, counters, wake-ups).
 //! - [`worker`]: the packet loops, and nothing else.
@@ -27,24 +28,24 @@ use crate::flow::{EndedFlows, FlowTable};
 use crate::health::ProbeReply;
 use crate::verdict::Counters;
 use arc_swap::ArcSwap;
-use io::{LinkReader, Tun, Waker};
+use io::{LinkReader, Port, Waker};
 use parking_lot::Mutex;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// Name of the TUN device inside every namespace.
+/// Name of the device inside every namespace.
 pub const DEVICE: &str = "plink0";
 
-/// A VPC's (or the AWS-service network's) TUN device.
+/// A VPC's (or the AWS-service network's) device.
 #[derive(Debug)]
 pub struct VpcDevice {
     /// `vpc-…` id, or `aws`.
     pub vpc_id: String,
     /// Namespace the device lives in.
     pub netns: String,
-    /// The multi-queue device; queue `w` belongs to worker `w`.
-    pub tun: Tun,
+    /// The device, whichever backend carries it; queue `w` belongs to worker `w`.
+    pub port: Port,
     /// Reads the device's kernel-side counters (stats, metrics).
     pub link: LinkReader,
 }

@@ -1,19 +1,22 @@
-//! Worker threads: run-to-completion packet loops over the TUN queues of every VPC. Only the
-//! loop lives here; the state it shares with the control plane is [`Dataplane`].
+//! Worker threads: run-to-completion packet loops over the device queues of every VPC. Only
+//! the loop lives here; the state it shares with the control plane is [`Dataplane`].
 //!
 //! Contract:
-//! - Worker `w` owns queue `w` of every VPC device: it reads frames there and writes each
-//!   forwarded frame to queue `w` of the egress device. Plain epoll loops, no async runtime.
+//! - Worker `w` owns queue `w` of every VPC device: it reads a batch of frames there and
+//!   writes the forwarded frames to queue `w` of their egress devices, one batch per egress,
+//!   in arrival order within each (so no flow is reordered). Plain epoll loops, no async
+//!   runtime; the backend (TUN or packet sockets) is behind [`super::io::Queue`].
 //! - The [`Snapshot`] (FIB + devices, indexed by VPC slot) is loaded once per round, before
 //!   any frame of the round is read; the control plane swaps in a new one and wakes every
 //!   worker, which then re-registers its queues. A device dropped from the snapshot stays
 //!   open until every worker let go of it. Each worker publishes the generation of the
 //!   snapshot it forwards with ([`Dataplane::oldest_generation_in_use`]) before it uses it,
 //!   so the fabric knows when no worker can still add a flow on a freed VPC slot.
-//! - One receive buffer per worker, reused forever, large enough for a 64 KB GSO frame with
-//!   its virtio header behind [`HEADROOM`] spare bytes (see [`crate::frame`]): no allocation
-//!   per packet, and room to encapsulate in place.
-//! - Each ready queue is drained for at most [`BATCH`] frames per wake-up (level-triggered
+//! - One [`FrameBatch`] per worker, reused forever: [`BATCH`] buffers, each large enough for a
+//!   64 KB GSO frame with its virtio header behind [`crate::frame::HEADROOM`] spare bytes: no
+//!   allocation per packet, and room to encapsulate in place. A batch is sent before the next
+//!   is read.
+//! - Each ready queue gets one batch of at most [`BATCH`] frames per wake-up (level-triggered
 //!   epoll reports it again), so one busy VPC cannot starve the others.
 //! - Counters are kept locally and published to the worker's slot in [`Dataplane::counters`]
 //!   after every round that forwarded something; readers merge the slots.
@@ -21,13 +24,13 @@
 //!   [`Dataplane::busy_poll`]: a sleeping worker costs every sender a cross-CPU wake-up per
 //!   packet, a polling one costs nothing.
 
-use super::io::{Poller, tun::MAX_FRAME_LEN};
+use super::io::{MAX_FRAME_LEN, Out, Poller, Scratch};
 use super::{Dataplane, Snapshot, VpcDevice};
-use crate::frame::{Frame, HEADROOM};
+use crate::frame::FrameBatch;
 use crate::health::ProbeReply;
 use crate::pipeline::process;
 use crate::resolver;
-use crate::verdict::{Counters, LocalService, Verdict};
+use crate::verdict::{Counters, DropReason, LocalService, Verdict};
 use std::io::ErrorKind;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -67,6 +70,17 @@ fn set_thread_nice(nice: i32) {
     }
 }
 
+/// A worker's buffers, allocated once: the receive batch, the system calls' scratch and the
+/// list of frames to send.
+struct Buffers {
+    batch: FrameBatch,
+    scratch: Scratch,
+    /// Frames of the batch to send, with their egress slot.
+    pending: Vec<(u16, Out)>,
+    /// One egress's run of `pending`.
+    run: Vec<Out>,
+}
+
 fn run(dp: &Dataplane, w: usize) -> super::io::Result<()> {
     let mut poller = Poller::with_capacity(256)?;
     poller.add(&dp.wakers[w], WAKER_TOKEN)?;
@@ -74,7 +88,12 @@ fn run(dp: &Dataplane, w: usize) -> super::io::Result<()> {
     let mut snap = dp.snapshot.load_full();
     dp.in_use[w].store(snap.fib.generation, Ordering::SeqCst);
     resync(&poller, &snap, &mut registered, w);
-    let mut buf = vec![0u8; HEADROOM + MAX_FRAME_LEN];
+    let mut bufs = Buffers {
+        batch: FrameBatch::new(BATCH, MAX_FRAME_LEN),
+        scratch: Scratch::default(),
+        pending: Vec::with_capacity(BATCH),
+        run: Vec::with_capacity(BATCH),
+    };
     let mut local = Counters::default();
     let mut ready: Vec<u64> = Vec::with_capacity(256);
     // One clock read per round: it dates the frames and decides whether to keep polling.
@@ -98,7 +117,7 @@ fn run(dp: &Dataplane, w: usize) -> super::io::Result<()> {
                 dp.wakers[w].reset()?;
                 continue;
             }
-            frames += drain(dp, &snap, token as u16, w, &mut buf, now, &mut local);
+            frames += drain(dp, &snap, token as u16, w, &mut bufs, now, &mut local);
         }
         if frames > 0 {
             *dp.counters[w].lock() = local.clone();
@@ -108,43 +127,39 @@ fn run(dp: &Dataplane, w: usize) -> super::io::Result<()> {
     Ok(())
 }
 
-/// Reads up to [`BATCH`] frames from queue `w` of the device at `slot`, forwarding each;
-/// returns how many it read.
+/// Reads one batch (up to [`BATCH`] frames) from queue `w` of the device at `slot`, forwards
+/// it, and sends what leaves, one batch per egress device, each in the order it arrived;
+/// returns how many frames it read.
 fn drain(
     dp: &Dataplane,
     snap: &Snapshot,
     slot: u16,
     w: usize,
-    buf: &mut [u8],
+    b: &mut Buffers,
     now: u64,
     c: &mut Counters,
 ) -> usize {
     let Some(Some(dev)) = snap.devices.get(usize::from(slot)) else { return 0 };
-    let Some(q) = dev.tun.queue(w) else { return 0 };
+    let Some(q) = dev.port.queue(w) else { return 0 };
     let vnet = q.vnet_hdr();
-    for i in 0..BATCH {
-        let n = match q.recv(Frame::receive_area(buf)) {
-            Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return i,
-            Err(_) => {
-                c.rx_errors += 1;
-                return i;
-            }
-        };
-        let mut frame = Frame::received(buf, n);
+    let rx = match q.recv_batch(&mut b.batch, &mut b.scratch) {
+        Ok(rx) => rx,
+        Err(e) if e.kind() == ErrorKind::WouldBlock => return 0,
+        Err(_) => {
+            c.rx_errors += 1;
+            return 0;
+        }
+    };
+    c.drops[DropReason::NotIp as usize] += rx.not_ip as u64;
+    c.drops[DropReason::Oversized as usize] += rx.oversized as u64;
+    b.pending.clear();
+    for i in 0..rx.frames {
+        let mut frame = b.batch.frame(i);
         let v = process(&snap.fib, &dp.flows, slot, frame.bytes(), vnet, now);
         c.count(v);
         match v {
             Verdict::Forward { egress, len } => {
-                let out = snap
-                    .devices
-                    .get(usize::from(egress))
-                    .and_then(|d| d.as_ref())
-                    .and_then(|d| d.tun.queue(w));
-                match out.map(|q| q.send(frame.head(len))) {
-                    Some(Ok(_)) => {}
-                    _ => c.tx_errors += 1,
-                }
+                b.pending.push((egress, Out { idx: i as u16, len: len as u32 }))
             }
             Verdict::Local { service: LocalService::HealthCheck, packet, .. } => {
                 if let Some(r) = ProbeReply::from_parsed(&packet) {
@@ -152,16 +167,26 @@ fn drain(
                 }
             }
             Verdict::Local { len, service: LocalService::Resolver, packet } => {
-                match resolver::answer(&snap.fib, &packet, frame.head(len), vnet).map(|reply| q.send(&reply))
-                {
-                    Some(Ok(_)) | None => {}
-                    Some(Err(_)) => c.tx_errors += 1,
+                if let Some(reply) = resolver::answer(&snap.fib, &packet, frame.head(len), vnet) {
+                    c.tx_errors += q.send_one(&reply, &mut b.scratch).failed as u64;
                 }
             }
             Verdict::Drop(_) => {}
         }
     }
-    BATCH
+    b.pending.sort_unstable_by_key(|(egress, o)| (*egress, o.idx));
+    for run in b.pending.chunk_by(|x, y| x.0 == y.0) {
+        let out =
+            snap.devices.get(usize::from(run[0].0)).and_then(|d| d.as_ref()).and_then(|d| d.port.queue(w));
+        let Some(out) = out else {
+            c.tx_errors += run.len() as u64;
+            continue;
+        };
+        b.run.clear();
+        b.run.extend(run.iter().map(|(_, o)| *o));
+        c.tx_errors += out.send_batch(&b.batch, &b.run, &mut b.scratch).failed as u64;
+    }
+    rx.frames + rx.not_ip + rx.oversized
 }
 
 /// Makes the poller watch exactly queue `w` of every device in `snap`.
@@ -174,15 +199,15 @@ fn resync(poller: &Poller, snap: &Snapshot, registered: &mut Vec<(u16, Arc<VpcDe
         .collect();
     for (slot, dev) in registered.iter() {
         if !wanted.iter().any(|(s, d)| s == slot && Arc::ptr_eq(d, dev))
-            && let Some(q) = dev.tun.queue(w)
+            && let Some(q) = dev.port.queue(w)
         {
-            let _ = poller.delete(q);
+            let _ = poller.delete(&q);
         }
     }
     for (slot, dev) in &wanted {
         if !registered.iter().any(|(s, d)| s == slot && Arc::ptr_eq(d, dev))
-            && let Some(q) = dev.tun.queue(w)
-            && let Err(e) = poller.add(q, u64::from(*slot))
+            && let Some(q) = dev.port.queue(w)
+            && let Err(e) = poller.add(&q, u64::from(*slot))
         {
             tracing::error!(worker = w, vpc = %dev.vpc_id, error = %e, "cannot watch TUN queue");
         }

@@ -298,6 +298,88 @@ impl LinkCtl {
         self.rt.block_on(req).map_err(|e| nl_error(dev_target(&self.netns, dev), "RTM_DELLINK", e))
     }
 
+    /// `ip link add NAME address MAC mtu MTU type veth peer PEER`, both ends in this namespace,
+    /// both down, the peer with the same MTU and `peer_mac`. [`IoError::DeviceExists`] if
+    /// either name is taken.
+    pub fn add_veth(&self, name: &str, mac: [u8; 6], peer: &str, peer_mac: [u8; 6], mtu: u32) -> Result<()> {
+        let msg = rtnetlink::LinkVeth::new(name, peer).address(mac.to_vec()).mtu(mtu).build();
+        let r = self.rt.block_on(self.handle.link().add(msg).execute());
+        match r.map_err(|e| nl_error(dev_target(&self.netns, name), "RTM_NEWLINK veth", e)) {
+            Err(IoError::Netlink { errno: Some(Errno::EEXIST), .. }) => {
+                return Err(IoError::DeviceExists { netns: self.netns.clone(), dev: name.to_owned() });
+            }
+            r => r?,
+        }
+        self.set_link(peer, "RTM_NEWLINK peer address, mtu", |i| {
+            LinkUnspec::new_with_index(i).address(peer_mac.to_vec()).mtu(mtu).build()
+        })
+    }
+
+    /// `ip link set DEV arp off`: the kernel sends every frame to the device's own address
+    /// and never asks for a neighbour (a point-to-point link that is Ethernet only in form).
+    pub fn set_noarp(&self, dev: &str) -> Result<()> {
+        self.set_link(dev, "RTM_NEWLINK arp off", |i| LinkUnspec::new_with_index(i).arp(false).build())
+    }
+
+    /// `ip link set DEV netns NETNS name NEW_NAME`: moves `dev` into the namespace of the open
+    /// `/run/netns/NETNS` file `target` (named `target_name` in errors), renaming it on the way.
+    /// [`IoError::DeviceExists`] if `NEW_NAME` is taken there.
+    pub fn move_to_netns(
+        &self,
+        dev: &str,
+        target: &std::os::fd::OwnedFd,
+        target_name: &str,
+        new_name: &str,
+    ) -> Result<()> {
+        use std::os::fd::AsRawFd;
+        let r = self.set_link(dev, &format!("RTM_NEWLINK netns {target_name} name {new_name}"), |i| {
+            LinkUnspec::new_with_index(i).setns_by_fd(target.as_raw_fd()).name(new_name.to_owned()).build()
+        });
+        match r {
+            Err(IoError::Netlink { errno: Some(Errno::EEXIST), .. }) => {
+                Err(IoError::DeviceExists { netns: target_name.to_owned(), dev: new_name.to_owned() })
+            }
+            r => r,
+        }
+    }
+
+    /// `ethtool -K DEV tx off` (and with it TSO and every offload that needs checksum
+    /// offload): the namespace's stack hands the device only complete, checksummed packets.
+    /// For devices read without a virtio header, which could not say that a checksum is
+    /// still to be filled in.
+    pub fn disable_tx_offload(&self, dev: &str) -> Result<()> {
+        let target = dev_target(&self.netns, dev);
+        self.index(dev)?;
+        // SAFETY: a plain socket call; the fd is owned at once.
+        let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+        if fd < 0 {
+            return Err(IoError::sys(&target, "socket for SIOCETHTOOL", Errno::last()));
+        }
+        // SAFETY: fd was just returned by socket(2) and is owned by nothing else.
+        let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+        /// `struct ethtool_value` of `<linux/ethtool.h>` (not in `libc`).
+        #[repr(C)]
+        struct EthtoolValue {
+            cmd: u32,
+            data: u32,
+        }
+        const ETHTOOL_STXCSUM: u32 = 0x17;
+        let mut cmd = EthtoolValue { cmd: ETHTOOL_STXCSUM, data: 0 };
+        // SAFETY: ifreq is plain old data; all-zero is valid.
+        let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+        for (d, s) in ifr.ifr_name.iter_mut().zip(dev.bytes()) {
+            *d = s as libc::c_char;
+        }
+        ifr.ifr_ifru.ifru_data = (&mut cmd as *mut EthtoolValue).cast();
+        // SAFETY: SIOCETHTOOL reads the ifreq and the ethtool_value it points to, both live.
+        let r = unsafe {
+            libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&fd), libc::SIOCETHTOOL, &mut ifr as *mut libc::ifreq)
+        };
+        Errno::result(r)
+            .map(drop)
+            .map_err(|e| IoError::sys(&target, "ioctl(SIOCETHTOOL, ETHTOOL_STXCSUM 0)", e))
+    }
+
     /// `ip link set DEV mtu MTU`.
     pub fn set_mtu(&self, dev: &str, mtu: u32) -> Result<()> {
         self.set_link(dev, &format!("RTM_NEWLINK mtu {mtu}"), |i| {

@@ -1,5 +1,6 @@
 //! Linux I/O layer of the data plane: network namespaces, in-namespace link configuration,
-//! TUN devices (multi-queue, virtio-net offload) and an epoll poller for worker loops.
+//! the two device backends (TUN devices; veth pairs with AF_PACKET sockets) and an epoll
+//! poller for worker loops.
 //!
 //! The syscall wrappers of the [runtime](super); the rest of the runtime builds on them, and
 //! nothing outside the runtime makes a syscall (`wire`, `flow`, `nat`, `pipeline`, … are pure).
@@ -24,19 +25,26 @@
 //! - [`tun`]: TUN devices created inside a namespace: `IFF_NO_PI`, optional `IFF_MULTI_QUEUE` (one
 //!   non-blocking fd per queue) and `IFF_VNET_HDR` with probed `TUNSETOFFLOAD` flags; raw frames in
 //!   and out, GSO super-packets whole.
+//! - [`packet`]: the other device backend: a veth pair per VPC with AF_PACKET sockets on the
+//!   end in privlinkd's own namespace, many frames per `recvmmsg`/`sendmmsg`.
+//! - [`port`]: one interface over both backends for the workers ([`Port`], [`Queue`]).
 //! - frames carry the 10-byte `struct virtio_net_hdr` ([`crate::wire::virtio`]) when `vnet_hdr` is on.
 //! - [`poll`]: an epoll [`poll::Poller`] and an eventfd [`poll::Waker`] for blocking worker loops.
 
 pub mod link;
 pub mod netns;
+pub mod packet;
 pub mod poll;
+pub mod port;
 pub mod tun;
 
 use nix::errno::Errno;
 
 pub use link::{IfAddr, LinkCtl, LinkInfo, LinkReader};
 pub use netns::{NetnsGuard, in_netns};
+pub use packet::{PacketConfig, PacketPort, PacketQueue};
 pub use poll::{Poller, Waker};
+pub use port::{Backend, Out, Port, Queue, RxCount, Scratch, TxCount};
 pub use tun::{MAX_FRAME_LEN, Offloads, Tun, TunConfig, TunQueue};
 
 /// Errors of the I/O layer. Every message names the namespace and/or device and the operation.

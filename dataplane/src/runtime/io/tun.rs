@@ -55,7 +55,9 @@ use nix::sys::stat::Mode;
 
 use super::link::{LinkCtl, configure, validate_device_name};
 use super::netns::in_netns;
+use super::port::{Out, RxCount, TxCount};
 use super::{IoError, Result, dev_target};
+use crate::frame::{Frame, FrameBatch};
 use crate::wire::virtio::LEN as VNET_HDR_LEN;
 
 /// Largest frame a queue can return: virtio header + IPv6 header + 65535-byte payload. Receive
@@ -273,6 +275,54 @@ impl TunQueue {
                 Err(Errno::EINTR) => continue,
                 Err(e) => return Err(e.into()),
             }
+        }
+    }
+}
+
+impl TunQueue {
+    /// Reads frames into `batch` until it is full or the queue is empty, one `read(2)` each
+    /// (TUN has no batched read); `WouldBlock` if there was none. Each frame lands at the
+    /// batch's headroom.
+    pub fn recv_batch(&self, batch: &mut FrameBatch) -> io::Result<RxCount> {
+        let (bufs, lens) = batch.slots_mut();
+        let mut n = 0;
+        let mut result = Ok(());
+        for (buf, len) in bufs.iter_mut().zip(lens.iter_mut()) {
+            match self.recv(Frame::receive_area(buf)) {
+                Ok(got) => {
+                    *len = got;
+                    n += 1;
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        batch.set_len(n);
+        match result {
+            Err(e) if n == 0 => Err(e),
+            _ => Ok(RxCount { frames: n, ..RxCount::default() }),
+        }
+    }
+
+    /// Writes the frames `outs` of `batch`, one `write(2)` each.
+    pub fn send_batch(&self, batch: &FrameBatch, outs: &[Out]) -> TxCount {
+        let mut c = TxCount::default();
+        for o in outs {
+            match self.send(batch.head(usize::from(o.idx), o.len as usize)) {
+                Ok(_) => c.sent += 1,
+                Err(_) => c.failed += 1,
+            }
+        }
+        c
+    }
+
+    /// Writes one frame.
+    pub fn send_one(&self, frame: &[u8]) -> TxCount {
+        match self.send(frame) {
+            Ok(_) => TxCount { sent: 1, failed: 0 },
+            Err(_) => TxCount { sent: 0, failed: 1 },
         }
     }
 }
