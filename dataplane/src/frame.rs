@@ -70,6 +70,23 @@ impl<'a> Frame<'a> {
     }
 }
 
+/// One frame of a batch to send: `len` bytes of frame `idx`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Out {
+    /// Slot in the [`FrameBatch`].
+    pub idx: u16,
+    /// Bytes to send from its start.
+    pub len: u32,
+    /// Its UDP payload goes out appended to the message before it, a USO super-frame whose
+    /// head says so (see [`crate::coalesce`]).
+    pub join: bool,
+}
+
+/// The messages of a send list: each is a frame followed by the frames that join it.
+pub fn messages(outs: &[Out]) -> impl Iterator<Item = &[Out]> {
+    outs.chunk_by(|_, next| next.join)
+}
+
 /// The receive buffers of one batched device read (see the module doc).
 pub struct FrameBatch {
     bufs: Vec<Box<[u8]>>,

@@ -2,11 +2,12 @@
 //!
 //! The tree draws the line the architecture draws: every top-level module but [`runtime`] is
 //! the pure core (no syscalls, no clock reads: time passed in; unit-tested with byte
-//! fixtures) — [`wire`], [`packet`], [`frame`], [`fib`], [`compile`], [`flow`], [`nat`], [`lb`],
+//! fixtures) — [`wire`], [`packet`], [`frame`], [`coalesce`], [`fib`], [`compile`], [`flow`], [`nat`], [`lb`],
 //! [`route`], [`pipeline`], [`icmp_error`], [`resolver`], [`health`], [`verdict`]. What makes
 //! syscalls (devices, namespaces, threads, sockets) is under [`runtime`].
 //! The pipeline's entry point is [`pipeline::process`].
 
+pub mod coalesce;
 pub mod compile;
 pub mod fib;
 pub mod flow;

@@ -24,7 +24,8 @@
 //!   [`Dataplane::busy_poll`]: a sleeping worker costs every sender a cross-CPU wake-up per
 //!   packet, a polling one costs nothing.
 
-use super::io::{MAX_FRAME_LEN, Out, Poller, Scratch};
+use super::io::{MAX_FRAME_LEN, Offloads, Out, Poller, Scratch};
+use crate::coalesce::coalesce_udp;
 use super::{Dataplane, Snapshot, VpcDevice};
 use crate::frame::FrameBatch;
 use crate::health::ProbeReply;
@@ -159,7 +160,7 @@ fn drain(
         c.count(v);
         match v {
             Verdict::Forward { egress, len } => {
-                b.pending.push((egress, Out { idx: i as u16, len: len as u32 }))
+                b.pending.push((egress, Out { idx: i as u16, len: len as u32, join: false }))
             }
             Verdict::Local { service: LocalService::HealthCheck, packet, .. } => {
                 if let Some(r) = ProbeReply::from_parsed(&packet) {
@@ -176,14 +177,16 @@ fn drain(
     }
     b.pending.sort_unstable_by_key(|(egress, o)| (*egress, o.idx));
     for run in b.pending.chunk_by(|x, y| x.0 == y.0) {
-        let out =
-            snap.devices.get(usize::from(run[0].0)).and_then(|d| d.as_ref()).and_then(|d| d.port.queue(w));
-        let Some(out) = out else {
+        let dev = snap.devices.get(usize::from(run[0].0)).and_then(|d| d.as_ref());
+        let Some((dev, out)) = dev.and_then(|d| Some((d, d.port.queue(w)?))) else {
             c.tx_errors += run.len() as u64;
             continue;
         };
         b.run.clear();
         b.run.extend(run.iter().map(|(_, o)| *o));
+        if dev.port.offloads().contains(Offloads::USO4) {
+            coalesce_udp(&mut b.batch, &mut b.run);
+        }
         c.tx_errors += out.send_batch(&b.batch, &b.run, &mut b.scratch).failed as u64;
     }
     rx.frames + rx.not_ip + rx.oversized

@@ -348,6 +348,19 @@ impl LinkCtl {
     /// For devices read without a virtio header, which could not say that a checksum is
     /// still to be filled in.
     pub fn disable_tx_offload(&self, dev: &str) -> Result<()> {
+        const ETHTOOL_STXCSUM: u32 = 0x17;
+        self.ethtool_set(dev, ETHTOOL_STXCSUM, 0, "ETHTOOL_STXCSUM 0")
+    }
+
+    /// `ethtool -K DEV gro on|off`. On a veth this also switches the device to NAPI, so what
+    /// its peer sends is received in batches and coalesced.
+    pub fn set_gro(&self, dev: &str, on: bool) -> Result<()> {
+        const ETHTOOL_SGRO: u32 = 0x2c;
+        self.ethtool_set(dev, ETHTOOL_SGRO, u32::from(on), if on { "ETHTOOL_SGRO 1" } else { "ETHTOOL_SGRO 0" })
+    }
+
+    /// One `SIOCETHTOOL` command taking a `struct ethtool_value`.
+    fn ethtool_set(&self, dev: &str, cmd: u32, data: u32, what: &str) -> Result<()> {
         let target = dev_target(&self.netns, dev);
         self.index(dev)?;
         // SAFETY: a plain socket call; the fd is owned at once.
@@ -363,21 +376,18 @@ impl LinkCtl {
             cmd: u32,
             data: u32,
         }
-        const ETHTOOL_STXCSUM: u32 = 0x17;
-        let mut cmd = EthtoolValue { cmd: ETHTOOL_STXCSUM, data: 0 };
+        let mut value = EthtoolValue { cmd, data };
         // SAFETY: ifreq is plain old data; all-zero is valid.
         let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
         for (d, s) in ifr.ifr_name.iter_mut().zip(dev.bytes()) {
             *d = s as libc::c_char;
         }
-        ifr.ifr_ifru.ifru_data = (&mut cmd as *mut EthtoolValue).cast();
+        ifr.ifr_ifru.ifru_data = (&mut value as *mut EthtoolValue).cast();
         // SAFETY: SIOCETHTOOL reads the ifreq and the ethtool_value it points to, both live.
         let r = unsafe {
             libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&fd), libc::SIOCETHTOOL, &mut ifr as *mut libc::ifreq)
         };
-        Errno::result(r)
-            .map(drop)
-            .map_err(|e| IoError::sys(&target, "ioctl(SIOCETHTOOL, ETHTOOL_STXCSUM 0)", e))
+        Errno::result(r).map(drop).map_err(|e| IoError::sys(&target, format!("ioctl(SIOCETHTOOL, {what})"), e))
     }
 
     /// `ip link set DEV mtu MTU`.

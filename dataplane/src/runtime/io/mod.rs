@@ -44,7 +44,8 @@ pub use link::{IfAddr, LinkCtl, LinkInfo, LinkReader};
 pub use netns::{NetnsGuard, in_netns};
 pub use packet::{PacketConfig, PacketPort, PacketQueue};
 pub use poll::{Poller, Waker};
-pub use port::{Backend, Out, Port, Queue, RxCount, Scratch, TxCount};
+pub use crate::frame::Out;
+pub use port::{Backend, Port, Queue, RxCount, Scratch, TxCount};
 pub use tun::{MAX_FRAME_LEN, Offloads, Tun, TunConfig, TunQueue};
 
 /// Errors of the I/O layer. Every message names the namespace and/or device and the operation.

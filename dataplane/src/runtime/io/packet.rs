@@ -49,9 +49,10 @@ use nix::errno::Errno;
 
 use super::link::{LinkCtl, validate_device_name};
 use super::netns::{in_netns, path_of};
-use super::port::{Out, RxCount, Scratch, TxCount};
+use super::port::{RxCount, Scratch, TxCount};
 use super::{IoError, Result, dev_target};
-use crate::frame::{FrameBatch, HEADROOM};
+use crate::coalesce::PAYLOAD_OFFSET;
+use crate::frame::{FrameBatch, HEADROOM, Out, messages};
 use crate::wire::virtio::{self, LEN as VNET_HDR_LEN};
 
 /// Address of `plink0`, the VPC's end.
@@ -66,7 +67,7 @@ const ETH_P_IP: u16 = 0x0800;
 const ETH_HEADER: [u8; ETH_LEN] =
     [0x02, 0x70, 0x6c, 0x00, 0x00, 0x01, 0x02, 0x70, 0x6c, 0x00, 0x00, 0x02, 0x08, 0x00];
 /// Socket buffer each way, per queue.
-const SOCKET_BUFFER: libc::c_int = 4 << 20;
+const SOCKET_BUFFER: libc::c_int = 32 << 20;
 /// `<linux/if_packet.h>` values `libc` does not carry.
 const PACKET_FANOUT_HASH: libc::c_int = 0;
 const PACKET_FANOUT_FLAG_UNIQUEID: libc::c_int = 0x2000;
@@ -119,10 +120,10 @@ impl PacketQueue {
         let (bufs, lens) = batch.slots_mut();
         for ((buf, iov), msg) in bufs.iter_mut().zip(s.iovs.iter_mut()).zip(s.msgs.iter_mut()) {
             let area = &mut buf[HEADROOM - ETH_LEN..];
-            iov[0] = libc::iovec { iov_base: area.as_mut_ptr().cast(), iov_len: area.len() };
+            *iov = libc::iovec { iov_base: area.as_mut_ptr().cast(), iov_len: area.len() };
             // SAFETY: all-zero is a valid msghdr.
             msg.msg_hdr = unsafe { std::mem::zeroed() };
-            msg.msg_hdr.msg_iov = iov.as_mut_ptr();
+            msg.msg_hdr.msg_iov = iov;
             msg.msg_hdr.msg_iovlen = 1;
             msg.msg_len = 0;
         }
@@ -173,55 +174,79 @@ impl PacketQueue {
     }
 
     /// Sends the frames `outs` of `batch` with one `sendmmsg` (more if the kernel refuses one
-    /// in the middle: that frame is counted as failed and the rest still goes).
+    /// in the middle: that message is counted as failed and the rest still goes). A frame
+    /// marked [`Out::join`] adds its UDP payload to the message before it.
     pub fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
-        self.send_frames(outs.len(), |i| batch.head(usize::from(outs[i].idx), outs[i].len as usize), s)
+        let hdr = self.hdr();
+        s.reserve(outs.len());
+        let mut count = TxCount::default();
+        let (mut n, mut used) = (0, 0);
+        for m in messages(outs) {
+            let head = batch.head(usize::from(m[0].idx), m[0].len as usize);
+            let joined = m.len() - 1;
+            if head.len() < hdr || (joined > 0 && hdr == 0) {
+                count.failed += m.len();
+                continue;
+            }
+            let first = used;
+            if hdr > 0 {
+                s.vnet[n].copy_from_slice(&head[..VNET_HDR_LEN]);
+                shift_vnet(&mut s.vnet[n], true);
+                s.iovs[used] = iovec(&s.vnet[n]);
+                used += 1;
+            }
+            s.iovs[used] = iovec(&ETH_HEADER);
+            s.iovs[used + 1] = iovec(&head[hdr..]);
+            used += 2;
+            for o in &m[1..] {
+                let f = batch.head(usize::from(o.idx), o.len as usize);
+                s.iovs[used] = iovec(f.get(PAYLOAD_OFFSET..).unwrap_or_default());
+                used += 1;
+            }
+            // SAFETY: all-zero is a valid msghdr.
+            s.msgs[n].msg_hdr = unsafe { std::mem::zeroed() };
+            s.msgs[n].msg_hdr.msg_iov = s.iovs[first..].as_mut_ptr();
+            s.msgs[n].msg_hdr.msg_iovlen = used - first;
+            n += 1;
+        }
+        self.send_messages(n, s, &mut count);
+        count
     }
 
     /// Sends one frame (a reply built outside a batch).
     pub fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
-        self.send_frames(1, |_| frame, s)
+        let hdr = self.hdr();
+        s.reserve(1);
+        let mut count = TxCount::default();
+        if frame.len() < hdr {
+            count.failed = 1;
+            return count;
+        }
+        let mut used = 0;
+        if hdr > 0 {
+            s.vnet[0].copy_from_slice(&frame[..VNET_HDR_LEN]);
+            shift_vnet(&mut s.vnet[0], true);
+            s.iovs[0] = iovec(&s.vnet[0]);
+            used = 1;
+        }
+        s.iovs[used] = iovec(&ETH_HEADER);
+        s.iovs[used + 1] = iovec(&frame[hdr..]);
+        // SAFETY: all-zero is a valid msghdr.
+        s.msgs[0].msg_hdr = unsafe { std::mem::zeroed() };
+        s.msgs[0].msg_hdr.msg_iov = s.iovs.as_mut_ptr();
+        s.msgs[0].msg_hdr.msg_iovlen = used + 2;
+        self.send_messages(1, s, &mut count);
+        count
     }
 
-    fn send_frames<'a>(&self, n: usize, frame: impl Fn(usize) -> &'a [u8], s: &mut Scratch) -> TxCount {
-        let hdr = self.hdr();
-        s.reserve(n);
-        let mut valid = 0;
-        let mut count = TxCount::default();
-        for i in 0..n {
-            let f = frame(i);
-            if f.len() < hdr {
-                count.failed += 1;
-                continue;
-            }
-            let iov = &mut s.iovs[valid];
-            let mut k = 0;
-            if hdr > 0 {
-                s.vnet[valid].copy_from_slice(&f[..VNET_HDR_LEN]);
-                shift_vnet(&mut s.vnet[valid], true);
-                iov[0] = libc::iovec { iov_base: s.vnet[valid].as_mut_ptr().cast(), iov_len: VNET_HDR_LEN };
-                k = 1;
-            }
-            iov[k] = libc::iovec { iov_base: ETH_HEADER.as_ptr() as *mut libc::c_void, iov_len: ETH_LEN };
-            let body = &f[hdr..];
-            iov[k + 1] = libc::iovec { iov_base: body.as_ptr() as *mut libc::c_void, iov_len: body.len() };
-            // SAFETY: all-zero is a valid msghdr.
-            s.msgs[valid].msg_hdr = unsafe { std::mem::zeroed() };
-            s.msgs[valid].msg_hdr.msg_iov = iov.as_mut_ptr();
-            s.msgs[valid].msg_hdr.msg_iovlen = k + 2;
-            valid += 1;
-        }
+    /// `sendmmsg` of the first `n` messages laid out in `s`, counting each message once.
+    fn send_messages(&self, n: usize, s: &mut Scratch, count: &mut TxCount) {
         let mut from = 0;
-        while from < valid {
-            // SAFETY: `msgs[from..valid]` point at live iovecs over live frames and headers;
-            // the kernel only reads them (the `*mut` casts are the C ABI's).
+        while from < n {
+            // SAFETY: `msgs[from..n]` point at live iovecs over live frames and headers; the
+            // kernel only reads them (the `*mut` casts are the C ABI's).
             let r = unsafe {
-                libc::sendmmsg(
-                    self.fd.as_raw_fd(),
-                    s.msgs[from..].as_mut_ptr(),
-                    (valid - from) as libc::c_uint,
-                    libc::MSG_DONTWAIT,
-                )
+                libc::sendmmsg(self.fd.as_raw_fd(), s.msgs[from..].as_mut_ptr(), (n - from) as libc::c_uint, libc::MSG_DONTWAIT)
             };
             if r > 0 {
                 count.sent += r as usize;
@@ -232,17 +257,16 @@ impl PacketQueue {
                 Errno::EINTR if r < 0 => continue,
                 // A full buffer or a vanished device: the rest would fail the same way.
                 Errno::EAGAIN | Errno::ENOBUFS | Errno::ENXIO | Errno::ENETDOWN | Errno::ENODEV => {
-                    count.failed += valid - from;
+                    count.failed += n - from;
                     break;
                 }
-                // This frame is bad (e.g. longer than the MTU): skip it.
+                // This message is bad (e.g. longer than the MTU): skip it.
                 _ => {
                     count.failed += 1;
                     from += 1;
                 }
             }
         }
-        count
     }
 
     /// Frames the kernel dropped at this socket since it was opened (its queue was full).
@@ -270,6 +294,11 @@ impl PacketQueue {
         }
         self.drops.load(Ordering::Relaxed)
     }
+}
+
+/// An I/O vector over `b` (the kernel only reads through it; the `*mut` is the C ABI's).
+fn iovec(b: &[u8]) -> libc::iovec {
+    libc::iovec { iov_base: b.as_ptr() as *mut libc::c_void, iov_len: b.len() }
 }
 
 /// Moves a virtio header between the packet socket's view (offsets count the Ethernet
@@ -477,6 +506,8 @@ impl PacketPort {
         port.vpc_ifindex = super::link::configure(netns, |l| {
             if !vnet {
                 l.disable_tx_offload(vpc_dev)?;
+            } else if std::env::var_os("PRIVLINK_EXP_GRO").is_some() {
+                l.set_gro(vpc_dev, true)?;
             }
             l.index(vpc_dev)
         })?;

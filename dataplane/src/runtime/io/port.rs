@@ -11,7 +11,7 @@ use std::os::fd::{AsFd, BorrowedFd};
 
 use super::packet::{PacketPort, PacketQueue};
 use super::tun::{Offloads, Tun, TunQueue};
-use crate::frame::FrameBatch;
+use crate::frame::{FrameBatch, Out};
 use crate::wire::virtio::LEN as VNET_HDR_LEN;
 
 /// Which device backend carries the VPCs (`privlinkd --io`).
@@ -127,7 +127,7 @@ impl Queue<'_> {
     /// Sends frames of a batch.
     pub fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
         match self {
-            Queue::Tun(q) => q.send_batch(batch, outs),
+            Queue::Tun(q) => q.send_batch(batch, outs, s),
             Queue::Packet(q) => q.send_batch(batch, outs, s),
         }
     }
@@ -135,7 +135,7 @@ impl Queue<'_> {
     /// Sends one frame.
     pub fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
         match self {
-            Queue::Tun(q) => q.send_one(frame),
+            Queue::Tun(q) => q.send_one(frame, s),
             Queue::Packet(q) => q.send_one(frame, s),
         }
     }
@@ -164,19 +164,10 @@ pub struct RxCount {
 /// What one batched send did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TxCount {
-    /// Frames the kernel took.
+    /// Messages the kernel took (a USO super-frame is one message).
     pub sent: usize,
-    /// Frames it refused or that were not tried (full buffer, vanished device).
+    /// Messages it refused or that were not tried (full buffer, vanished device).
     pub failed: usize,
-}
-
-/// One frame of a batch to send: `len` bytes of frame `idx` of the batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Out {
-    /// Slot in the [`FrameBatch`].
-    pub idx: u16,
-    /// Bytes to send from its start.
-    pub len: u32,
 }
 
 /// Per-worker scratch for the system calls' headers, reused for every batch (no allocation
@@ -184,18 +175,20 @@ pub struct Out {
 #[derive(Default)]
 pub struct Scratch {
     pub(super) msgs: Vec<libc::mmsghdr>,
-    pub(super) iovs: Vec<[libc::iovec; 3]>,
+    /// I/O vectors of all messages, each message's in one stretch.
+    pub(super) iovs: Vec<libc::iovec>,
     pub(super) vnet: Vec<[u8; VNET_HDR_LEN]>,
 }
 
 impl Scratch {
+    /// Room for `n` frames: a message, a virtio header and up to three I/O vectors each.
     pub(super) fn reserve(&mut self, n: usize) {
         // SAFETY: both are plain C structs for which all-zero is a valid value.
         let zero_msg: libc::mmsghdr = unsafe { std::mem::zeroed() };
         let zero_iov = libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 };
         if self.msgs.len() < n {
             self.msgs.resize(n, zero_msg);
-            self.iovs.resize(n, [zero_iov; 3]);
+            self.iovs.resize(3 * n, zero_iov);
             self.vnet.resize(n, [0; VNET_HDR_LEN]);
         }
     }

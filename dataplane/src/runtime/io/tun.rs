@@ -55,9 +55,10 @@ use nix::sys::stat::Mode;
 
 use super::link::{LinkCtl, configure, validate_device_name};
 use super::netns::in_netns;
-use super::port::{Out, RxCount, TxCount};
+use super::port::{RxCount, Scratch, TxCount};
+use crate::coalesce::PAYLOAD_OFFSET;
 use super::{IoError, Result, dev_target};
-use crate::frame::{Frame, FrameBatch};
+use crate::frame::{Frame, FrameBatch, Out, messages};
 use crate::wire::virtio::LEN as VNET_HDR_LEN;
 
 /// Largest frame a queue can return: virtio header + IPv6 header + 65535-byte payload. Receive
@@ -306,12 +307,20 @@ impl TunQueue {
         }
     }
 
-    /// Writes the frames `outs` of `batch`, one `write(2)` each.
-    pub fn send_batch(&self, batch: &FrameBatch, outs: &[Out]) -> TxCount {
+    /// Writes the frames `outs` of `batch`, one `writev(2)` per message (a frame marked
+    /// [`Out::join`] adds its UDP payload to the message before it).
+    pub fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
         let mut c = TxCount::default();
-        for o in outs {
-            match self.send(batch.head(usize::from(o.idx), o.len as usize)) {
-                Ok(_) => c.sent += 1,
+        s.reserve(outs.len());
+        for m in messages(outs) {
+            let head = batch.head(usize::from(m[0].idx), m[0].len as usize);
+            s.iovs[0] = libc::iovec { iov_base: head.as_ptr() as *mut libc::c_void, iov_len: head.len() };
+            for (k, o) in m[1..].iter().enumerate() {
+                let p = batch.head(usize::from(o.idx), o.len as usize).get(PAYLOAD_OFFSET..).unwrap_or_default();
+                s.iovs[k + 1] = libc::iovec { iov_base: p.as_ptr() as *mut libc::c_void, iov_len: p.len() };
+            }
+            match self.writev(&s.iovs[..m.len()]) {
+                Ok(()) => c.sent += 1,
                 Err(_) => c.failed += 1,
             }
         }
@@ -319,10 +328,27 @@ impl TunQueue {
     }
 
     /// Writes one frame.
-    pub fn send_one(&self, frame: &[u8]) -> TxCount {
-        match self.send(frame) {
-            Ok(_) => TxCount { sent: 1, failed: 0 },
+    pub fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
+        s.reserve(1);
+        s.iovs[0] = libc::iovec { iov_base: frame.as_ptr() as *mut libc::c_void, iov_len: frame.len() };
+        match self.writev(&s.iovs[..1]) {
+            Ok(()) => TxCount { sent: 1, failed: 0 },
             Err(_) => TxCount { sent: 0, failed: 1 },
+        }
+    }
+
+    /// One `writev(2)`: the device takes the frame whole or not at all.
+    fn writev(&self, iovs: &[libc::iovec]) -> io::Result<()> {
+        loop {
+            // SAFETY: the vectors point at live frames the kernel only reads.
+            let r = unsafe { libc::writev(self.fd.as_raw_fd(), iovs.as_ptr(), iovs.len() as libc::c_int) };
+            if r >= 0 {
+                return Ok(());
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
         }
     }
 }
