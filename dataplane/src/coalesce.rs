@@ -132,7 +132,12 @@ mod tests {
 
     /// A UDP frame as a veth or TUN hands it over with offload: partial checksum.
     fn dgram(src_port: u16, payload: &[u8], ttl: u8) -> Vec<u8> {
-        let hdr = VirtioNetHdr { flags: virtio::F_NEEDS_CSUM, csum_start: 20, csum_offset: 6, ..Default::default() };
+        let hdr = VirtioNetHdr {
+            flags: virtio::F_NEEDS_CSUM,
+            csum_start: 20,
+            csum_offset: 6,
+            ..Default::default()
+        };
         let mut f = hdr.to_bytes().to_vec();
         let total = (28 + payload.len()) as u16;
         let mut ip = vec![0x45, 0, 0, 0, 0, 1, 0x40, 0, ttl, 17, 0, 0, 10, 0, 1, 10, 10, 0, 1, 50];

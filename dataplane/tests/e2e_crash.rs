@@ -19,12 +19,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Namespaces of this test's VPCs: the ones named `pl-<tag>…`, minus the AWS-service network.
+/// Namespaces of this test's VPCs: the ones named `pl-<tag>…`, minus the AWS-service network
+/// and privlinkd's I/O namespace.
 fn vpc_namespaces(d: &Daemon) -> BTreeSet<String> {
     let prefix = format!("pl-{}", d.tag);
     common::netlab::list_netns()
         .into_iter()
-        .filter(|n| n.starts_with(&prefix) && *n != d.aws_netns())
+        .filter(|n| n.starts_with(&prefix) && *n != d.aws_netns() && *n != d.io_netns())
         .collect()
 }
 
@@ -150,14 +151,19 @@ fn a_marked_namespace_no_state_names_is_removed_and_a_stale_device_replaced_at_s
     // A namespace privlink did not create.
     let users = format!("pl-{}users", d.tag);
     netns::create(&users).unwrap();
-    // A device that outlived the killed privlinkd (a persistent one never goes away by itself),
-    // once the killed process's own device is gone.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while link::link_info(&kept, "plink0").is_ok() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
+    // A device that outlived the killed privlinkd: with the packet backend its veth pair (which
+    // stays until the next start deletes the I/O namespace); with TUN a persistent one (which
+    // never goes away by itself), once the killed process's own device is gone.
+    if Daemon::packet_backend() {
+        assert!(link::link_info(&kept, "plink0").is_ok(), "the killed privlinkd's veth end is left");
+    } else {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while link::link_info(&kept, "plink0").is_ok() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let (ok, out) = ip(&["-n", &kept, "tuntap", "add", "dev", "plink0", "mode", "tun"]);
+        assert!(ok, "{out}");
     }
-    let (ok, out) = ip(&["-n", &kept, "tuntap", "add", "dev", "plink0", "mode", "tun"]);
-    assert!(ok, "{out}");
     d.respawn();
     let dev = d.ok(json!({"Action": "GetStats"}));
     let kept_dev =
@@ -183,9 +189,10 @@ fn a_namespace_file_left_half_made_by_a_kill_is_cleared_at_restore() {
     let (_, ns) = d.vpc("half", "10.0.0.0/16", "111111111111");
     d.kill();
     // A kill inside the restore's namespace creation: the state names the VPC, its mark is
-    // written, and /run/netns/<ns> is a plain file that was never bind-mounted.
+    // written, and /run/netns/<ns> is a plain file that was never bind-mounted. (A TUN device
+    // goes with its process; a veth end stays until the namespace is deleted.)
     let deadline = Instant::now() + Duration::from_secs(20);
-    while link::link_info(&ns, "plink0").is_ok() && Instant::now() < deadline {
+    while !Daemon::packet_backend() && link::link_info(&ns, "plink0").is_ok() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
     netns::delete(&ns).unwrap();

@@ -25,8 +25,8 @@
 //!   packet, a polling one costs nothing.
 
 use super::io::{MAX_FRAME_LEN, Offloads, Out, Poller, Scratch};
-use crate::coalesce::coalesce_udp;
 use super::{Dataplane, Snapshot, VpcDevice};
+use crate::coalesce::coalesce_udp;
 use crate::frame::FrameBatch;
 use crate::health::ProbeReply;
 use crate::pipeline::process;

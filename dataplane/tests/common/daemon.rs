@@ -76,6 +76,17 @@ impl Daemon {
         format!("pl-{}-aws", self.tag)
     }
 
+    /// privlinkd's I/O namespace (packet backend): the fabric ends of its veth pairs.
+    pub fn io_netns(&self) -> String {
+        format!("{}-io", self.aws_netns())
+    }
+
+    /// Whether the daemons run the packet backend (`PRIVLINK_IO=packet`, which privlinkd
+    /// reads; the suite runs once per backend).
+    pub fn packet_backend() -> bool {
+        std::env::var("PRIVLINK_IO").is_ok_and(|v| v == "packet")
+    }
+
     fn spawn(&mut self) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_privlinkd"));
         cmd.arg("--socket")

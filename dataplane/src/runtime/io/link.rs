@@ -356,7 +356,12 @@ impl LinkCtl {
     /// its peer sends is received in batches and coalesced.
     pub fn set_gro(&self, dev: &str, on: bool) -> Result<()> {
         const ETHTOOL_SGRO: u32 = 0x2c;
-        self.ethtool_set(dev, ETHTOOL_SGRO, u32::from(on), if on { "ETHTOOL_SGRO 1" } else { "ETHTOOL_SGRO 0" })
+        self.ethtool_set(
+            dev,
+            ETHTOOL_SGRO,
+            u32::from(on),
+            if on { "ETHTOOL_SGRO 1" } else { "ETHTOOL_SGRO 0" },
+        )
     }
 
     /// One `SIOCETHTOOL` command taking a `struct ethtool_value`.
@@ -387,7 +392,9 @@ impl LinkCtl {
         let r = unsafe {
             libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&fd), libc::SIOCETHTOOL, &mut ifr as *mut libc::ifreq)
         };
-        Errno::result(r).map(drop).map_err(|e| IoError::sys(&target, format!("ioctl(SIOCETHTOOL, {what})"), e))
+        Errno::result(r)
+            .map(drop)
+            .map_err(|e| IoError::sys(&target, format!("ioctl(SIOCETHTOOL, {what})"), e))
     }
 
     /// `ip link set DEV mtu MTU`.

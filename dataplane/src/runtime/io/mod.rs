@@ -40,11 +40,11 @@ pub mod tun;
 
 use nix::errno::Errno;
 
+pub use crate::frame::Out;
 pub use link::{IfAddr, LinkCtl, LinkInfo, LinkReader};
 pub use netns::{NetnsGuard, in_netns};
 pub use packet::{PacketConfig, PacketPort, PacketQueue};
 pub use poll::{Poller, Waker};
-pub use crate::frame::Out;
 pub use port::{Backend, Port, Queue, RxCount, Scratch, TxCount};
 pub use tun::{MAX_FRAME_LEN, Offloads, Tun, TunConfig, TunQueue};
 

@@ -246,7 +246,12 @@ impl PacketQueue {
             // SAFETY: `msgs[from..n]` point at live iovecs over live frames and headers; the
             // kernel only reads them (the `*mut` casts are the C ABI's).
             let r = unsafe {
-                libc::sendmmsg(self.fd.as_raw_fd(), s.msgs[from..].as_mut_ptr(), (n - from) as libc::c_uint, libc::MSG_DONTWAIT)
+                libc::sendmmsg(
+                    self.fd.as_raw_fd(),
+                    s.msgs[from..].as_mut_ptr(),
+                    (n - from) as libc::c_uint,
+                    libc::MSG_DONTWAIT,
+                )
             };
             if r > 0 {
                 count.sent += r as usize;

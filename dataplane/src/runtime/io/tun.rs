@@ -56,8 +56,8 @@ use nix::sys::stat::Mode;
 use super::link::{LinkCtl, configure, validate_device_name};
 use super::netns::in_netns;
 use super::port::{RxCount, Scratch, TxCount};
-use crate::coalesce::PAYLOAD_OFFSET;
 use super::{IoError, Result, dev_target};
+use crate::coalesce::PAYLOAD_OFFSET;
 use crate::frame::{Frame, FrameBatch, Out, messages};
 use crate::wire::virtio::LEN as VNET_HDR_LEN;
 
@@ -316,7 +316,8 @@ impl TunQueue {
             let head = batch.head(usize::from(m[0].idx), m[0].len as usize);
             s.iovs[0] = libc::iovec { iov_base: head.as_ptr() as *mut libc::c_void, iov_len: head.len() };
             for (k, o) in m[1..].iter().enumerate() {
-                let p = batch.head(usize::from(o.idx), o.len as usize).get(PAYLOAD_OFFSET..).unwrap_or_default();
+                let p =
+                    batch.head(usize::from(o.idx), o.len as usize).get(PAYLOAD_OFFSET..).unwrap_or_default();
                 s.iovs[k + 1] = libc::iovec { iov_base: p.as_ptr() as *mut libc::c_void, iov_len: p.len() };
             }
             match self.writev(&s.iovs[..m.len()]) {
