@@ -1,61 +1,74 @@
 #!/usr/bin/env bash
-# scripts/bench.sh — privlink against the Linux kernel's own NAT, side by side, in one run.
+# scripts/bench.sh — privlink against the Linux kernel's own NAT, side by side, in one run, on
+# each of privlinkd's device backends.
 #
-# Two labs with the same addressing shape are built in network namespaces named bk-<pid>-*:
+# Labs with the same addressing shape are built in network namespaces named bk-<pid>-*:
 #
 #   kernel baseline   bk-<pid>-kc ──veth── bk-<pid>-kr ──veth── bk-<pid>-kt
-#                     client 10.0.1.10     router: nftables     target 10.0.1.10:5201/5202
+#                     client 10.0.1.10     router: nftables     target 10.0.1.10:5201/5202/5203
 #                                          dnat 10.0.1.50 → 10.0.1.10, snat → 10.0.2.100
-#   privlink          bk-<pid>-c ──plink0── privlinkd ──plink0── bk-<pid>-p
-#                     client 10.0.1.10     interface endpoint   target 10.0.1.10 behind an NLB
-#                                          ENI 10.0.1.50
+#   privlink, once    bk-<pid>-<io>-c ──plink0── privlinkd --io <io> ──plink0── bk-<pid>-<io>-p
+#   per backend       client 10.0.1.10     interface endpoint   target 10.0.1.10 behind an NLB
+#   (tun, packet)                          ENI 10.0.1.50
 #
-# Both client and target CIDRs are 10.0.0.0/16 on both paths (overlapping, as in PrivateLink).
+# Both client and target CIDRs are 10.0.0.0/16 on every path (overlapping, as in PrivateLink).
 # The kernel router tells the two 10.0.1.10s apart by policy routing on the ingress interface
 # (link-local /30 transit subnets, `ip rule iif`), so no address is changed for the kernel's sake.
-# The same target programs run on both paths: iperf3 -s on :5201 (TCP and UDP) and an echo server
-# (scripts/bench/netload.py) on :5202. The veths get the MTU privlinkd gives its TUN devices.
+# The same target programs run on every path: iperf3 -s on :5201 (TCP and UDP), an echo server
+# (scripts/bench/netload.py) on :5202, a UDP sink on :5203. The veths get the MTU privlinkd gives
+# its devices and keep their default offloads (TSO/GSO/checksum), as privlinkd's devices do.
 #
-# Figures (client → ENI 10.0.1.50), each measured on both paths, alternating kernel/privlink within
-# every round (the order flips each round), R rounds; median, min–max, ratio privlink/kernel:
+# Figures (client → ENI 10.0.1.50), each measured on every path, the path order rotating from
+# round to round, R rounds; median, min–max, ratio privlink/kernel:
 #   tcp1_gbps   iperf3 -t D, 1 stream: Gb/s received (end.sum_received)
 #   tcp4_gbps   iperf3 -t D -P 4
-#   udp64_pps   iperf3 -u -b 0 -l 64: datagrams delivered per second, receiver's view
-#               (end.sum_received: packets − lost_packets over its seconds); the offered rate
-#               (udp64_sent_pps, end.sum_sent) is shown too, so losses on the path are visible
+#   udp64_pps   iperf3 -u -b 0 -l 64: datagrams delivered per second at full offered load,
+#               receiver's view (packets − lost_packets over its seconds); the offered rate
+#               (udp64_sent_pps) is shown too, so losses on the path are visible
+#   udp64lf_pps the highest loss-free rate: iperf3 -u -l 64 -b <rate> for 2 s, bisected
+#               (BENCH_LF_STEPS steps, 0 … BENCH_UDP_MAX_PPS; 4 MB socket buffers, so the
+#               receiving program's own buffer is not the limit) for loss ≤ 0.1 %; the figure is the
+#               delivered rate of the best passing step
+#   udp1k_pps   1,000 concurrent UDP flows of 64 B (netload.py udpflood → udpsink on :5203):
+#               delivered per second; no two consecutive datagrams share a flow, so coalescing
+#               cannot help (udp1k_sent_pps: offered)
 #   conn_per_s  netload.py connrate: K processes each loop connect / send 1 B / read 1 B / close
 #               (normal FIN, client closes first) for D seconds; completed connections per second.
 #               Its ceiling (same programs over loopback inside one namespace) is measured first.
 #   rr_p50_us / rr_p99_us   netload.py latency: one TCP_NODELAY connection, N 1-byte round trips
 #               timed one by one with perf_counter_ns.
 #   privlinkd CPU: utime+stime of privlinkd (/proc/<pid>/stat) during each privlink measurement,
-#               in % of one core; the host's overall busy % is recorded for both paths too.
-# Output: progress lines, a table, and bench-results/latest.json (all samples and summaries).
-# During the measurements a helper holds /dev/cpu_dma_latency = 0 (PM QoS, released on exit) so
-# idle CPUs do not halt: in a VM each halted-vCPU wake-up adds tens of µs to every round trip,
-# on both paths alike, and would hide privlink's own latency (--no-pm-qos turns this off).
-# Privlink samples also carry plink0's tx_dropped delta: packets the kernel could not queue to
-# privlinkd (offered faster than it reads), which privlinkd's own counters cannot see.
+#               in % of one core, and per unit of the figure (per Gb/s, per Mpps); the host's
+#               overall busy % is recorded for every path.
+# Output: progress lines, a table (one row per figure and backend), and
+# bench-results/latest.json (all samples and summaries).
+# The machine is measured as users have it: idle CPUs may halt (in a VM each halted-vCPU wake-up
+# adds tens of µs to a round trip, on every path alike). --pm-qos holds /dev/cpu_dma_latency = 0
+# (released on exit) for a run without that noise.
+# Privlink samples also carry the device drops: frames the kernel could not queue to privlinkd
+# (offered faster than it reads: `privlink stats` QueueDrops), which its own counters cannot see.
 # The host's busy % with no bench traffic is sampled before and after (warning above 10%):
 # other load on the machine makes every figure noisy, the latency figure most of all.
-# Defaults: 3 rounds, D = 5 s, N = 20,000 (about 3 minutes); --quick: 1 round, D = 2 s, N = 5,000.
+# Defaults: 3 rounds, D = 5 s, N = 20,000; --quick: 1 round, D = 2 s, N = 5,000.
 # On a small machine everything (client, target, privlinkd, kernel softirqs) shares the same cores,
 # so conn/s and UDP pps compare the whole system's CPU cost per connection / packet; compare
 # conn/s with the reported generator ceiling before reading it as a forwarding limit.
 #
 # Usage (root):  sudo scripts/bench.sh [--quick] [--rounds N] [--duration S] [--out FILE]
-#                    [--kernel-only] [--workers N] [--offload on|off] [--no-build]
-#                    [--figures tcp1,tcp4,udp64,conn,rr] [--no-pm-qos]
+#                    [--kernel-only] [--io tun,packet] [--workers N] [--offload on|off]
+#                    [--no-build] [--figures tcp1,tcp4,udp64,udp64lf,udp1k,conn,rr] [--pm-qos]
 # Env equivalents: BENCH_ROUNDS, BENCH_DURATION, BENCH_OUT, BENCH_QUICK=1, BENCH_KERNEL_ONLY=1,
-#   BENCH_MTU (default 8500, privlinkd's default), BENCH_CONN_WORKERS (max(8, 2×cores)),
-#   BENCH_RR_COUNT (20000), BENCH_PM_QOS=0 (same as --no-pm-qos),
+#   BENCH_IO (tun,packet), BENCH_MTU (default 8500, privlinkd's default), BENCH_CONN_WORKERS
+#   (max(8, 2×cores)), BENCH_RR_COUNT (20000), BENCH_PM_QOS=1 (same as --pm-qos),
+#   BENCH_UDP_MAX_PPS (1500000), BENCH_LF_STEPS (7),
 #   PRIVLINKD_WORKERS, PRIVLINKD_OFFLOAD, PRIVLINKD_ARGS (extra daemon flags, word-split),
 #   BENCH_PRIVLINKD / BENCH_PRIVLINK (other binaries than target/release/*, e.g. with --no-build).
 #
 # Safety: nothing is added to the host namespace (veths are created directly inside the bench
-# namespaces; privlinkd creates its TUNs inside its VPC namespaces); traffic is bounded in time
-# and count and flows only between bench namespaces; on every exit path the script kills the
-# processes it started (by PID / their own session) and deletes the namespaces named bk-<pid>-*.
+# namespaces; privlinkd creates its devices inside its VPC namespaces and its own I/O namespace,
+# bk-<pid>-<io>-aws-io); traffic is bounded in time and count and flows only between bench
+# namespaces; on every exit path the script kills the processes it started (by PID / their own
+# session) and deletes the namespaces named bk-<pid>-*.
 
 set -Eeuo pipefail
 shopt -s inherit_errexit
@@ -65,11 +78,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HELPERS=$ROOT/scripts/bench
 RUN=bk-$$
 NS_KC=$RUN-kc NS_KR=$RUN-kr NS_KT=$RUN-kt           # kernel lab: client, router, target
-NS_C=$RUN-c NS_P=$RUN-p NS_AWS=$RUN-aws             # privlink lab: consumer, provider, AWS net
-NAME=bk$$                                           # privlink Name-tag prefix
+NAME=bk$$                                           # privlink Name-tag prefix (one lab per daemon)
 
 CLIENT_IP=10.0.1.10 TARGET_IP=10.0.1.10 ENI_IP=10.0.1.50 KERNEL_NLB_IP=10.0.2.100
-IPERF_PORT=5201 ECHO_PORT=5202
+IPERF_PORT=5201 ECHO_PORT=5202 FLOOD_PORT=5203
 
 ROUNDS=${BENCH_ROUNDS:-}                            # empty: 3, or 1 with --quick
 DURATION=${BENCH_DURATION:-}                        # empty: 5 s, or 2 s with --quick
@@ -77,7 +89,10 @@ OUT=${BENCH_OUT:-$ROOT/bench-results/latest.json}
 QUICK=${BENCH_QUICK:-0}
 KERNEL_ONLY=${BENCH_KERNEL_ONLY:-0}
 BUILD=1
-PM_QOS=${BENCH_PM_QOS:-1}
+PM_QOS=${BENCH_PM_QOS:-0}
+IFS=, read -r -a IOS <<<"${BENCH_IO:-tun,packet}"   # privlinkd --io backends, one lab each
+UDP_MAX_PPS=${BENCH_UDP_MAX_PPS:-1500000}
+LF_STEPS=${BENCH_LF_STEPS:-7}
 PM_QOS_HELD=false
 MTU=${BENCH_MTU:-8500}
 CONN_WORKERS=${BENCH_CONN_WORKERS:-$(($(nproc) > 4 ? 2 * $(nproc) : 8))}
@@ -91,12 +106,13 @@ PRIVLINK=${BENCH_PRIVLINK:-$ROOT/target/release/privlink}
 
 TMP=""                 # per-run scratch directory (socket, state, logs, samples)
 STARTED_PIDS=()        # every background process this script started, in start order
-PLD_PID=""             # privlinkd
-DAEMON_ARGS=""         # the flags privlinkd was started with (for the report)
+declare -A PLD_PID      # privlinkd of each backend
+declare -A DAEMON_ARGS  # the flags each privlinkd was started with (for the report)
+CUR_IO=""               # the backend whose privlinkd `pl` talks to
 SAMPLES=""             # JSONL of every measurement
 FAILURES=()            # measurements that failed ("round N path figure")
 BACKGROUND=()          # host busy % with no bench traffic, before and after the measurements
-FIGURES=(tcp1 tcp4 udp64 conn rr)   # measure_<name>, in the order of a round
+FIGURES=(tcp1 tcp4 udp64 udp64lf udp1k conn rr)   # measure_<name>, in the order of a round
 CLK_TCK=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------------------------- messages
@@ -126,6 +142,8 @@ parse_args() {
         --offload) OFFLOAD=${2:?--offload needs on or off}; shift ;;
         --no-build) BUILD=0 ;;
         --no-pm-qos) PM_QOS=0 ;;
+        --pm-qos) PM_QOS=1 ;;
+        --io) IFS=, read -r -a IOS <<<"${2:?--io needs a list (tun,packet)}"; shift ;;
         --figures) IFS=, read -r -a FIGURES <<<"${2:?--figures needs a list}"; shift ;;
         -h | --help) usage; exit 0 ;;
         *) die "unknown option '$1' (try --help)" ;;
@@ -146,8 +164,14 @@ parse_args() {
     [[ -z $OFFLOAD || $OFFLOAD == on || $OFFLOAD == off ]] || die "--offload must be on or off, got '$OFFLOAD'"
     local f
     for f in "${FIGURES[@]}"; do
-        [[ $f =~ ^(tcp1|tcp4|udp64|conn|rr)$ ]] || die "unknown figure '$f' in --figures (tcp1,tcp4,udp64,conn,rr)"
+        [[ $f =~ ^(tcp1|tcp4|udp64|udp64lf|udp1k|conn|rr)$ ]] ||
+            die "unknown figure '$f' in --figures (tcp1,tcp4,udp64,udp64lf,udp1k,conn,rr)"
     done
+    for f in "${IOS[@]}"; do
+        [[ $f =~ ^(tun|packet)$ ]] || die "unknown backend '$f' in --io (tun,packet)"
+    done
+    [[ $UDP_MAX_PPS =~ ^[1-9][0-9]*$ ]] || die "BENCH_UDP_MAX_PPS must be a positive integer"
+    [[ $LF_STEPS =~ ^[1-9][0-9]*$ ]] || die "BENCH_LF_STEPS must be a positive integer"
 }
 
 # ----------------------------------------------------------------------------- prerequisites
@@ -305,9 +329,18 @@ setup_kernel_lab() {
 }
 
 # ------------------------------------------------------------------------------- privlink lab
+# Namespaces of backend IO's lab: client (consumer VPC), target (provider VPC), AWS network.
+ns_c() { echo "$RUN-$1-c"; }
+ns_p() { echo "$RUN-$1-p"; }
+ns_aws() { echo "$RUN-$1-aws"; }
+
+# The client / target namespace of a path (kernel, or a backend's lab).
+client_ns() { if [[ $1 == kernel ]]; then echo "$NS_KC"; else ns_c "$1"; fi; }
+target_ns() { if [[ $1 == kernel ]]; then echo "$NS_KT"; else ns_p "$1"; fi; }
+
 pl() {
     local out
-    if ! out=$("$PRIVLINK" --socket "$TMP/sock" -o json "$@" 2>&1); then
+    if ! out=$("$PRIVLINK" --socket "$TMP/$CUR_IO/sock" -o json "$@" 2>&1); then
         log "$out"
         die "privlink $* failed"
     fi
@@ -327,7 +360,12 @@ print(v)' "$1"
 daemon_supports() { "$PRIVLINKD" --help 2>&1 | grep -q -- "$1"; }
 
 start_privlinkd() {
-    local args=(--socket "$TMP/sock" --state-dir "$TMP/state" --aws-netns "$NS_AWS")
+    local io=$1
+    CUR_IO=$io
+    mkdir -p "$TMP/$io"
+    local args=(--socket "$TMP/$io/sock" --state-dir "$TMP/$io/state" --aws-netns "$(ns_aws "$io")")
+    daemon_supports --io || die "privlinkd has no --io flag (a build from before the packet backend)"
+    args+=(--io "$io")
     if [[ -n $WORKERS ]]; then
         daemon_supports --workers || die "privlinkd has no --workers flag"
         args+=(--workers "$WORKERS")
@@ -340,38 +378,42 @@ start_privlinkd() {
     daemon_supports --api-listen && args+=(--api-listen off)
     # shellcheck disable=SC2206 # PRIVLINKD_ARGS is a word list on purpose
     args+=($EXTRA_DAEMON_ARGS)
-    mkdir -p "$TMP/state"
+    mkdir -p "$TMP/$io/state"
     step "starting privlinkd ${args[*]}"
-    start_bg privlinkd "$PRIVLINKD" "${args[@]}"
-    PLD_PID=${STARTED_PIDS[-1]}
-    DAEMON_ARGS=${args[*]}
+    start_bg "privlinkd-$io" "$PRIVLINKD" "${args[@]}"
+    PLD_PID[$io]=${STARTED_PIDS[-1]}
+    DAEMON_ARGS[$io]=${args[*]}
     for _ in {1..100}; do
-        [[ -S $TMP/sock ]] && return 0
-        if ! kill -0 "$PLD_PID" 2>/dev/null; then
-            tail -n 20 "$TMP/privlinkd.log" >&2
+        [[ -S $TMP/$io/sock ]] && return 0
+        if ! kill -0 "${PLD_PID[$io]}" 2>/dev/null; then
+            tail -n 20 "$TMP/privlinkd-$io.log" >&2
             die "privlinkd exited during start-up: $PRIVLINKD ${args[*]}"
         fi
         sleep 0.1
     done
-    tail -n 20 "$TMP/privlinkd.log" >&2
-    die "privlinkd did not open its control socket $TMP/sock within 10 s"
+    tail -n 20 "$TMP/privlinkd-$io.log" >&2
+    die "privlinkd did not open its control socket $TMP/$io/sock within 10 s"
 }
 
 # The privlink side of the lab, written against the CLI in shared/ARCHITECTURE.md. Resources
 # are referred to by Name tag; only the service name has to be read back. Adjust here when the
 # CLI changes.
 setup_privlink() {
-    step "privlink lab: $NS_C → interface endpoint $ENI_IP → NLB → $NS_P target $TARGET_IP"
+    local io=$1
+    CUR_IO=$io
+    local ns_c ns_p
+    ns_c=$(ns_c "$io") ns_p=$(ns_p "$io")
+    step "privlink lab ($io): $ns_c → interface endpoint $ENI_IP → NLB → $ns_p target $TARGET_IP"
     local p=${NAME}p c=${NAME}c svc_json service_name
     # provider: targets in 10.0.1.0/24, the NLB node in 10.0.2.0/24 (same AZ, one NLB subnet);
     # listeners TCP+UDP :5201 (iperf3) and TCP :5202 (echo), each with its own target group
-    pl vpc create --name "$p" --cidr 10.0.0.0/16 --netns "$NS_P" >/dev/null
+    pl vpc create --name "$p" --cidr 10.0.0.0/16 --netns "$ns_p" >/dev/null
     pl subnet create --vpc "$p" --cidr 10.0.1.0/24 --az us-east-1a --name "$p-targets" >/dev/null
     pl subnet create --vpc "$p" --cidr 10.0.2.0/24 --az us-east-1a --name "$p-nlb" >/dev/null
     pl instance create --subnet "$p-targets" --ip "$TARGET_IP" --name "$p-target" >/dev/null
     pl nlb create --name "$NAME-nlb" --subnets "$p-nlb" >/dev/null
     local listener proto port tg
-    for listener in "TCP $IPERF_PORT" "UDP $IPERF_PORT" "TCP $ECHO_PORT"; do
+    for listener in "TCP $IPERF_PORT" "UDP $IPERF_PORT" "TCP $ECHO_PORT" "UDP $FLOOD_PORT"; do
         read -r proto port <<<"$listener"
         tg=$NAME-${proto,,}$port
         pl target-group create --name "$tg" --vpc "$p" --protocol "$proto" --port "$port" >/dev/null
@@ -382,19 +424,19 @@ setup_privlink() {
     service_name=$(json_get ServiceConfiguration.ServiceName <<<"$svc_json") ||
         die "no ServiceConfiguration.ServiceName in: $svc_json"
     # consumer
-    pl vpc create --name "$c" --cidr 10.0.0.0/16 --netns "$NS_C" >/dev/null
+    pl vpc create --name "$c" --cidr 10.0.0.0/16 --netns "$ns_c" >/dev/null
     pl subnet create --vpc "$c" --cidr 10.0.1.0/24 --az us-east-1a --name "$c-a" >/dev/null
     pl instance create --subnet "$c-a" --ip "$CLIENT_IP" --name "$c-client" >/dev/null
     pl endpoint create --vpc "$c" --service-name "$service_name" --subnets "$c-a" \
         --ip-addresses "$ENI_IP" >/dev/null
-    client_sysctls "$NS_C"
-    check_tun_mtu
+    client_sysctls "$ns_c"
+    check_device_mtu "$ns_c"
 }
 
-check_tun_mtu() {
+check_device_mtu() {
     local mtu
-    mtu=$(ip -n "$NS_C" -o link show plink0 | sed -n 's/.* mtu \([0-9]*\).*/\1/p') ||
-        die "no plink0 in $NS_C"
+    mtu=$(ip -n "$1" -o link show plink0 | sed -n 's/.* mtu \([0-9]*\).*/\1/p') ||
+        die "no plink0 in $1"
     [[ $mtu == "$MTU" ]] || log "warning: plink0 MTU is $mtu, kernel lab veths use $MTU (set BENCH_MTU=$mtu)"
 }
 
@@ -452,7 +494,7 @@ hold_cpu_latency() {
     sleep 0.2
     if kill -0 "${STARTED_PIDS[-1]}" 2>/dev/null; then
         PM_QOS_HELD=true
-        log "    holding /dev/cpu_dma_latency = 0 for the run (--no-pm-qos to measure without)"
+        log "    holding /dev/cpu_dma_latency = 0 for the run (--pm-qos)"
     else
         log "warning: $(cat "$TMP/cpu-latency.log") — measuring without a CPU latency request"
     fi
@@ -500,6 +542,43 @@ measure_udp64() {
     report udp64_sent_pps iperf-udp-sent "$TMP/iperf.json"
 }
 
+# The highest rate of 64-byte datagrams the path delivers with loss ≤ 0.1 %: LF_STEPS steps of
+# bisection over 0 … UDP_MAX_PPS, 2 s each; the delivered rate of the best passing step.
+measure_udp64lf() {
+    local ns=$1 lo=0 hi=$UDP_MAX_PPS mid best=0 step line delivered loss
+    for ((step = 0; step < LF_STEPS; step++)); do
+        mid=$(((lo + hi) / 2))
+        ((mid > 0)) || break
+        timeout 30 ip netns exec "$ns" iperf3 -c "$ENI_IP" -p "$IPERF_PORT" -t 2 -J -u -l 64 -w 4M \
+            -b $((mid * 64 * 8)) >"$TMP/iperf.json" ||
+            fail "iperf3 -u -l 64 -b $((mid * 512)) (in $ns) failed" || return 1
+        line=$(python3 "$HELPERS/report.py" iperf-udp-loss "$TMP/iperf.json") || fail "report.py iperf-udp-loss failed" || return 1
+        read -r delivered loss <<<"$line"
+        if awk -v l="$loss" 'BEGIN{exit !(l <= 0.001)}'; then
+            lo=$mid
+            best=$(awk -v d="$delivered" -v b="$best" 'BEGIN{print (d > b) ? d : b}')
+        else
+            hi=$mid
+        fi
+    done
+    echo "udp64lf_pps $best"
+}
+
+# 1,000 concurrent 64-byte UDP flows for DURATION s into a sink on the target's :5203.
+measure_udp1k() {
+    local ns=$1 path=$2 sink out=$TMP/flood.json
+    start_bg udpsink ip netns exec "$(target_ns "$path")" python3 "$HELPERS/netload.py" udpsink \
+        --bind "$TARGET_IP" --port "$FLOOD_PORT" --duration $((DURATION + 2))
+    sink=${STARTED_PIDS[-1]}
+    sleep 0.5
+    timeout $((DURATION + 30)) ip netns exec "$ns" python3 "$HELPERS/netload.py" udpflood --dst "$ENI_IP" \
+        --port "$FLOOD_PORT" --flows 1000 --size 64 --duration "$DURATION" >"$out" ||
+        fail "netload.py udpflood --dst $ENI_IP --port $FLOOD_PORT (in $ns) failed: $(cat "$out")" || return 1
+    wait "$sink" || fail "netload.py udpsink (in $(target_ns "$path")) failed: $(cat "$TMP/udpsink.log")" || return 1
+    report udp1k_pps flood-delivered "$TMP/udpsink.log" "$out" || return 1
+    report udp1k_sent_pps json-field "$out" sent_per_s
+}
+
 # connrate NS OUT DST: netload.py connrate for DURATION seconds, its JSON result in OUT.
 connrate() {
     local ns=$1 out=$2 dst=$3
@@ -527,30 +606,27 @@ host_jiffies() {
     awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat
 }
 
-# utime+stime of privlinkd (all threads) in clock ticks; 0 when it is not running.
+# utime+stime of backend IO's privlinkd (all threads) in clock ticks; 0 when it is not running.
 privlinkd_ticks() {
-    if [[ -n $PLD_PID && -r /proc/$PLD_PID/stat ]]; then
-        sed 's/.*) //' "/proc/$PLD_PID/stat" | awk '{print $12 + $13}'
+    local pid=${PLD_PID[$1]:-}
+    if [[ -n $pid && -r /proc/$pid/stat ]]; then
+        sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}'
     else
         echo 0
     fi
 }
 
 require_privlinkd_alive() {
-    kill -0 "$PLD_PID" 2>/dev/null && return 0
-    tail -n 20 "$TMP/privlinkd.log" >&2
-    die "privlinkd (pid $PLD_PID) exited during the run; its log ends above"
+    kill -0 "${PLD_PID[$1]}" 2>/dev/null && return 0
+    tail -n 20 "$TMP/privlinkd-$1.log" >&2
+    die "privlinkd --io $1 (pid ${PLD_PID[$1]}) exited during the run; its log ends above"
 }
 
-# Packets the kernel dropped at the plink0 queues towards privlinkd (both VPC namespaces), i.e.
-# offered faster than privlinkd read them. privlinkd's own counters cannot see these.
-tun_drops() {
-    local ns n total=0
-    for ns in "$NS_C" "$NS_P"; do
-        n=$(ip netns exec "$ns" cat /sys/class/net/plink0/statistics/tx_dropped 2>/dev/null) || n=0
-        total=$((total + n))
-    done
-    echo "$total"
+# Frames the kernel dropped on their way to backend IO's privlinkd (offered faster than it
+# read them): the QueueDrops of `privlink stats`, which privlinkd's own counters cannot see.
+device_drops() {
+    CUR_IO=$1
+    pl stats | python3 -c 'import json,sys; print(sum(d.get("QueueDrops", 0) for d in json.load(sys.stdin)["Stats"]["Devices"]))'
 }
 
 # record ROUND PATH FIGURE VALUE CPU HOST DROPS [ERROR]: appends one sample line to $SAMPLES.
@@ -563,30 +639,30 @@ record() {
 
 # run_figure ROUND PATH MEASURE_FN: runs one measurement, records its sample(s) with CPU figures.
 run_figure() {
-    local round=$1 path=$2 fn=$3 ns=$NS_KC
-    [[ $path == privlink ]] && ns=$NS_C
+    local round=$1 path=$2 fn=$3 ns
+    ns=$(client_ns "$path")
     local t0 t1 p0 p1 h0 h1 tot0 tot1 d0=0 d1=0 cpu=null drops=null host figure value extra=""
-    [[ $path == privlink ]] && d0=$(tun_drops)
+    [[ $path != kernel ]] && d0=$(device_drops "$path")
     read -r h0 tot0 < <(host_jiffies)
-    p0=$(privlinkd_ticks)
+    p0=$(privlinkd_ticks "$path")
     t0=$EPOCHREALTIME
-    if ! "$fn" "$ns" >"$TMP/values" 2>"$TMP/errors"; then
+    if ! "$fn" "$ns" "$path" >"$TMP/values" 2>"$TMP/errors"; then
         cat "$TMP/errors" >&2
-        [[ $path == privlink ]] && require_privlinkd_alive
+        [[ $path != kernel ]] && require_privlinkd_alive "$path"
         FAILURES+=("round $round $path ${fn#measure_}")
         record "$round" "$path" "${fn#measure_}" null null null null "$(tr '\n' ' ' <"$TMP/errors")"
         log "    $path ${fn#measure_}: FAILED (recorded, continuing)"
         return 0
     fi
     t1=$EPOCHREALTIME
-    p1=$(privlinkd_ticks)
+    p1=$(privlinkd_ticks "$path")
     read -r h1 tot1 < <(host_jiffies)
-    [[ $path == privlink ]] && d1=$(tun_drops)
+    [[ $path != kernel ]] && d1=$(device_drops "$path")
     host=$(awk -v b=$((h1 - h0)) -v t=$((tot1 - tot0)) 'BEGIN{printf "%.1f", t ? 100*b/t : 0}')
-    if [[ $path == privlink ]]; then
+    if [[ $path != kernel ]]; then
         cpu=$(awk -v d=$((p1 - p0)) -v hz="$CLK_TCK" -v s="$t0" -v e="$t1" 'BEGIN{printf "%.1f", 100*d/hz/(e-s)}')
         drops=$((d1 - d0))
-        extra="  privlinkd $cpu% of a core, plink0 drops $drops"
+        extra="  privlinkd $cpu% of a core, device drops $drops"
     fi
     while read -r figure value; do
         record "$round" "$path" "$figure" "$value" "$cpu" "$host" "$drops"
@@ -595,15 +671,12 @@ run_figure() {
 }
 
 run_rounds() {
-    local round name paths path
+    local round name paths path all=(kernel) i n
+    ((KERNEL_ONLY)) || all+=("${IOS[@]}")
+    n=${#all[@]}
     for ((round = 1; round <= ROUNDS; round++)); do
-        if ((KERNEL_ONLY)); then
-            paths=(kernel)
-        elif ((round % 2)); then
-            paths=(kernel privlink)
-        else
-            paths=(privlink kernel)
-        fi
+        paths=()
+        for ((i = 0; i < n; i++)); do paths+=("${all[(i + round - 1) % n]}"); done
         for name in "${FIGURES[@]}"; do
             step "round $round/$ROUNDS: $name (${paths[*]})"
             for path in "${paths[@]}"; do run_figure "$round" "$path" "measure_$name"; done
@@ -631,11 +704,14 @@ config_json() {
 }
 
 write_report() {
+    local io metas=() args=()
     if ((!KERNEL_ONLY)); then
-        "$PRIVLINK" --socket "$TMP/sock" -o json stats >"$TMP/stats.json" 2>/dev/null || rm -f "$TMP/stats.json"
-        # cumulative TUN counters (drops at the device queues are not privlinkd's counters)
-        ip -j -s -n "$NS_C" link show plink0 >"$TMP/plink0-consumer.json" 2>/dev/null || true
-        ip -j -s -n "$NS_P" link show plink0 >"$TMP/plink0-provider.json" 2>/dev/null || true
+        for io in "${IOS[@]}"; do
+            "$PRIVLINK" --socket "$TMP/$io/sock" -o json stats >"$TMP/stats-$io.json" 2>/dev/null ||
+                rm -f "$TMP/stats-$io.json"
+            metas+=(--meta-json "privlink_stats_$io=$TMP/stats-$io.json")
+            args+=("$io: ${DAEMON_ARGS[$io]}")
+        done
     fi
     mkdir -p "$(dirname "$OUT")"
     local git
@@ -644,18 +720,17 @@ write_report() {
     python3 "$HELPERS/report.py" summarize --samples "$SAMPLES" --out "$OUT" \
         --meta "date=$(date -Iseconds)" --meta "git_commit=$git" \
         --meta "config=$(config_json)" \
-        --meta "privlinkd_args=$DAEMON_ARGS" \
+        --meta "privlinkd_args=$(IFS=';'; echo "${args[*]:-}")" \
         --meta "background_busy_pct={$(IFS=,; echo "${BACKGROUND[*]}")}" \
         --meta "kernel_lab=client $CLIENT_IP -> router nftables dnat $ENI_IP -> $TARGET_IP, snat -> $KERNEL_NLB_IP; veth MTU $MTU; policy routing by ingress interface" \
         --meta-json "conn_generator_ceiling=$TMP/ceiling.json" \
-        --meta-json "privlink_stats=$TMP/stats.json" \
-        --meta-json "plink0_consumer=$TMP/plink0-consumer.json" \
-        --meta-json "plink0_provider=$TMP/plink0-provider.json"
+        "${metas[@]}"
     echo "load generator ceiling (loopback, $CONN_WORKERS workers): $(python3 "$HELPERS/report.py" json-field "$TMP/ceiling.json" conns_per_s | cut -d. -f1) conn/s"
-    if [[ -s $TMP/stats.json ]]; then
-        echo "privlinkd offload/workers (privlink stats):"
-        python3 "$HELPERS/report.py" stats-brief "$TMP/stats.json" || log "warning: could not read privlink stats"
-    fi
+    for io in "${IOS[@]}"; do
+        [[ -s $TMP/stats-$io.json ]] || continue
+        echo "privlinkd --io $io (privlink stats):"
+        python3 "$HELPERS/report.py" stats-brief "$TMP/stats-$io.json" || log "warning: could not read privlink stats"
+    done
     echo "raw samples and summaries: $OUT"
 }
 
@@ -671,16 +746,21 @@ main() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
     if ((!KERNEL_ONLY)) && ((BUILD)); then build_privlink; fi
+    local io
     if ((!KERNEL_ONLY)); then
         [[ -x $PRIVLINKD && -x $PRIVLINK ]] || die "$PRIVLINKD / $PRIVLINK missing (build, or use --kernel-only)"
-        start_privlinkd
-        setup_privlink
-        start_servers privlink "$NS_P"
+        for io in "${IOS[@]}"; do
+            start_privlinkd "$io"
+            setup_privlink "$io"
+            start_servers "$io" "$(ns_p "$io")"
+        done
     fi
     setup_kernel_lab
     start_servers kernel "$NS_KT"
     wait_path_ready kernel "$NS_KC"
-    ((KERNEL_ONLY)) || wait_path_ready privlink "$NS_C"
+    if ((!KERNEL_ONLY)); then
+        for io in "${IOS[@]}"; do wait_path_ready "$io" "$(ns_c "$io")"; done
+    fi
     hold_cpu_latency
     check_background before
     measure_ceiling

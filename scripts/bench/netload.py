@@ -17,6 +17,12 @@ given; bench.sh runs each one inside one of its own network namespaces.
             One persistent connection, TCP_NODELAY, N sequential 1-byte round trips timed with
             time.perf_counter_ns(); prints {"p50_us", "p99_us", ...} as JSON. A reply missing for
             5 s fails the run.
+  udpsink   --bind IP --port P --duration S
+            Counts the UDP datagrams that arrive for S seconds and the distinct sources they came
+            from; prints {"datagrams", "sources", ...} as JSON.
+  udpflood  --dst IP --port P --flows N --size B --duration S
+            N connected UDP sockets (N flows: N source ports) send B-byte datagrams round-robin,
+            as fast as the kernel takes them, for S seconds; prints {"sent", "seconds", ...}.
 """
 
 import argparse
@@ -186,6 +192,49 @@ def cmd_latency(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------- udp flows
+def cmd_udpsink(args: argparse.Namespace) -> int:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.bind((args.bind, args.port))
+    s.settimeout(0.2)
+    deadline = time.monotonic() + args.duration
+    count, sources = 0, set()
+    while time.monotonic() < deadline:
+        try:
+            _, src = s.recvfrom(2048)
+        except socket.timeout:
+            continue
+        count += 1
+        sources.add(src)
+    print(json.dumps({"datagrams": count, "sources": len(sources), "seconds": args.duration}))
+    return 0
+
+
+def cmd_udpflood(args: argparse.Namespace) -> int:
+    socks = []
+    for _ in range(args.flows):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.setblocking(False)
+        u.connect((args.dst, args.port))
+        socks.append(u)
+    payload = b"x" * args.size
+    sent = refused = 0
+    start = time.monotonic()
+    deadline = start + args.duration
+    while time.monotonic() < deadline:
+        for u in socks:
+            try:
+                u.send(payload)
+                sent += 1
+            except (BlockingIOError, ConnectionRefusedError):
+                refused += 1
+    seconds = time.monotonic() - start
+    print(json.dumps({"sent": sent, "refused": refused, "seconds": seconds, "flows": args.flows,
+                      "sent_per_s": sent / seconds}))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -203,8 +252,20 @@ def main() -> int:
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--count", type=int, default=20000)
     p.add_argument("--warmup", type=int, default=500)
+    p = sub.add_parser("udpsink")
+    p.add_argument("--bind", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--duration", type=float, required=True)
+    p = sub.add_parser("udpflood")
+    p.add_argument("--dst", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--flows", type=int, default=1000)
+    p.add_argument("--size", type=int, default=64)
+    p.add_argument("--duration", type=float, required=True)
     args = parser.parse_args()
-    return {"serve": cmd_serve, "connrate": cmd_connrate, "latency": cmd_latency}[args.cmd](args)
+    cmds = {"serve": cmd_serve, "connrate": cmd_connrate, "latency": cmd_latency, "udpsink": cmd_udpsink,
+            "udpflood": cmd_udpflood}
+    return cmds[args.cmd](args)
 
 
 if __name__ == "__main__":
