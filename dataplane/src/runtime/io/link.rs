@@ -352,18 +352,6 @@ impl LinkCtl {
         self.ethtool_set(dev, ETHTOOL_STXCSUM, 0, "ETHTOOL_STXCSUM 0")
     }
 
-    /// `ethtool -K DEV gro on|off`. On a veth this also switches the device to NAPI, so what
-    /// its peer sends is received in batches and coalesced.
-    pub fn set_gro(&self, dev: &str, on: bool) -> Result<()> {
-        const ETHTOOL_SGRO: u32 = 0x2c;
-        self.ethtool_set(
-            dev,
-            ETHTOOL_SGRO,
-            u32::from(on),
-            if on { "ETHTOOL_SGRO 1" } else { "ETHTOOL_SGRO 0" },
-        )
-    }
-
     /// One `SIOCETHTOOL` command taking a `struct ethtool_value`.
     fn ethtool_set(&self, dev: &str, cmd: u32, data: u32, what: &str) -> Result<()> {
         let target = dev_target(&self.netns, dev);

@@ -511,8 +511,6 @@ impl PacketPort {
         port.vpc_ifindex = super::link::configure(netns, |l| {
             if !vnet {
                 l.disable_tx_offload(vpc_dev)?;
-            } else if std::env::var_os("PRIVLINK_EXP_GRO").is_some() {
-                l.set_gro(vpc_dev, true)?;
             }
             l.index(vpc_dev)
         })?;
