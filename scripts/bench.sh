@@ -32,6 +32,11 @@
 #   udp1k_pps   1,000 concurrent UDP flows of 64 B (netload.py udpflood → udpsink on :5203):
 #               delivered per second; no two consecutive datagrams share a flow, so coalescing
 #               cannot help (udp1k_sent_pps: offered)
+#   vpc100_pps  privlink only: 100 consumer VPCs (bk-<pid>-<io>-v1…100, each with its own
+#               interface endpoint to the same service) send 64 B UDP at once, one flow each
+#               (one netload.py udpflood with sockets in every namespace): delivered per second,
+#               so the per-device cost shows beside udp1k (one device, 1,000 flows). The kernel lab
+#               has a single client, so this figure has no kernel column. BENCH_VPCS sets the count.
 #   conn_per_s  netload.py connrate: K processes each loop connect / send 1 B / read 1 B / close
 #               (normal FIN, client closes first) for D seconds; completed connections per second.
 #               Its ceiling (same programs over loopback inside one namespace) is measured first.
@@ -112,7 +117,9 @@ CUR_IO=""               # the backend whose privlinkd `pl` talks to
 SAMPLES=""             # JSONL of every measurement
 FAILURES=()            # measurements that failed ("round N path figure")
 BACKGROUND=()          # host busy % with no bench traffic, before and after the measurements
-FIGURES=(tcp1 tcp4 udp64 udp64lf udp1k conn rr)   # measure_<name>, in the order of a round
+FIGURES=(tcp1 tcp4 udp64 udp64lf udp1k vpc100 conn rr)   # measure_<name>, in the order of a round
+VPCS=${BENCH_VPCS:-100}             # consumer VPCs of the vpc100 figure
+declare -A SERVICE_NAME             # the endpoint service of each backend's lab
 CLK_TCK=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------------------------- messages
@@ -164,14 +171,15 @@ parse_args() {
     [[ -z $OFFLOAD || $OFFLOAD == on || $OFFLOAD == off ]] || die "--offload must be on or off, got '$OFFLOAD'"
     local f
     for f in "${FIGURES[@]}"; do
-        [[ $f =~ ^(tcp1|tcp4|udp64|udp64lf|udp1k|conn|rr)$ ]] ||
-            die "unknown figure '$f' in --figures (tcp1,tcp4,udp64,udp64lf,udp1k,conn,rr)"
+        [[ $f =~ ^(tcp1|tcp4|udp64|udp64lf|udp1k|vpc100|conn|rr)$ ]] ||
+            die "unknown figure '$f' in --figures (tcp1,tcp4,udp64,udp64lf,udp1k,vpc100,conn,rr)"
     done
     for f in "${IOS[@]}"; do
         [[ $f =~ ^(tun|packet)$ ]] || die "unknown backend '$f' in --io (tun,packet)"
     done
     [[ $UDP_MAX_PPS =~ ^[1-9][0-9]*$ ]] || die "BENCH_UDP_MAX_PPS must be a positive integer"
     [[ $LF_STEPS =~ ^[1-9][0-9]*$ ]] || die "BENCH_LF_STEPS must be a positive integer"
+    [[ $VPCS =~ ^[1-9][0-9]*$ ]] || die "BENCH_VPCS must be a positive integer"
 }
 
 # ----------------------------------------------------------------------------- prerequisites
@@ -431,6 +439,25 @@ setup_privlink() {
         --ip-addresses "$ENI_IP" >/dev/null
     client_sysctls "$ns_c"
     check_device_mtu "$ns_c"
+    SERVICE_NAME[$io]=$service_name
+    if [[ " ${FIGURES[*]} " == *" vpc100 "* ]]; then setup_many_consumers "$io"; fi
+}
+
+many_ns() { echo "$RUN-$1-v$2"; }
+
+# VPCS more consumer VPCs in backend IO's lab, each with an instance and an endpoint.
+setup_many_consumers() {
+    local io=$1 i v
+    CUR_IO=$io
+    step "privlink lab ($io): $VPCS more consumer VPCs with an endpoint each, for vpc100"
+    for ((i = 1; i <= VPCS; i++)); do
+        v=${NAME}v$i
+        pl vpc create --name "$v" --cidr 10.0.0.0/16 --netns "$(many_ns "$io" "$i")" >/dev/null
+        pl subnet create --vpc "$v" --cidr 10.0.1.0/24 --az us-east-1a --name "$v-a" >/dev/null
+        pl instance create --subnet "$v-a" --ip "$CLIENT_IP" --name "$v-client" >/dev/null
+        pl endpoint create --vpc "$v" --service-name "${SERVICE_NAME[$io]}" --subnets "$v-a" \
+            --ip-addresses "$ENI_IP" >/dev/null
+    done
 }
 
 check_device_mtu() {
@@ -577,6 +604,23 @@ measure_udp1k() {
     wait "$sink" || fail "netload.py udpsink (in $(target_ns "$path")) failed: $(cat "$TMP/udpsink.log")" || return 1
     report udp1k_pps flood-delivered "$TMP/udpsink.log" "$out" || return 1
     report udp1k_sent_pps json-field "$out" sent_per_s
+}
+
+# 64-byte UDP from VPCS consumer VPCs at once into the target's sink (privlink paths only).
+measure_vpc100() {
+    local path=$2 sink out=$TMP/flood.json list i
+    [[ $path == kernel ]] && return 0
+    list=$(for ((i = 1; i <= VPCS; i++)); do printf '%s,' "$(many_ns "$path" "$i")"; done)
+    start_bg udpsink ip netns exec "$(target_ns "$path")" python3 "$HELPERS/netload.py" udpsink \
+        --bind "$TARGET_IP" --port "$FLOOD_PORT" --duration $((DURATION + 2))
+    sink=${STARTED_PIDS[-1]}
+    sleep 0.5
+    timeout $((DURATION + 30)) python3 "$HELPERS/netload.py" udpflood --dst "$ENI_IP" --port "$FLOOD_PORT" \
+        --flows 1 --size 64 --duration "$DURATION" --netns "${list%,}" >"$out" ||
+        fail "netload.py udpflood from $VPCS namespaces failed: $(cat "$out")" || return 1
+    wait "$sink" || fail "netload.py udpsink (in $(target_ns "$path")) failed: $(cat "$TMP/udpsink.log")" || return 1
+    report vpc100_pps flood-delivered "$TMP/udpsink.log" "$out" || return 1
+    report vpc100_sent_pps json-field "$out" sent_per_s
 }
 
 # connrate NS OUT DST: netload.py connrate for DURATION seconds, its JSON result in OUT.

@@ -39,6 +39,8 @@ FIGURES = [
     ("udp64lf_pps", "UDP 64 B loss-free (pkt/s)", "higher", "ratio_min", 0.80),
     ("udp1k_pps", "UDP 1,000 flows delivered (pkt/s)", "higher", None, None),
     ("udp1k_sent_pps", "UDP 1,000 flows offered (pkt/s)", "higher", None, None),
+    ("vpc100_pps", "UDP 64 B from 100 VPCs delivered (pkt/s)", "higher", None, None),
+    ("vpc100_sent_pps", "UDP 64 B from 100 VPCs offered (pkt/s)", "higher", None, None),
     ("conn_per_s", "new TCP conn/s (1 B req/resp)", "higher", "ratio_min", 1.0),
     ("rr_p50_us", "1 B req/resp p50 (µs)", "lower", "plus_max", 8.0),
     ("rr_p99_us", "1 B req/resp p99 (µs)", "lower", "ratio_max", 2.0),
@@ -106,8 +108,12 @@ def cmd_stats_brief(args):
             yield path, v
 
     found = list(walk(load(args.file), ""))
+    drops = [v for p, v in found if p.endswith(".QueueDrops")]
     for path, v in found:
-        print(f"  {path} = {json.dumps(v)}")
+        if not path.endswith(".QueueDrops"):
+            print(f"  {path} = {json.dumps(v)}")
+    if drops:
+        print(f"  Stats.Devices.*.QueueDrops = {sum(drops)} (sum over {len(drops)} devices)")
     if not found:
         print("  (no offload/worker entries in privlink stats)")
 
