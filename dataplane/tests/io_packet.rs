@@ -1,8 +1,9 @@
 //! Integration tests of the packet-port backend (need root; a loud skip otherwise, a failure
 //! under CI=true): a veth pair between two test namespaces (`Lab`s, deleted on drop, host
 //! checked unchanged), frames both ways in the TUN form, and the faults a device can hand
-//! over — a non-IP frame, a frame longer than its buffer, a device whose namespace is deleted
-//! under the port — counted, never a panic or a hang.
+//! over — a non-IP frame (never delivered), a frame shorter than its headers and one longer
+//! than its buffer, a device whose namespace is deleted under the port — counted or refused,
+//! never a panic or a hang.
 
 mod common;
 
@@ -173,12 +174,18 @@ fn what_a_device_hands_over_that_is_not_usable_is_counted_and_left_out() {
     // Buffers of 300 bytes: a 1,000-byte frame does not fit.
     let (mut batch, mut s) = (FrameBatch::new(8, 300), Scratch::default());
     send_raw(&raw, &ethernet([0x08, 0x06], &[0u8; 28]));
+    send_raw(&raw, &ethernet([0x08, 0x00], &[]));
     send_raw(&raw, &ethernet([0x08, 0x00], &udp_packet(SRC, DST, &[7u8; 1000])));
     let small = udp_packet(SRC, DST, b"fits");
     send_raw(&raw, &ethernet([0x08, 0x00], &small));
     let (count, frames) = read(q, &mut batch, &mut s, 3);
-    assert_eq!((count.frames, count.not_ip, count.oversized), (1, 1, 1), "{count:?}");
-    assert_eq!(&frames[0][VNET_HDR_LEN..], &small[..], "the usable frame still comes through");
+    assert_eq!((count.frames, count.not_ip, count.oversized), (2, 0, 1), "{count:?}: ARP never arrives");
+    assert_eq!(
+        frames[0].len(),
+        VNET_HDR_LEN,
+        "an empty IPv4 frame is its virtio header alone (the pipeline drops it)"
+    );
+    assert_eq!(&frames[1][VNET_HDR_LEN..], &small[..], "the usable frame still comes through");
 
     // The VPC's namespace is deleted under the port: the pair is gone; reads and sends report
     // it (counted by the worker) and return at once.

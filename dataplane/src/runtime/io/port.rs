@@ -155,7 +155,8 @@ impl AsFd for Queue<'_> {
 pub struct RxCount {
     /// Frames in the batch.
     pub frames: usize,
-    /// Frames left out: not IPv4, or shorter than their headers.
+    /// Frames left out: shorter than their headers, or (on a device that hands over other
+    /// protocols) not IPv4.
     pub not_ip: usize,
     /// Frames left out: longer than their buffer.
     pub oversized: usize,
