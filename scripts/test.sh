@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of privlink: formatting, clippy, unit tests, golden packet
 # fixtures, and the end-to-end tests that build real namespaces and devices (root) — once on
-# privlinkd's default device backend (TUN), then again on the packet backend (veth pairs and
-# AF_PACKET sockets, PRIVLINK_IO=packet; the Terraform test only once).
+# privlinkd's default device backend (packet: veth pairs and AF_PACKET sockets), then again on
+# the TUN backend (PRIVLINK_IO=tun; the Terraform test only once).
 #
 #   sudo scripts/test.sh            # everything
 #   sudo scripts/test.sh e2e_       # only tests whose name matches a filter (nextest syntax)
@@ -25,20 +25,20 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== tests (device backend: tun)"
+echo "== tests (device backend: packet)"
 status=0
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --no-fail-fast "$@" || status=$?
-    echo "== end-to-end tests on the packet backend (PRIVLINK_IO=packet)"
-    PRIVLINK_IO=packet cargo nextest run -p privlink-dataplane --no-fail-fast \
+    echo "== end-to-end tests on the TUN backend (PRIVLINK_IO=tun)"
+    PRIVLINK_IO=tun cargo nextest run -p privlink-dataplane --no-fail-fast \
         -E 'binary(/^e2e_/) - binary(e2e_terraform)' "$@" || status=$?
 else
     cargo test --workspace --no-fail-fast -- "$@" || status=$?
-    echo "== end-to-end tests on the packet backend (PRIVLINK_IO=packet)"
+    echo "== end-to-end tests on the TUN backend (PRIVLINK_IO=tun)"
     for t in dataplane/tests/e2e_*.rs; do
         t=$(basename "$t" .rs)
         [[ $t == e2e_terraform ]] && continue
-        PRIVLINK_IO=packet cargo test -p privlink-dataplane --no-fail-fast --test "$t" -- "$@" || status=$?
+        PRIVLINK_IO=tun cargo test -p privlink-dataplane --no-fail-fast --test "$t" -- "$@" || status=$?
     done
 fi
 exit "$status"

@@ -37,7 +37,7 @@ struct Args {
     /// Device backend: `packet` (a veth pair per VPC, AF_PACKET sockets on privlinkd's end,
     /// many frames per system call) or `tun` (a multi-queue TUN device per VPC, one system
     /// call per frame).
-    #[arg(long, env = "PRIVLINK_IO", default_value = "tun")]
+    #[arg(long, env = "PRIVLINK_IO", default_value = "packet")]
     io: Backend,
     /// Virtio-net offload on the devices (TSO/USO/checksum): GSO super-packets are
     /// translated whole.

@@ -81,10 +81,10 @@ impl Daemon {
         format!("{}-io", self.aws_netns())
     }
 
-    /// Whether the daemons run the packet backend (`PRIVLINK_IO=packet`, which privlinkd
-    /// reads; the suite runs once per backend).
+    /// Whether the daemons run the packet backend: privlinkd's default, unless `PRIVLINK_IO`
+    /// (which privlinkd reads) says `tun`; the suite runs once per backend.
     pub fn packet_backend() -> bool {
-        std::env::var("PRIVLINK_IO").is_ok_and(|v| v == "packet")
+        std::env::var("PRIVLINK_IO").map_or(true, |v| v != "tun")
     }
 
     fn spawn(&mut self) {
