@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 if [[ $EUID -ne 0 ]]; then
-    echo "scripts/demo.sh needs root (it creates network namespaces and TUN devices): sudo $0" >&2
+    echo "scripts/demo.sh needs root (it creates network namespaces and devices): sudo $0" >&2
     exit 1
 fi
 

@@ -1,9 +1,9 @@
 //! `privlinkd`: the privlink daemon — the control socket and the data-plane workers.
 //!
-//! It restores the stored state at start (namespaces, TUN devices, routes, instance
+//! It restores the stored state at start (namespaces, devices, routes, instance
 //! addresses, all resources), serves the control socket and the AWS API (`--api-listen`,
 //! SigV4-checked against `<state dir>/credentials.json`) until SIGTERM/SIGINT, then stops the
-//! workers and closes every TUN device (which removes the devices and the routes through
+//! workers and closes every device (which removes the devices and the routes through
 //! them). Namespaces, instance addresses and the state file stay for the next start.
 
 use anyhow::{Context, Result, bail};
@@ -29,7 +29,7 @@ struct Args {
     /// Directory of the durable state.
     #[arg(long, default_value = "/var/lib/privlink")]
     state_dir: PathBuf,
-    /// Worker threads (and queues per TUN device); 0 = half the cores, at least one. The
+    /// Worker threads (and queues per device); 0 = half the cores, at least one. The
     /// lab's senders and receivers run on the same cores: on a 2-core machine one worker
     /// forwards more than two, which would take CPU from the traffic they forward.
     #[arg(long, default_value_t = 0)]
@@ -43,7 +43,7 @@ struct Args {
     /// translated whole.
     #[arg(long, default_value = "on", value_parser = ["on", "off"])]
     offload: String,
-    /// MTU of the TUN devices (PrivateLink carries up to 8500).
+    /// MTU of the devices (PrivateLink carries up to 8500).
     #[arg(long, default_value_t = 8500, value_parser = clap::value_parser!(u32).range(576..=65535))]
     mtu: u32,
     /// Namespace standing for the region's AWS-service network.
@@ -82,7 +82,7 @@ struct Args {
     /// account), as LocalStack does: only for a throwaway lab on a machine you alone use.
     #[arg(long, default_value = "on", value_parser = ["on", "off"])]
     api_auth: String,
-    /// Seconds a start waits for a TUN device left by a killed privlinkd to go away (the
+    /// Seconds a start waits for a device left by a killed privlinkd to go away (the
     /// kernel removes a dead process's devices asynchronously) before it replaces it.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=600))]
     stale_device_wait: u64,
@@ -120,7 +120,7 @@ fn main() -> Result<()> {
         .init();
     let args = Args::parse();
     if !nix::unistd::geteuid().is_root() {
-        bail!("privlinkd must run as root: it creates network namespaces and TUN devices");
+        bail!("privlinkd must run as root: it creates network namespaces and devices");
     }
     let workers = match args.workers {
         0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),

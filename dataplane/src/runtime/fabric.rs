@@ -2,8 +2,8 @@
 //!
 //! Contract (implements [`privlink_control::Fabric`]):
 //! - For every VPC: its network namespace exists (created if missing; then marked
-//!   `netns_managed` so that deleting the VPC deletes it), and privlinkd holds a multi-queue
-//!   TUN device `plink0` inside it, up, without IPv6, carrying the namespace's default route
+//!   `netns_managed` so that deleting the VPC deletes it), and privlinkd holds a device
+//!   `plink0` (see Devices below) inside it, up, without IPv6, carrying the namespace's default route
 //!   and no address. Instances are /32 addresses on the namespace's `lo`.
 //! - The AWS-service network (`--aws-netns`, default `pl-aws`) is set up the same way when
 //!   the fabric starts, with the `.10` host of every managed prefix list's CIDRs on its `lo`
