@@ -235,15 +235,7 @@ mod tests {
         let heads: Vec<usize> = outs.iter().enumerate().filter(|(_, o)| !o.join).map(|(i, _)| i).collect();
         assert_eq!(heads, [0, MAX_SEGMENTS]);
         let big: Vec<Vec<u8>> = (0..40).map(|_| dgram(4000, &[7; 1600], 64)).collect();
-        let mut b = FrameBatch::new(big.len(), 2048);
-        let (bufs, lens) = b.slots_mut();
-        for (i, f) in big.iter().enumerate() {
-            bufs[i][HEADROOM..HEADROOM + f.len()].copy_from_slice(f);
-            lens[i] = f.len();
-        }
-        b.set_len(big.len());
-        let mut outs: Vec<Out> =
-            (0..big.len()).map(|i| Out { idx: i as u16, len: big[i].len() as u32, join: false }).collect();
+        let (mut b, mut outs) = batch_of(&big);
         coalesce_udp(&mut b, &mut outs);
         let first_run = outs.iter().skip(1).take_while(|o| o.join).count() + 1;
         assert_eq!(first_run, (65535 - 28) / 1600, "no more than 65,535 bytes of IP");

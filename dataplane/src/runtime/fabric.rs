@@ -123,11 +123,6 @@ impl VpcFabric {
         self.offloads
     }
 
-    /// The device backend.
-    pub fn backend(&self) -> Backend {
-        self.cfg.io
-    }
-
     fn open_device(&mut self, key: &str, ns: &str) -> io::Result<Arc<VpcDevice>> {
         let port = match self.cfg.io {
             Backend::Tun => {

@@ -24,10 +24,10 @@
 //!   [`Dataplane::busy_poll`]: a sleeping worker costs every sender a cross-CPU wake-up per
 //!   packet, a polling one costs nothing.
 
-use super::io::{MAX_FRAME_LEN, Offloads, Out, Poller, Scratch};
+use super::io::{MAX_FRAME_LEN, Offloads, Poller, Scratch};
 use super::{Dataplane, Snapshot, VpcDevice};
 use crate::coalesce::coalesce_udp;
-use crate::frame::FrameBatch;
+use crate::frame::{FrameBatch, Out};
 use crate::health::ProbeReply;
 use crate::pipeline::process;
 use crate::resolver;
@@ -93,9 +93,9 @@ struct Buffers {
 /// The CPU for each of `workers` workers when they are pinned: the last CPUs the process may
 /// run on, one each (cycling when there are more workers than CPUs). A worker that stays on
 /// one CPU keeps its caches and is never migrated mid-burst; the scheduler moves the traffic's
-/// own threads around it. Measured on 2 cores (`scripts/bench.sh`, 3 rounds): TCP 1 stream
-/// 0.84 → 0.89 of the kernel on TUN and 0.70 → 0.86 on packet ports, new connections/s
-/// 0.83 → 0.95 and 0.78 → 0.92; UDP 64 B within noise.
+/// own threads around it. Measured on 2 cores (`scripts/bench.sh`, full runs before and
+/// after): TCP 1 stream 0.84 → 0.88 of the kernel on TUN and 0.70 → 0.85 on packet ports,
+/// new connections/s 0.78 → 0.91 on packet ports; UDP 64 B on TUN 0.58 → 0.53.
 pub fn worker_cpus(workers: usize) -> Vec<usize> {
     let allowed: Vec<usize> = match nix::sched::sched_getaffinity(nix::unistd::Pid::from_raw(0)) {
         Ok(set) => (0..nix::sched::CpuSet::count()).filter(|&c| set.is_set(c).unwrap_or(false)).collect(),
@@ -248,7 +248,7 @@ fn resync(poller: &Poller, snap: &Snapshot, registered: &mut Vec<(u16, Arc<VpcDe
             && let Some(q) = dev.port.queue(w)
             && let Err(e) = poller.add(&q, u64::from(*slot))
         {
-            tracing::error!(worker = w, vpc = %dev.vpc_id, error = %e, "cannot watch TUN queue");
+            tracing::error!(worker = w, vpc = %dev.vpc_id, error = %e, "cannot watch device queue");
         }
     }
     *registered = wanted;

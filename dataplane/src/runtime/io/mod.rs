@@ -40,7 +40,6 @@ pub mod tun;
 
 use nix::errno::Errno;
 
-pub use crate::frame::Out;
 pub use link::{IfAddr, LinkCtl, LinkInfo, LinkReader};
 pub use netns::{NetnsGuard, in_netns};
 pub use packet::{PacketConfig, PacketPort, PacketQueue};

@@ -92,7 +92,6 @@ pub struct PacketConfig {
 #[derive(Debug)]
 pub struct PacketQueue {
     fd: OwnedFd,
-    index: usize,
     vnet_hdr: bool,
     /// Frames the kernel dropped because this socket's queue was full (read-and-reset by the
     /// kernel, so accumulated here).
@@ -100,11 +99,6 @@ pub struct PacketQueue {
 }
 
 impl PacketQueue {
-    /// This queue's position (0-based) in its port.
-    pub fn index(&self) -> usize {
-        self.index
-    }
-
     /// Whether frames carry the virtio-net header.
     pub fn vnet_hdr(&self) -> bool {
         self.vnet_hdr
@@ -181,37 +175,18 @@ impl PacketQueue {
     /// in the middle: that message is counted as failed and the rest still goes). A frame
     /// marked [`Out::join`] adds its UDP payload to the message before it.
     pub fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
-        let hdr = self.hdr();
         s.reserve(outs.len());
         let mut count = TxCount::default();
         let (mut n, mut used) = (0, 0);
         for m in messages(outs) {
             let head = batch.head(usize::from(m[0].idx), m[0].len as usize);
-            let joined = m.len() - 1;
-            if head.len() < hdr || (joined > 0 && hdr == 0) {
-                count.failed += m.len();
-                continue;
+            let joined = m[1..].iter().map(|o| {
+                batch.head(usize::from(o.idx), o.len as usize).get(PAYLOAD_OFFSET..).unwrap_or_default()
+            });
+            match self.lay_out(s, n, used, head, joined) {
+                Some(end) => (n, used) = (n + 1, end),
+                None => count.failed += m.len(),
             }
-            let first = used;
-            if hdr > 0 {
-                s.vnet[n].copy_from_slice(&head[..VNET_HDR_LEN]);
-                shift_vnet(&mut s.vnet[n], true);
-                s.iovs[used] = iovec(&s.vnet[n]);
-                used += 1;
-            }
-            s.iovs[used] = iovec(&ETH_HEADER);
-            s.iovs[used + 1] = iovec(&head[hdr..]);
-            used += 2;
-            for o in &m[1..] {
-                let f = batch.head(usize::from(o.idx), o.len as usize);
-                s.iovs[used] = iovec(f.get(PAYLOAD_OFFSET..).unwrap_or_default());
-                used += 1;
-            }
-            // SAFETY: all-zero is a valid msghdr.
-            s.msgs[n].msg_hdr = unsafe { std::mem::zeroed() };
-            s.msgs[n].msg_hdr.msg_iov = s.iovs[first..].as_mut_ptr();
-            s.msgs[n].msg_hdr.msg_iovlen = used - first;
-            n += 1;
         }
         self.send_messages(n, s, &mut count);
         count
@@ -219,28 +194,51 @@ impl PacketQueue {
 
     /// Sends one frame (a reply built outside a batch).
     pub fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
-        let hdr = self.hdr();
         s.reserve(1);
         let mut count = TxCount::default();
-        if frame.len() < hdr {
-            count.failed = 1;
-            return count;
+        match self.lay_out(s, 0, 0, frame, std::iter::empty()) {
+            Some(_) => self.send_messages(1, s, &mut count),
+            None => count.failed = 1,
         }
-        let mut used = 0;
+        count
+    }
+
+    /// Lays out message `n` of `s`, its I/O vectors from `iovs[used]` on: the frame `head`
+    /// (its virtio header shifted to L2 offsets, the Ethernet header, the rest), then the
+    /// `joined` payloads. Returns where its vectors end; `None` (nothing laid out) if `head`
+    /// is shorter than its virtio header, or payloads would join a frame without one (no
+    /// super-frame can be described).
+    fn lay_out<'a>(
+        &self,
+        s: &mut Scratch,
+        n: usize,
+        mut used: usize,
+        head: &[u8],
+        joined: impl ExactSizeIterator<Item = &'a [u8]>,
+    ) -> Option<usize> {
+        let hdr = self.hdr();
+        if head.len() < hdr || (joined.len() > 0 && hdr == 0) {
+            return None;
+        }
+        let first = used;
         if hdr > 0 {
-            s.vnet[0].copy_from_slice(&frame[..VNET_HDR_LEN]);
-            shift_vnet(&mut s.vnet[0], true);
-            s.iovs[0] = iovec(&s.vnet[0]);
-            used = 1;
+            s.vnet[n].copy_from_slice(&head[..VNET_HDR_LEN]);
+            shift_vnet(&mut s.vnet[n], true);
+            s.iovs[used] = iovec(&s.vnet[n]);
+            used += 1;
         }
         s.iovs[used] = iovec(&ETH_HEADER);
-        s.iovs[used + 1] = iovec(&frame[hdr..]);
+        s.iovs[used + 1] = iovec(&head[hdr..]);
+        used += 2;
+        for p in joined {
+            s.iovs[used] = iovec(p);
+            used += 1;
+        }
         // SAFETY: all-zero is a valid msghdr.
-        s.msgs[0].msg_hdr = unsafe { std::mem::zeroed() };
-        s.msgs[0].msg_hdr.msg_iov = s.iovs.as_mut_ptr();
-        s.msgs[0].msg_hdr.msg_iovlen = used + 2;
-        self.send_messages(1, s, &mut count);
-        count
+        s.msgs[n].msg_hdr = unsafe { std::mem::zeroed() };
+        s.msgs[n].msg_hdr.msg_iov = s.iovs[first..].as_mut_ptr();
+        s.msgs[n].msg_hdr.msg_iovlen = used - first;
+        Some(used)
     }
 
     /// `sendmmsg` of the first `n` messages laid out in `s`, counting each message once.
@@ -338,7 +336,6 @@ impl AsFd for PacketQueue {
 pub struct PacketPort {
     io_netns: String,
     name: String,
-    netns: String,
     vpc_dev: String,
     vpc_ifindex: u32,
     vnet_hdr: bool,
@@ -495,19 +492,12 @@ impl PacketPort {
         let mut port = PacketPort {
             io_netns: io_netns.to_owned(),
             name: name.to_owned(),
-            netns: netns.to_owned(),
             vpc_dev: vpc_dev.to_owned(),
             vpc_ifindex: 0,
             vnet_hdr: cfg.vnet_hdr,
             queues: fds
                 .into_iter()
-                .enumerate()
-                .map(|(index, fd)| PacketQueue {
-                    fd,
-                    index,
-                    vnet_hdr: cfg.vnet_hdr,
-                    drops: AtomicU64::new(0),
-                })
+                .map(|fd| PacketQueue { fd, vnet_hdr: cfg.vnet_hdr, drops: AtomicU64::new(0) })
                 .collect(),
         };
         // From here on, dropping `port` removes the pair.
@@ -519,16 +509,6 @@ impl PacketPort {
             l.index(vpc_dev)
         })?;
         Ok(port)
-    }
-
-    /// The VPC namespace `plink0` lives in.
-    pub fn netns(&self) -> &str {
-        &self.netns
-    }
-
-    /// The fabric end's name in the I/O namespace.
-    pub fn name(&self) -> &str {
-        &self.name
     }
 
     /// `plink0`'s interface index in the VPC namespace.

@@ -71,14 +71,6 @@ impl Port {
         }
     }
 
-    /// The backend.
-    pub fn backend(&self) -> Backend {
-        match self {
-            Port::Tun(_) => Backend::Tun,
-            Port::Packet(_) => Backend::Packet,
-        }
-    }
-
     /// The interface index of the VPC's `plink0` in its namespace.
     pub fn ifindex(&self) -> u32 {
         match self {
