@@ -12,10 +12,10 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use common::netlab::*;
-use privlink_dataplane::frame::{FrameBatch, Out};
+use privlink_dataplane::frame::{FrameBatch, HEADROOM, Out};
 use privlink_dataplane::runtime::io::packet::{ETH_LEN, FABRIC_MAC, VPC_MAC};
 use privlink_dataplane::runtime::io::{
-    IoError, MAX_FRAME_LEN, PacketConfig, PacketPort, PacketQueue, RxCount, Scratch, in_netns, link,
+    IoError, MAX_FRAME_LEN, PacketConfig, PacketPort, PacketQueue, RxCount, Scratch, TxCount, in_netns, link,
 };
 use privlink_dataplane::wire::virtio::{self as vnet, LEN as VNET_HDR_LEN, VirtioNetHdr};
 
@@ -117,6 +117,16 @@ fn read(q: &PacketQueue, batch: &mut FrameBatch, s: &mut Scratch, want: usize) -
     (total, frames)
 }
 
+/// Sends `frame` (TUN form) through `q` as a one-frame batch.
+fn send(q: &PacketQueue, frame: &[u8], s: &mut Scratch) -> TxCount {
+    let mut out = FrameBatch::new(1, frame.len());
+    let (bufs, lens) = out.slots_mut();
+    bufs[0][HEADROOM..].copy_from_slice(frame);
+    lens[0] = frame.len();
+    out.set_len(1);
+    q.send_batch(&out, &[Out { idx: 0, len: frame.len() as u32, join: false }], s)
+}
+
 #[test]
 fn a_packet_port_carries_frames_both_ways_in_tun_form() {
     if !require_root("a_packet_port_carries_frames_both_ways_in_tun_form") {
@@ -142,13 +152,8 @@ fn a_packet_port_carries_frames_both_ways_in_tun_form() {
     // Out: a frame in TUN form reaches plink0 addressed to it.
     let reply = udp_packet(DST, SRC, b"and back");
     let frame = vnet::frame(&reply, true);
-    let mut out = FrameBatch::new(1, MAX_FRAME_LEN);
-    let (bufs, lens) = out.slots_mut();
-    bufs[0][privlink_dataplane::frame::HEADROOM..][..frame.len()].copy_from_slice(&frame);
-    lens[0] = frame.len();
-    out.set_len(1);
     let q = port.queue(0).unwrap();
-    let sent = q.send_batch(&out, &[Out { idx: 0, len: frame.len() as u32, join: false }], &mut s);
+    let sent = send(q, &frame, &mut s);
     assert_eq!((sent.sent, sent.failed), (1, 0));
     let on_wire = recv_ipv4(&raw);
     assert_eq!(&on_wire[..6], &VPC_MAC, "addressed to plink0");
@@ -201,12 +206,7 @@ fn what_a_device_hands_over_that_is_not_usable_is_counted_and_left_out() {
     let r = q.recv_batch(&mut batch, &mut s);
     assert!(r.is_err() || r.unwrap().frames == 0);
     let frame = vnet::frame(&small, true);
-    let mut out = FrameBatch::new(1, 2048);
-    let (bufs, lens) = out.slots_mut();
-    bufs[0][privlink_dataplane::frame::HEADROOM..][..frame.len()].copy_from_slice(&frame);
-    lens[0] = frame.len();
-    out.set_len(1);
-    let sent = q.send_batch(&out, &[Out { idx: 0, len: frame.len() as u32, join: false }], &mut s);
+    let sent = send(q, &frame, &mut s);
     assert_eq!((sent.sent, sent.failed), (0, 1), "a send to a vanished device fails and is counted");
     assert!(t.elapsed() < Duration::from_secs(1), "no hang");
     drop(port);
