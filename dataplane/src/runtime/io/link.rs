@@ -304,12 +304,11 @@ impl LinkCtl {
     pub fn add_veth(&self, name: &str, mac: [u8; 6], peer: &str, peer_mac: [u8; 6], mtu: u32) -> Result<()> {
         let msg = rtnetlink::LinkVeth::new(name, peer).address(mac.to_vec()).mtu(mtu).build();
         let r = self.rt.block_on(self.handle.link().add(msg).execute());
-        match r.map_err(|e| nl_error(dev_target(&self.netns, name), "RTM_NEWLINK veth", e)) {
-            Err(IoError::Netlink { errno: Some(Errno::EEXIST), .. }) => {
-                return Err(IoError::DeviceExists { netns: self.netns.clone(), dev: name.to_owned() });
-            }
-            r => r?,
-        }
+        exists_as(
+            r.map_err(|e| nl_error(dev_target(&self.netns, name), "RTM_NEWLINK veth", e)),
+            &self.netns,
+            name,
+        )?;
         self.set_link(peer, "RTM_NEWLINK peer address, mtu", |i| {
             LinkUnspec::new_with_index(i).address(peer_mac.to_vec()).mtu(mtu).build()
         })
@@ -335,12 +334,7 @@ impl LinkCtl {
         let r = self.set_link(dev, &format!("RTM_NEWLINK netns {target_name} name {new_name}"), |i| {
             LinkUnspec::new_with_index(i).setns_by_fd(target.as_raw_fd()).name(new_name.to_owned()).build()
         });
-        match r {
-            Err(IoError::Netlink { errno: Some(Errno::EEXIST), .. }) => {
-                Err(IoError::DeviceExists { netns: target_name.to_owned(), dev: new_name.to_owned() })
-            }
-            r => r,
-        }
+        exists_as(r, target_name, new_name)
     }
 
     /// `ethtool -K DEV tx off` (and with it TSO and every offload that needs checksum
@@ -543,6 +537,16 @@ impl LinkCtl {
             IoError::from_io(ns_target(&self.netns), format!("read sysctl {key} ({})", path.display()), &e)
         })?;
         Ok(s.trim_end_matches('\n').to_owned())
+    }
+}
+
+/// A netlink `EEXIST` as [`IoError::DeviceExists`] for device `dev` in `netns`.
+fn exists_as(r: Result<()>, netns: &str, dev: &str) -> Result<()> {
+    match r {
+        Err(IoError::Netlink { errno: Some(Errno::EEXIST), .. }) => {
+            Err(IoError::DeviceExists { netns: netns.to_owned(), dev: dev.to_owned() })
+        }
+        r => r,
     }
 }
 
