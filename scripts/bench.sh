@@ -591,36 +591,34 @@ measure_udp64lf() {
     echo "udp64lf_pps $best"
 }
 
-# 1,000 concurrent 64-byte UDP flows for DURATION s into a sink on the target's :5203.
-measure_udp1k() {
-    local ns=$1 path=$2 sink out=$TMP/flood.json
-    start_bg udpsink ip netns exec "$(target_ns "$path")" python3 "$HELPERS/netload.py" udpsink \
-        --bind "$TARGET_IP" --port "$FLOOD_PORT" --duration $((DURATION + 2))
-    sink=${STARTED_PIDS[-1]}
-    sleep 0.5
-    timeout $((DURATION + 30)) ip netns exec "$ns" python3 "$HELPERS/netload.py" udpflood --dst "$ENI_IP" \
-        --port "$FLOOD_PORT" --flows 1000 --size 64 --duration "$DURATION" >"$out" ||
-        fail "netload.py udpflood --dst $ENI_IP --port $FLOOD_PORT (in $ns) failed: $(cat "$out")" || return 1
-    wait "$sink" || fail "netload.py udpsink (in $(target_ns "$path")) failed: $(cat "$TMP/udpsink.log")" || return 1
-    report udp1k_pps flood-delivered "$TMP/udpsink.log" "$out" || return 1
-    report udp1k_sent_pps json-field "$out" sent_per_s
-}
-
-# 64-byte UDP from VPCS consumer VPCs at once into the target's sink (privlink paths only).
-measure_vpc100() {
-    local path=$2 sink out=$TMP/flood.json list i
-    [[ $path == kernel ]] && return 0
-    list=$(for ((i = 1; i <= VPCS; i++)); do printf '%s,' "$(many_ns "$path" "$i")"; done)
+# udp_flood FIGURE PATH FLOWS NS[,NS…]: one netload.py udpflood sends 64-byte UDP for DURATION
+# s from FLOWS sockets in each namespace of the list into a sink on the path's target :5203;
+# prints "FIGURE_pps <delivered/s>" and "FIGURE_sent_pps <offered/s>".
+udp_flood() {
+    local figure=$1 path=$2 flows=$3 list=$4 sink out=$TMP/flood.json
     start_bg udpsink ip netns exec "$(target_ns "$path")" python3 "$HELPERS/netload.py" udpsink \
         --bind "$TARGET_IP" --port "$FLOOD_PORT" --duration $((DURATION + 2))
     sink=${STARTED_PIDS[-1]}
     sleep 0.5
     timeout $((DURATION + 30)) python3 "$HELPERS/netload.py" udpflood --dst "$ENI_IP" --port "$FLOOD_PORT" \
-        --flows 1 --size 64 --duration "$DURATION" --netns "${list%,}" >"$out" ||
-        fail "netload.py udpflood from $VPCS namespaces failed: $(cat "$out")" || return 1
+        --flows "$flows" --size 64 --duration "$DURATION" --netns "$list" >"$out" ||
+        fail "netload.py udpflood --dst $ENI_IP --port $FLOOD_PORT --netns $list failed: $(cat "$out")" || return 1
     wait "$sink" || fail "netload.py udpsink (in $(target_ns "$path")) failed: $(cat "$TMP/udpsink.log")" || return 1
-    report vpc100_pps flood-delivered "$TMP/udpsink.log" "$out" || return 1
-    report vpc100_sent_pps json-field "$out" sent_per_s
+    report "${figure}_pps" flood-delivered "$TMP/udpsink.log" "$out" || return 1
+    report "${figure}_sent_pps" json-field "$out" sent_per_s
+}
+
+# 1,000 concurrent 64-byte UDP flows from the client namespace.
+measure_udp1k() {
+    udp_flood udp1k "$2" 1000 "$1"
+}
+
+# 64-byte UDP from VPCS consumer VPCs at once, one flow each (privlink paths only).
+measure_vpc100() {
+    local path=$2 list i
+    [[ $path == kernel ]] && return 0
+    list=$(for ((i = 1; i <= VPCS; i++)); do printf '%s,' "$(many_ns "$path" "$i")"; done)
+    udp_flood vpc100 "$path" 1 "${list%,}"
 }
 
 # connrate NS OUT DST: netload.py connrate for DURATION seconds, its JSON result in OUT.
