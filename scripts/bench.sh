@@ -62,6 +62,14 @@
 # Usage (root):  sudo scripts/bench.sh [--quick] [--rounds N] [--duration S] [--out FILE]
 #                    [--kernel-only] [--io tun,packet] [--workers N] [--offload on|off]
 #                    [--no-build] [--figures tcp1,tcp4,udp64,udp64lf,udp1k,conn,rr] [--pm-qos]
+#                    [--profile DIR]
+# --profile DIR: `perf record -a -g` (cpu-clock where the VM has no PMU) runs through every
+#   measurement, one file each (DIR/r<round>-<path>-<figure>.perf), and each sample line shows how
+#   the host's CPU time split between commands (privlinkd's worker plink-w*, iperf3, python3,
+#   idle = swapper). DIR/…perf.txt keeps that split and the top kernel and user symbols of each
+#   command: where the time went when a figure is missed. Profiling slows the figures, the
+#   kernel path's most (TCP 1 stream: 14 instead of 18 Gb/s on 2 cores): compare the splits,
+#   not the figures of a profiled run.
 # Env equivalents: BENCH_ROUNDS, BENCH_DURATION, BENCH_OUT, BENCH_QUICK=1, BENCH_KERNEL_ONLY=1,
 #   BENCH_IO (tun,packet), BENCH_MTU (default 8500, privlinkd's default), BENCH_CONN_WORKERS
 #   (max(8, 2×cores)), BENCH_RR_COUNT (20000), BENCH_PM_QOS=1 (same as --pm-qos),
@@ -105,6 +113,7 @@ RR_COUNT=${BENCH_RR_COUNT:-}                        # empty: 20,000, or 5,000 wi
 WORKERS=${PRIVLINKD_WORKERS:-}
 OFFLOAD=${PRIVLINKD_OFFLOAD:-}
 EXTRA_DAEMON_ARGS=${PRIVLINKD_ARGS:-}
+PROFILE_DIR=""          # --profile: where the perf recording of each measurement goes
 
 PRIVLINKD=${BENCH_PRIVLINKD:-$ROOT/target/release/privlinkd}
 PRIVLINK=${BENCH_PRIVLINK:-$ROOT/target/release/privlink}
@@ -152,6 +161,7 @@ parse_args() {
         --pm-qos) PM_QOS=1 ;;
         --io) IFS=, read -r -a IOS <<<"${2:?--io needs a list (tun,packet)}"; shift ;;
         --figures) IFS=, read -r -a FIGURES <<<"${2:?--figures needs a list}"; shift ;;
+        --profile) PROFILE_DIR=${2:?--profile needs a directory}; shift ;;
         -h | --help) usage; exit 0 ;;
         *) die "unknown option '$1' (try --help)" ;;
         esac
@@ -192,6 +202,7 @@ install_deps() {
     command -v iperf3 >/dev/null || missing+=(iperf3)
     command -v nft >/dev/null || missing+=(nftables)
     command -v python3 >/dev/null || missing+=(python3)
+    [[ -z $PROFILE_DIR ]] || command -v perf >/dev/null || missing+=(linux-perf)
     ((${#missing[@]})) || return 0
     step "installing ${missing[*]}"
     command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them"
@@ -679,16 +690,45 @@ record() {
         "$3" "$2" "$1" "$4" "$5" "$6" "$7" "$error" >>"$SAMPLES"
 }
 
+# profile_start NAME: with --profile, starts `perf record -a -g` into $PROFILE_DIR/NAME.perf.
+profile_start() {
+    [[ -n $PROFILE_DIR ]] || return 0
+    start_bg perf perf record -a -g -F 499 -o "$PROFILE_DIR/$1.perf"
+    PERF_PID=${STARTED_PIDS[-1]}
+}
+
+# profile_stop NAME: ends that recording (in this shell: it waits for perf to finish the file)
+# and writes NAME.perf.txt: the CPU split by command, then each command's symbols above 0.5 %.
+profile_stop() {
+    local data=$PROFILE_DIR/$1.perf
+    kill -INT "$PERF_PID" 2>/dev/null
+    wait "$PERF_PID" 2>/dev/null || true
+    {
+        perf report -i "$data" --no-children --sort comm --stdio -g none 2>/dev/null
+        perf report -i "$data" --no-children --sort comm,dso,sym --percent-limit 0.5 --stdio -g none 2>/dev/null
+    } >"$data.txt"
+}
+
 # run_figure ROUND PATH MEASURE_FN: runs one measurement, records its sample(s) with CPU figures.
 run_figure() {
     local round=$1 path=$2 fn=$3 ns
     ns=$(client_ns "$path")
     local t0 t1 p0 p1 h0 h1 tot0 tot1 d0=0 d1=0 cpu=null drops=null host figure value extra=""
+    local profile=r$round-$path-${fn#measure_} ok=true
     [[ $path != kernel ]] && d0=$(device_drops "$path")
+    profile_start "$profile"
     read -r h0 tot0 < <(host_jiffies)
     p0=$(privlinkd_ticks "$path")
     t0=$EPOCHREALTIME
-    if ! "$fn" "$ns" "$path" >"$TMP/values" 2>"$TMP/errors"; then
+    "$fn" "$ns" "$path" >"$TMP/values" 2>"$TMP/errors" || ok=false
+    t1=$EPOCHREALTIME
+    p1=$(privlinkd_ticks "$path")
+    read -r h1 tot1 < <(host_jiffies)
+    if [[ -n $PROFILE_DIR ]]; then
+        profile_stop "$profile"
+        log "    $path ${fn#measure_} CPU by command: $(python3 "$HELPERS/report.py" perf-split <"$PROFILE_DIR/$profile.perf.txt")"
+    fi
+    if ! $ok; then
         cat "$TMP/errors" >&2
         [[ $path != kernel ]] && require_privlinkd_alive "$path"
         FAILURES+=("round $round $path ${fn#measure_}")
@@ -696,9 +736,6 @@ run_figure() {
         log "    $path ${fn#measure_}: FAILED (recorded, continuing)"
         return 0
     fi
-    t1=$EPOCHREALTIME
-    p1=$(privlinkd_ticks "$path")
-    read -r h1 tot1 < <(host_jiffies)
     [[ $path != kernel ]] && d1=$(device_drops "$path")
     host=$(awk -v b=$((h1 - h0)) -v t=$((tot1 - tot0)) 'BEGIN{printf "%.1f", t ? 100*b/t : 0}')
     if [[ $path != kernel ]]; then
@@ -781,6 +818,10 @@ main() {
     parse_args "$@"
     require_root
     install_deps
+    if [[ -n $PROFILE_DIR ]]; then
+        mkdir -p "$PROFILE_DIR" || die "cannot create the --profile directory $PROFILE_DIR"
+        PROFILE_DIR=$(cd "$PROFILE_DIR" && pwd)
+    fi
     TMP=$(mktemp -d /tmp/privlink-bench.XXXXXX)
     SAMPLES=$TMP/samples.jsonl
     : >"$SAMPLES"

@@ -8,6 +8,8 @@
   iperf-udp-loss FILE   "<delivered per second> <lost fraction>" from the receiver's view
   flood-delivered SINK FLOOD   datagrams per second the udpsink counted over the udpflood's seconds
   json-field FILE KEY   one top-level field of a JSON object (the netload.py results)
+  perf-split            the CPU split by command, from `perf report --sort comm --stdio` on stdin:
+                        "iperf3 63.7%, plink-w0 35.9%, idle 0.1%" (swapper is the idle task)
   stats-brief FILE      the offload / worker / queue entries of `privlink -o json stats`, one per line
   summarize --samples JSONL --out FILE [--meta KEY=VALUE ...] [--meta-json KEY=FILE ...]
                         medians, min-max and privlink/kernel ratios; prints the table and writes
@@ -94,6 +96,17 @@ def cmd_flood_delivered(args):
 def cmd_json_field(args):
     v = load(args.file)[args.key]
     print(f"{v:.2f}" if isinstance(v, float) else v)
+
+
+def cmd_perf_split(_args):
+    shares = []
+    for line in sys.stdin:
+        parts = line.split()
+        if len(parts) == 2 and parts[0].endswith("%") and not line.startswith("#"):
+            name = "idle" if parts[1] == "swapper" else parts[1]
+            shares.append((float(parts[0][:-1]), name))
+    top = sorted(shares, reverse=True)[:5]
+    print(", ".join(f"{name} {pct:.1f}%" for pct, name in top) or "no samples")
 
 
 def cmd_stats_brief(args):
@@ -326,6 +339,7 @@ def main():
     p.add_argument("file")
     p.add_argument("key")
     p.set_defaults(fn=cmd_json_field)
+    sub.add_parser("perf-split").set_defaults(fn=cmd_perf_split)
     p = sub.add_parser("stats-brief")
     p.add_argument("file")
     p.set_defaults(fn=cmd_stats_brief)
