@@ -120,6 +120,7 @@ PRIVLINK=${BENCH_PRIVLINK:-$ROOT/target/release/privlink}
 
 TMP=""                 # per-run scratch directory (socket, state, logs, samples)
 STARTED_PIDS=()        # every background process this script started, in start order
+PERF_PID=""            # the running `perf record` of --profile
 declare -A PLD_PID      # privlinkd of each backend
 declare -A DAEMON_ARGS  # the flags each privlinkd was started with (for the report)
 CUR_IO=""               # the backend whose privlinkd `pl` talks to
