@@ -12,10 +12,11 @@
 //!   state, the store and (best effort) the fabric as they were. A request that changes nothing
 //!   (e.g. accepting an already accepted endpoint) skips fabric and store.
 //! - Describe* requests read one snapshot; they touch neither the fabric nor the store.
-//! - Other actions go to the fabric's [`Inspect`] handle (with `VpcId` resolved for the
-//!   caller), without the writer mutex; unknown to the fabric too → `InvalidAction`.
+//! - Data-plane actions go to the fabric's [`Inspect`] handle (with `VpcId` resolved for the
+//!   caller), without the writer mutex, and are checked for unknown parameters like any other;
+//!   an action not in the registry ([`api::OPERATIONS`]) → `InvalidAction`.
 //! - `GetCredentials` (socket only: the AWS front never forwards it) answers the calling
-//!   account's access key for the AWS API, creating it if needed ([`crate::aws::credentials`]).
+//!   account's access key for the AWS API, creating it if needed ([`crate::credentials`]).
 //! - [`Controller::open`] restores: it loads the stored state (or starts fresh) and applies it
 //!   to the fabric from an empty state, so the daemon rebuilds everything it had.
 
@@ -25,8 +26,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use arc_swap::ArcSwap;
 use serde_json::Value;
 
-use crate::api::{self, Operation, Params, Request};
-use crate::aws::{Credentials, REGION};
+use crate::api::{self, Kind, Operation, Params, Request};
+use crate::credentials::Credentials;
 use crate::error::{ApiError, Error};
 use crate::fabric::{Fabric, Inspect};
 use crate::model::{State, find};
@@ -79,20 +80,20 @@ impl Controller {
         let req = Request::parse(raw)?;
         let span = tracing::info_span!("api", action = %req.action, account = %req.account);
         let _entered = span.enter();
-        if req.action == "GetCredentials" {
-            return self.get_credentials(&req);
-        }
-        let result = match api::operation(&req.action) {
-            Some(Operation::Read(_)) => api::query(&self.state.load(), &req),
-            Some(Operation::Write(_)) => {
+        let op = api::operation(&req.action);
+        let result = match op.map(|op| op.kind) {
+            Some(Kind::Read(_)) => api::query(&self.state.load(), &req),
+            Some(Kind::Write(_)) => {
                 let mut writer = self.lock();
                 self.commit(&mut writer, |new| api::dispatch(new, &req))
                     .map(|out| api::with_fabric_fields(&self.state.load(), out))
             }
-            None => self.fabric_query(&req, raw),
+            Some(Kind::DataPlane) => self.fabric_query(req),
+            Some(Kind::Credentials) => self.get_credentials(&req),
+            None => Err(api::invalid_action(&req.action)),
         };
         match &result {
-            Ok(_) if api::is_mutating(&req.action) => tracing::info!("applied"),
+            Ok(_) if op.is_some_and(Operation::is_mutating) => tracing::info!("applied"),
             Ok(_) => tracing::debug!("answered"),
             Err(e) => tracing::info!(code = %e.code, message = %e.message, "refused"),
         }
@@ -119,7 +120,7 @@ impl Controller {
             "AccessKeyId": key.access_key_id,
             "SecretAccessKey": key.secret_access_key,
             "Account": key.account,
-            "Region": REGION,
+            "Region": self.state.load().region,
         });
         if let Some(url) = self.api_endpoint.get() {
             out["Endpoint"] = url.clone().into();
@@ -177,12 +178,14 @@ impl Controller {
         Ok(out)
     }
 
-    fn fabric_query(&self, req: &Request, raw: &Value) -> Result<Value, ApiError> {
-        let mut forwarded = raw.clone();
+    fn fabric_query(&self, mut req: Request) -> Result<Value, ApiError> {
         if let Some(key) = req.str_opt("VpcId")? {
-            forwarded["VpcId"] = find(&self.state.load().vpcs, &req.account, key)?.id.clone().into();
+            let id = find(&self.state.load().vpcs, &req.account, key)?.id.clone();
+            req.resolve("VpcId", id);
         }
-        self.inspector.query(&req.action, &forwarded).unwrap_or_else(|| Err(api::invalid_action(&req.action)))
+        let out = self.inspector.query(&req).unwrap_or_else(|| Err(api::invalid_action(&req.action)))?;
+        req.reject_unused()?;
+        Ok(out)
     }
 }
 
@@ -253,9 +256,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ctl = Controller::open(dir.path(), RecordingFabric::new()).unwrap();
         let id = ctl.call(&create_vpc("prov")).unwrap()["Vpc"]["VpcId"].clone();
-        let t = ctl.call(&json!({"Action": "Trace", "VpcId": "prov", "Src": "10.0.1.4"})).unwrap();
+        let t = ctl.call(&json!({"Action": "Trace", "VpcId": "prov", "Source": "10.0.1.4"})).unwrap();
         assert_eq!(t["Trace"]["VpcId"], id);
-        let e = ctl.call(&json!({"Action": "Trace", "VpcId": "nope"})).unwrap_err();
+        assert_eq!(t["Trace"]["Source"], "10.0.1.4");
+        let e = ctl
+            .call(&json!({"Action": "Trace", "VpcId": "prov", "Source": "10.0.1.4", "Src": "x"}))
+            .unwrap_err();
+        assert_eq!(e.code, codes::UNKNOWN_PARAMETER, "{e:?}");
+        let e = ctl.call(&json!({"Action": "Trace", "VpcId": "nope", "Source": "10.0.1.4"})).unwrap_err();
         assert_eq!(e.code, codes::INVALID_VPC_ID_NOT_FOUND);
         assert_eq!(ctl.call(&json!({"Action": "GetStats"})).unwrap()["Stats"]["Applies"], 2);
         assert_eq!(ctl.call(&json!({"Action": "Frobnicate"})).unwrap_err().code, codes::INVALID_ACTION);

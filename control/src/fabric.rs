@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Value, json};
 
+use crate::api::{Params, Request};
 use crate::error::ApiError;
 use crate::model::State;
 
@@ -30,9 +31,10 @@ pub trait Fabric: Send + 'static {
 /// between threads (published snapshots, counters), as calls run alongside `apply`.
 pub trait Inspect: Send + Sync + 'static {
     /// Answer a read-only action the data plane owns (e.g. `GetStats`, `DescribeFlows`,
-    /// `Trace`); `None` = unknown action. `req` is the whole request object, with `VpcId`
-    /// already resolved to an ID of the caller's VPC.
-    fn query(&self, action: &str, req: &Value) -> Option<Result<Value, ApiError>>;
+    /// `Trace`); `None` = unknown action. Parameters are read through [`Params`], so the
+    /// caller rejects any the query did not read; `VpcId` is already resolved to an ID of the
+    /// caller's VPC.
+    fn query(&self, req: &Request) -> Option<Result<Value, ApiError>>;
 }
 
 /// A fabric that does nothing and knows no actions.
@@ -49,14 +51,14 @@ impl Fabric for NoopFabric {
 }
 
 impl Inspect for NoopFabric {
-    fn query(&self, _action: &str, _req: &Value) -> Option<Result<Value, ApiError>> {
+    fn query(&self, _req: &Request) -> Option<Result<Value, ApiError>> {
         None
     }
 }
 
 /// A test fabric: records each `apply` as `(old, new)`, marks every new VPC's namespace as
 /// managed (as a fabric that created it would), can fail the next `apply`, and answers
-/// `GetStats` with `{"Stats":{"Applies":n}}` and `Trace` with `{"Trace":<the request>}`.
+/// `GetStats` with `{"Stats":{"Applies":n}}` and `Trace` with `{"Trace":{"VpcId", "Source"}}`.
 /// Clones share the record.
 #[derive(Clone, Debug, Default)]
 pub struct RecordingFabric {
@@ -110,10 +112,12 @@ impl Fabric for RecordingFabric {
 }
 
 impl Inspect for RecordingFabric {
-    fn query(&self, action: &str, req: &Value) -> Option<Result<Value, ApiError>> {
-        match action {
+    fn query(&self, req: &Request) -> Option<Result<Value, ApiError>> {
+        match req.action.as_str() {
             "GetStats" => Some(Ok(json!({"Stats": {"Applies": self.lock().applied.len()}}))),
-            "Trace" => Some(Ok(json!({"Trace": req}))),
+            "Trace" => {
+                Some((|| Ok(json!({"Trace": {"VpcId": req.str("VpcId")?, "Source": req.str("Source")?}})))())
+            }
             _ => None,
         }
     }

@@ -9,6 +9,7 @@
 //! - [`api`]: one file per AWS-named operation (`CreateVpcEndpoint`, …): parse, validate, apply
 //!   to a [`State`]. [`api`]'s module docs describe every request and response shape.
 //! - [`store`]: durable state (one versioned JSON file, atomically replaced and fsynced).
+//! - [`credentials`]: the access keys of the AWS front.
 //! - [`controller`]: serialises mutations, hands each new state to the [`Fabric`] (the data
 //!   plane), persists it, and only then answers.
 //! - [`proto`], [`server`], [`client`]: the newline-delimited JSON protocol over a Unix socket.
@@ -24,6 +25,7 @@ pub mod aws;
 pub mod cli;
 pub mod client;
 pub mod controller;
+pub mod credentials;
 pub mod error;
 pub mod fabric;
 pub mod ids;

@@ -53,7 +53,11 @@ pub fn rules(req: &Request) -> Result<(Vec<SgRule>, Option<String>), ApiError> {
 fn protocol_and_ports(p: &impl Params) -> Result<(SgProtocol, i32, i32), ApiError> {
     let protocol = sg_protocol(p, "IpProtocol")?;
     let (from, to) = match protocol {
-        SgProtocol::All => (-1, -1),
+        SgProtocol::All => {
+            // AWS ignores the ports of protocol -1 (Terraform and the console send 0).
+            let _ = (p.raw("FromPort"), p.raw("ToPort"));
+            (-1, -1)
+        }
         SgProtocol::Icmp => {
             (p.int_opt("FromPort", -1..=255)?.unwrap_or(-1), p.int_opt("ToPort", -1..=255)?.unwrap_or(-1))
         }

@@ -2,13 +2,13 @@
 //! `ClientToken`, so no operation handles them itself.
 //!
 //! Rules:
-//! - Each action belongs to one AWS API ([`service`]); only EC2 actions take `DryRun` (for
-//!   the others it is `UnknownParameter`, as any parameter they do not read).
+//! - Each action belongs to one API ([`Operation::service`]); only EC2 actions take `DryRun`
+//!   (for the others it is `UnknownParameter`, as any parameter they do not read).
 //! - `DryRun=true`: the operation runs in full — every check, every error — and then
 //!   `DryRunOperation` ("Request would have succeeded, but DryRun flag is set.") replaces
 //!   its answer. Callers discard the state of a failed call, so nothing changes.
 //! - `ClientToken` (1..=64 ASCII characters), on the actions whose botocore input has it
-//!   ([`CLIENT_TOKEN_ACTIONS`]): the first successful call records its parameters and answer
+//!   ([`Operation::client_token`]): the first successful call records its parameters and answer
 //!   in the state (so tokens survive restarts). A later call of the same account, action and
 //!   token with the same parameters answers the recorded answer without running again; with
 //!   other parameters it is `IdempotentParameterMismatch`. Tokens expire after
@@ -16,59 +16,10 @@
 
 use serde_json::Value;
 
+use super::registry::Operation;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{CLIENT_TOKEN_TTL, ClientTokenUse, State, client_token_key};
-
-/// The AWS API an action belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Service {
-    Ec2,
-    Elbv2,
-    Sts,
-}
-
-/// The ELBv2 actions (api names: ELBv2 `DescribeTags` is `DescribeElbTags`).
-const ELBV2_ACTIONS: &[&str] = &[
-    "CreateLoadBalancer",
-    "DeleteLoadBalancer",
-    "DescribeLoadBalancers",
-    "DescribeLoadBalancerAttributes",
-    "ModifyLoadBalancerAttributes",
-    "CreateTargetGroup",
-    "DeleteTargetGroup",
-    "DescribeTargetGroups",
-    "ModifyTargetGroup",
-    "DescribeTargetGroupAttributes",
-    "ModifyTargetGroupAttributes",
-    "RegisterTargets",
-    "DeregisterTargets",
-    "DescribeTargetHealth",
-    "CreateListener",
-    "DeleteListener",
-    "DescribeListeners",
-    "ModifyListener",
-    "DescribeListenerAttributes",
-    "ModifyListenerAttributes",
-    "AddTags",
-    "RemoveTags",
-    "DescribeElbTags",
-];
-
-/// The actions whose botocore input has `ClientToken`.
-pub const CLIENT_TOKEN_ACTIONS: &[&str] =
-    &["CreateRouteTable", "CreateVpcEndpoint", "CreateVpcEndpointServiceConfiguration", "RunInstances"];
-
-/// The AWS API of `action` (EC2 unless it is an ELBv2 or STS action).
-pub fn service(action: &str) -> Service {
-    if ELBV2_ACTIONS.contains(&action) {
-        Service::Elbv2
-    } else if action == "GetCallerIdentity" {
-        Service::Sts
-    } else {
-        Service::Ec2
-    }
-}
 
 /// The answer to a `DryRun` call that would have succeeded.
 pub fn dry_run_operation() -> ApiError {
@@ -89,9 +40,9 @@ const NOT_COMPARED: &[&str] = &["ClientToken", "DryRun"];
 
 impl Call {
     /// Reads `DryRun` and `ClientToken` where the action takes them.
-    pub fn read(req: &Request) -> Result<Call, ApiError> {
-        let dry_run = service(&req.action) == Service::Ec2 && req.bool_opt("DryRun")?.unwrap_or(false);
-        let token = match CLIENT_TOKEN_ACTIONS.contains(&req.action.as_str()) {
+    pub fn read(op: &Operation, req: &Request) -> Result<Call, ApiError> {
+        let dry_run = op.takes_dry_run() && req.bool_opt("DryRun")?.unwrap_or(false);
+        let token = match op.client_token {
             true => req.str_opt("ClientToken")?,
             false => None,
         };
@@ -228,13 +179,5 @@ mod tests {
         ok(&mut s, run);
         assert_eq!(s.instances.len(), 2, "an expired token starts a new call");
         assert_eq!(s.client_tokens.len(), 1);
-    }
-
-    #[test]
-    fn services_of_actions() {
-        assert_eq!(service("DescribeElbTags"), Service::Elbv2);
-        assert_eq!(service("ModifyTargetGroupAttributes"), Service::Elbv2);
-        assert_eq!(service("DescribeTags"), Service::Ec2);
-        assert_eq!(service("GetCallerIdentity"), Service::Sts);
     }
 }

@@ -89,6 +89,12 @@ pub const ELB_PAGING: Paging = Paging {
 const TAG_FILTERS: &str = "tag:<key>, tag-key, tag-value";
 
 impl Listing {
+    /// The filter names the listing accepts, tag filters last.
+    pub fn filter_names(&self) -> Vec<&'static str> {
+        let tags = self.tags.map(|_| TAG_FILTERS.split(", ")).into_iter().flatten();
+        self.filters.iter().map(|(name, _)| *name).chain(tags).collect()
+    }
+
     /// Filters, orders and pages `items` per `req`, and answers `{member: [...], next?: token}`.
     pub fn answer(&self, req: &Request, items: Vec<Value>) -> Result<Value, ApiError> {
         let (page, next) = self.page(req, items)?;

@@ -16,7 +16,7 @@ use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{DEFAULT_IMAGE_ID, State, visible};
 
-const LISTING: Listing = Listing {
+pub const LISTING: Listing = Listing {
     member: "Images",
     key: &["ImageId"],
     filters: &[

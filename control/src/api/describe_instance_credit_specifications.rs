@@ -14,7 +14,7 @@ use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{Instance, State, select};
 
-const LISTING: Listing = Listing {
+pub const LISTING: Listing = Listing {
     member: "InstanceCreditSpecifications",
     key: &["InstanceId"],
     filters: &[("instance-id", "InstanceId")],

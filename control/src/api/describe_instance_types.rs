@@ -82,7 +82,7 @@ fn info(t: &InstanceType) -> Value {
     })
 }
 
-const LISTING: Listing = Listing {
+pub const LISTING: Listing = Listing {
     member: "InstanceTypes",
     key: &["InstanceType"],
     filters: &[

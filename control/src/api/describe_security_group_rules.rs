@@ -14,7 +14,7 @@ use super::view;
 use crate::error::{ApiError, codes};
 use crate::model::{Direction, State, visible};
 
-const LISTING: Listing = Listing {
+pub const LISTING: Listing = Listing {
     member: "SecurityGroupRules",
     key: &["SecurityGroupRuleId"],
     filters: &[("group-id", "GroupId"), ("security-group-rule-id", "SecurityGroupRuleId")],

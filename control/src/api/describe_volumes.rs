@@ -11,7 +11,7 @@ use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::State;
 
-const LISTING: Listing = Listing {
+pub const LISTING: Listing = Listing {
     member: "Volumes",
     key: &["VolumeId"],
     filters: &[

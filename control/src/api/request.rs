@@ -6,8 +6,12 @@
 //!   `InvalidParameterValue` naming the parameter and the value; a missing required one is
 //!   `MissingParameter`. JSON `null` counts as absent. Numbers and booleans may also be given as
 //!   strings (`"80"`, `"true"`), lists as a single string.
-//! - The request remembers which parameters the operation read: [`Request::reject_unused`]
-//!   turns any other one into `UnknownParameter`, so a typo never passes silently.
+//! - The request remembers which parameters the operation read, nested ones too (by their
+//!   label, `Targets.1.Port`): [`Request::reject_unused`] turns any other one into
+//!   `UnknownParameter`, so a typo never passes silently, at any depth
+//!   (`Tags:[{"Key":"env","Valeu":"prod"}]` is refused, not stored with an empty value). An
+//!   object none of whose members was read one by one was taken whole (a policy document, a
+//!   client token's recorded parameters) and is not looked into.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -71,10 +75,15 @@ impl Request {
         Ok(Request { action, account, now, params, used: RefCell::default() })
     }
 
-    /// `UnknownParameter` for the first parameter the operation did not read.
+    /// `UnknownParameter` for the first parameter the operation did not read, at any depth.
     pub fn reject_unused(&self) -> Result<(), ApiError> {
         let used = self.used.borrow();
-        match self.params.iter().find(|(k, v)| !v.is_null() && !used.contains(*k)).map(|(k, _)| k) {
+        let unread = self.params.iter().find_map(|(k, v)| match used.contains(k) {
+            _ if v.is_null() => None,
+            true => unread_member(&used, k, v),
+            false => Some(k.clone()),
+        });
+        match unread {
             None => Ok(()),
             Some(k) => Err(ApiError::new(
                 codes::UNKNOWN_PARAMETER,
@@ -97,6 +106,12 @@ impl Request {
         )
     }
 
+    /// Replaces the value of `key` (the controller resolving a Name tag to an ID before a
+    /// data-plane query reads it).
+    pub fn resolve(&mut self, key: &str, value: String) {
+        self.params.insert(key.to_owned(), value.into());
+    }
+
     /// Marks every parameter as read (a replayed call whose parameters were all checked before).
     pub fn mark_all_used(&self) {
         self.used.borrow_mut().extend(self.params.keys().cloned());
@@ -105,6 +120,32 @@ impl Request {
     /// The request time as an RFC 3339 UTC timestamp (`2024-05-01T12:00:00.000Z`).
     pub fn timestamp(&self) -> String {
         rfc3339(self.now)
+    }
+}
+
+/// The label of the first member under `label` (the read value `v`) that was not read, where
+/// some member of the same object was: `Targets.1.Prot` beside a read `Targets.1.Id`.
+fn unread_member(used: &BTreeSet<String>, label: &str, v: &Value) -> Option<String> {
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(n, item)| unread_member(used, &format!("{label}.{}", n + 1), item)),
+        Value::Object(map) => {
+            let prefix = format!("{label}.");
+            if !used.range(prefix.clone()..).next().is_some_and(|u| u.starts_with(&prefix)) {
+                return None; // taken whole
+            }
+            map.iter().find_map(|(k, v)| {
+                let member = format!("{prefix}{k}");
+                match used.contains(&member) {
+                    _ if v.is_null() => None,
+                    true => unread_member(used, &member, v),
+                    false => Some(member),
+                }
+            })
+        }
+        _ => None,
     }
 }
 
@@ -117,20 +158,30 @@ impl Params for Request {
     fn label(&self, key: &str) -> String {
         key.to_owned()
     }
+    fn read_set(&self) -> &RefCell<BTreeSet<String>> {
+        &self.used
+    }
 }
 
-/// A JSON object inside a request (e.g. one of `Targets`), labelled `Targets.1.Port` in errors.
+/// A JSON object inside a request (e.g. one of `Targets`), labelled `Targets.1.Port` in errors;
+/// what is read of it is recorded in the request's read set under that label.
 pub struct Nested<'a> {
     map: &'a Map<String, Value>,
     prefix: String,
+    read: &'a RefCell<BTreeSet<String>>,
 }
 
 impl Params for Nested<'_> {
     fn raw(&self, key: &str) -> Option<&Value> {
-        self.map.get(key).filter(|v| !v.is_null())
+        let v = self.map.get(key).filter(|v| !v.is_null())?;
+        self.read.borrow_mut().insert(self.label(key));
+        Some(v)
     }
     fn label(&self, key: &str) -> String {
         format!("{}.{key}", self.prefix)
+    }
+    fn read_set(&self) -> &RefCell<BTreeSet<String>> {
+        self.read
     }
 }
 
@@ -138,8 +189,10 @@ impl Params for Nested<'_> {
 pub trait Params {
     /// The raw value of `key` (absent or `null` → `None`).
     fn raw(&self, key: &str) -> Option<&Value>;
-    /// How `key` is named in error messages.
+    /// How `key` is named in error messages (and in the request's read set).
     fn label(&self, key: &str) -> String;
+    /// The labels of the parameters read so far, nested ones included.
+    fn read_set(&self) -> &RefCell<BTreeSet<String>>;
 
     /// `InvalidParameterValue` for `value` of `key`, saying what is accepted.
     fn bad(&self, key: &str, value: &Value, accepted: &str) -> ApiError {
@@ -175,7 +228,7 @@ pub trait Params {
     fn attribute_bool_opt(&self, key: &str) -> Result<Option<bool>, ApiError> {
         match self.raw(key) {
             Some(Value::Object(map)) => {
-                Nested { map, prefix: self.label(key) }.bool_opt("Value")?.map_or_else(
+                Nested { map, prefix: self.label(key), read: self.read_set() }.bool_opt("Value")?.map_or_else(
                     || Err(ApiError::missing(&format!("{}.Value", self.label(key)))),
                     |b| Ok(Some(b)),
                 )
@@ -188,7 +241,7 @@ pub trait Params {
     fn attribute_str_opt(&self, key: &str) -> Result<Option<String>, ApiError> {
         match self.raw(key) {
             Some(Value::Object(map)) => {
-                let nested = Nested { map, prefix: self.label(key) };
+                let nested = Nested { map, prefix: self.label(key), read: self.read_set() };
                 match nested.raw("Value") {
                     None => Ok(Some(String::new())),
                     Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -256,9 +309,11 @@ pub trait Params {
                 .iter()
                 .enumerate()
                 .map(|(n, i)| match i {
-                    Value::Object(map) => {
-                        Ok(Nested { map, prefix: format!("{}.{}", self.label(key), n + 1) })
-                    }
+                    Value::Object(map) => Ok(Nested {
+                        map,
+                        prefix: format!("{}.{}", self.label(key), n + 1),
+                        read: self.read_set(),
+                    }),
                     other => Err(self.bad(key, other, "expected a list of objects")),
                 })
                 .collect(),
@@ -367,6 +422,35 @@ mod tests {
         nulls.reject_unused().expect("null counts as absent");
         assert_eq!(e.code, codes::UNKNOWN_PARAMETER);
         assert!(e.message.contains("SubnetID") && e.message.contains("CreateVpc"), "{}", e.message);
+    }
+
+    #[test]
+    fn unread_nested_members_are_rejected() {
+        let r = Request::parse(&json!({"Action": "RegisterTargets",
+            "Targets": [{"Id": "10.0.0.4", "Port": 80}, {"Id": "10.0.0.5", "Prot": 8080}],
+            "Policy": {"Statement": []}}))
+        .unwrap();
+        for t in r.objects("Targets").unwrap() {
+            t.str("Id").unwrap();
+            t.port_opt("Port").unwrap();
+        }
+        r.raw("Policy");
+        let e = r.reject_unused().unwrap_err();
+        assert_eq!(e.code, codes::UNKNOWN_PARAMETER);
+        assert!(
+            e.message.contains("Targets.2.Prot") && e.message.contains("RegisterTargets"),
+            "{}",
+            e.message
+        );
+        let tags =
+            Request::parse(&json!({"Action": "CreateTags", "Tags": [{"Key": "env", "Valeu": "prod"}]}))
+                .unwrap();
+        tags.objects("Tags").unwrap()[0].str("Key").unwrap();
+        assert!(tags.reject_unused().unwrap_err().message.contains("Tags.1.Valeu"));
+        let attr =
+            Request::parse(&json!({"Action": "X", "EnableDnsSupport": {"Value": true, "Valeu": 1}})).unwrap();
+        attr.attribute_bool_opt("EnableDnsSupport").unwrap();
+        assert!(attr.reject_unused().unwrap_err().message.contains("EnableDnsSupport.Valeu"));
     }
 
     #[test]

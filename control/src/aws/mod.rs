@@ -12,7 +12,7 @@
 //! - [`model`]: botocore's models of the three services (wire names, shapes).
 //! - [`decode`]: `Filter.1.Value.2=…` → the API's JSON parameters (member names).
 //! - [`encode`]: the API's JSON result → each protocol's XML; error envelopes.
-//! - [`sigv4`]: signature verification; [`credentials`]: the access keys and their accounts.
+//! - [`sigv4`]: signature verification against the access keys of [`crate::credentials`].
 //! - [`http`]: the hyper server (body limit, timeouts, connection and call limits).
 //!
 //! Contract of [`Front::handle`]:
@@ -31,7 +31,6 @@
 //!   the error envelope with 400 (client errors), 403 (authentication), 408 (too slow), 412
 //!   (`DryRunOperation`), 413, 500 or 503.
 
-pub mod credentials;
 pub mod decode;
 pub mod encode;
 pub mod http;
@@ -47,11 +46,6 @@ use crate::error::codes;
 use crate::model::DEFAULT_ACCOUNT;
 use model::{Protocol, Service, services};
 use sigv4::{AuthError, HttpParts};
-
-pub use credentials::{Credentials, Key};
-
-/// The region privlink emulates; SDKs sign for it.
-pub const REGION: &str = "us-east-1";
 
 /// Whether requests must be signed by a known key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,12 +122,9 @@ pub fn status_of(code: &str) -> u16 {
     }
 }
 
-/// The api action behind `op` of `svc` (ELBv2's `DescribeTags` would collide with EC2's).
-fn api_action<'a>(svc: &Service, op: &'a str) -> &'a str {
-    match (svc.signing_name(), op) {
-        ("elasticloadbalancing", "DescribeTags") => "DescribeElbTags",
-        _ => op,
-    }
+/// The operation that `action` of the model `svc` is, if privlink serves it.
+fn served(svc: &Service, action: &str) -> Option<&'static crate::api::Operation> {
+    crate::api::operation_on_wire(crate::api::Service::signed_as(svc.signing_name())?, action)
 }
 
 /// A fresh request ID (UUID-shaped, as AWS's).
@@ -158,15 +149,15 @@ impl Front {
             let action = params
                 .get("Action")
                 .ok_or_else(|| refuse("MissingAction", "The request must contain the parameter Action"))?;
-            let Some(op) = svc.operations.get(action.as_str()) else {
+            let (Some(wire), Some(op)) = (svc.operations.get(action.as_str()), served(svc, action)) else {
                 let e = crate::api::invalid_action(action);
                 return Ok(Err(e));
             };
-            let mut call = match decode::decode(svc, op.input.as_ref(), &params) {
+            let mut call = match decode::decode(svc, wire.input.as_ref(), &params) {
                 Ok(map) => map,
                 Err(e) => return Ok(Err(e)),
             };
-            call.insert("Action".into(), api_action(svc, action).into());
+            call.insert("Action".into(), op.name.into());
             call.insert("Account".into(), account.into());
             Ok(self.ctl.call(&Value::Object(call)).map(|v| (action.clone(), v)))
         });

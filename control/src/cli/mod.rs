@@ -98,7 +98,7 @@ pub fn main() -> ExitCode {
         Ok(v) => v.clone(),
         Err(e) => e.to_json(),
     };
-    if cli.output == Output::Json {
+    if cli.output == Output::Json || matches!(view, View::Json) {
         println!("{}", serde_json::to_string_pretty(&response).expect("JSON values print"));
     }
     match result {
@@ -150,7 +150,7 @@ fn show(v: &Value, view: &View, table_mode: bool) -> ExitCode {
                 print!("{}", table::render(v, views::TRACE));
             }
             View::Exports => println!("{}", exports(v)),
-            View::Done | View::Unsuccessful => {}
+            View::Done | View::Unsuccessful | View::Json => {}
         }
     }
     let failed = v["Unsuccessful"].as_array().map(Vec::as_slice).unwrap_or_default();

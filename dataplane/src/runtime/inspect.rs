@@ -18,6 +18,7 @@ use crate::route::RouteTarget;
 use crate::verdict::{DropReason, LocalService};
 use crate::wire::proto;
 use crate::wire::synth::Synth;
+use privlink_control::api::{Params, Request};
 use privlink_control::{ApiError, Inspect};
 use serde_json::{Map, Value, json};
 use std::net::Ipv4Addr;
@@ -37,9 +38,9 @@ impl Inspector {
 }
 
 impl Inspect for Inspector {
-    fn query(&self, action: &str, req: &Value) -> Option<Result<Value, ApiError>> {
+    fn query(&self, req: &Request) -> Option<Result<Value, ApiError>> {
         let snap = self.dp.snapshot.load();
-        match action {
+        match req.action.as_str() {
             "GetStats" => Some(Ok(stats(&self.dp, self.offloads, self.io))),
             "DescribeFlows" => Some(flows(&self.dp, &snap.fib, req)),
             "Trace" => Some(trace(&self.dp, &snap.fib, req)),
@@ -109,15 +110,8 @@ fn endpoint(addr: u32, port: u16) -> String {
 }
 
 /// `DescribeFlows` (`MaxResults`, default 1000).
-pub fn flows(dp: &Dataplane, fib: &Fib, req: &Value) -> Result<Value, ApiError> {
-    let max = match req.get("MaxResults") {
-        None => 1000,
-        Some(v) => v
-            .as_u64()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| ApiError::invalid(format!("MaxResults must be a positive integer, got {v}")))?
-            as usize,
-    };
+pub fn flows(dp: &Dataplane, fib: &Fib, req: &Request) -> Result<Value, ApiError> {
+    let max = req.int_opt("MaxResults", 1..=i64::from(u32::MAX))?.map_or(1000, |n| n as usize);
     let list: Vec<Value> = dp
         .flows
         .snapshot(dp.now_ms(), max)
@@ -143,26 +137,14 @@ pub fn flows(dp: &Dataplane, fib: &Fib, req: &Value) -> Result<Value, ApiError> 
     Ok(json!({"Flows": list, "ActiveFlows": dp.flows.len()}))
 }
 
-fn param<'a>(req: &'a Value, name: &str) -> Result<&'a str, ApiError> {
-    req.get(name).and_then(Value::as_str).ok_or_else(|| ApiError::missing(name))
+/// An IPv4 address parameter as the pipeline takes it.
+fn addr_param(req: &Request, name: &str) -> Result<u32, ApiError> {
+    req.ip_opt(name)?.map(u32::from).ok_or_else(|| ApiError::missing(name))
 }
 
-fn addr_param(req: &Value, name: &str) -> Result<u32, ApiError> {
-    let s = param(req, name)?;
-    s.parse::<Ipv4Addr>()
-        .map(u32::from)
-        .map_err(|_| ApiError::invalid(format!("{name} '{s}' is not an IPv4 address")))
-}
-
-fn port_param(req: &Value, name: &str) -> Result<u16, ApiError> {
-    match req.get(name) {
-        None => Ok(0),
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| u16::try_from(n).ok())
-            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            .ok_or_else(|| ApiError::invalid(format!("{name} must be a port 0-65535, got {v}"))),
-    }
+/// A port parameter, 0 when absent (ports 0 are allowed: the trace's packet is synthetic).
+fn port_param(req: &Request, name: &str) -> Result<u16, ApiError> {
+    Ok(req.int_opt(name, 0..=65535)?.map_or(0, |p| p as u16))
 }
 
 /// Turns each step of a traced decision into a line of text.
@@ -239,20 +221,19 @@ impl Observer for Explain<'_> {
 /// `Trace`: `VpcId`, `Protocol` (tcp|udp|icmp), `Source`, `Destination`,
 /// `SourcePort`, `DestinationPort`. The packet goes through [`pipeline::trace`], the packet
 /// path's own decision run dry.
-pub fn trace(dp: &Dataplane, fib: &Fib, req: &Value) -> Result<Value, ApiError> {
+pub fn trace(dp: &Dataplane, fib: &Fib, req: &Request) -> Result<Value, ApiError> {
     // The controller has already resolved a Name tag to the VPC id; its slot is its position
     // in the published FIB (a VPC created a moment ago may not be published yet).
-    let vpc_id = param(req, "VpcId")?;
+    let vpc_id = req.str("VpcId")?;
     let slot = fib.vpcs.iter().position(|v| v.id == vpc_id).and_then(|s| u16::try_from(s).ok()).ok_or_else(
         || ApiError::new("InvalidVpcID.NotFound", format!("The vpc ID '{vpc_id}' does not exist")),
     )?;
     let netns = fib.vpcs.get(usize::from(slot)).map_or("?", |v| v.netns.as_str());
-    let proto_s = req.get("Protocol").and_then(Value::as_str).unwrap_or("tcp");
-    let proto_ = match proto_s {
+    let proto_ = match req.str_opt("Protocol")?.unwrap_or("tcp") {
         "tcp" => proto::TCP,
         "udp" => proto::UDP,
         "icmp" => proto::ICMP,
-        other => return Err(ApiError::invalid(format!("Protocol '{other}' is not one of tcp, udp, icmp"))),
+        other => return Err(req.bad("Protocol", &other.into(), "expected tcp, udp or icmp")),
     };
     let synth = Synth {
         proto: proto_,

@@ -38,6 +38,8 @@ pub enum View {
     Trace,
     /// `GetCredentials`: one `export AWS_…=…` line for the shell to `eval`.
     Exports,
+    /// `privlink api`: the answer as JSON, whatever the output format.
+    Json,
 }
 
 /// Builds a [`Call`], dropping absent (`null`) and empty-list parameters.
@@ -102,6 +104,10 @@ pub enum Command {
     Flows,
     /// Where would this packet go? Runs the pipeline on a synthetic packet (Trace; data plane).
     Trace(TraceArgs),
+    /// Send any action by its API name, e.g. `privlink api DescribeVpcs` or
+    /// `privlink api CreateVpc CidrBlock=10.1.0.0/16 'TagSpecifications=[…]'`.
+    #[command(after_long_help = crate::api::action_list())]
+    Api(ApiArgs),
     /// Access key of the account (--account) for the AWS API, created if needed; prints
     /// `export AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… AWS_DEFAULT_REGION=… AWS_ENDPOINT_URL=…`
     /// for `eval "$(privlink credentials --account 222222222222)"`.
@@ -158,6 +164,32 @@ pub struct TraceArgs {
     dport: Option<u16>,
 }
 
+#[derive(Args)]
+pub struct ApiArgs {
+    /// The action, as the API names it (`privlink api --help` lists them).
+    action: String,
+    /// Parameters as KEY=VALUE; VALUE is taken as JSON when it is JSON (numbers, true,
+    /// ["a","b"], {"Key":"v"}), else as a string.
+    params: Vec<String>,
+}
+
+impl ApiArgs {
+    fn into_call(self) -> Result<Call, String> {
+        let op = crate::api::operation(&self.action)
+            .ok_or_else(|| format!("unknown action '{}' (privlink api --help lists them)", self.action))?;
+        let mut params = Map::new();
+        for p in self.params {
+            let (key, value) =
+                p.split_once('=').ok_or_else(|| format!("parameter '{p}' is not KEY=VALUE"))?;
+            let value = serde_json::from_str(value).unwrap_or_else(|_| Value::from(value));
+            if params.insert(key.to_owned(), value).is_some() {
+                return Err(format!("parameter {key} is given twice"));
+            }
+        }
+        Ok(Call { action: op.name, params: Value::Object(params), view: View::Json })
+    }
+}
+
 impl Command {
     /// The request this command sends; `Err` is a usage error found after parsing.
     pub fn into_call(self) -> Result<Call, String> {
@@ -179,6 +211,7 @@ impl Command {
             Command::Describe { kind } => kind.describe(),
             Command::Stats => call("GetStats", json!({}), View::Stats),
             Command::Credentials => call("GetCredentials", json!({}), View::Exports),
+            Command::Api(a) => a.into_call()?,
             Command::Flows => call("DescribeFlows", json!({}), View::Tables(v::FLOWS)),
             Command::Trace(t) => call(
                 "Trace",
