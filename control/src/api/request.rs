@@ -362,21 +362,16 @@ fn truncate(s: &str) -> String {
     }
 }
 
-/// Formats seconds since the Unix epoch as RFC 3339 UTC with milliseconds.
+/// Formats seconds since the Unix epoch as RFC 3339 UTC with milliseconds (times past
+/// year 9999 print as that year's end: AWS's timestamps have four-digit years).
 pub fn rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.000Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    const RFC3339_MS: &[time::format_description::BorrowedFormatItem<'_>] =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].000Z");
+    let t = i64::try_from(secs)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or(time::macros::datetime!(9999-12-31 23:59:59 UTC));
+    t.format(RFC3339_MS).unwrap_or_default()
 }
 
 #[cfg(test)]
