@@ -132,13 +132,13 @@ impl VpcFabric {
                     .vnet_hdr(self.cfg.offload)
                     .offloads(offloads)
                     .mtu(self.cfg.mtu);
-                Port::Tun(replacing_stale(ns, self.cfg.stale_device_wait, || Tun::create(ns, &cfg))?)
+                Port::from(replacing_stale(ns, self.cfg.stale_device_wait, || Tun::create(ns, &cfg))?)
             }
             Backend::Packet => {
                 let cfg =
                     PacketConfig { queues: self.cfg.queues, vnet_hdr: self.cfg.offload, mtu: self.cfg.mtu };
                 let io_ns = io_netns(&self.cfg);
-                Port::Packet(replacing_stale(ns, self.cfg.stale_device_wait, || {
+                Port::from(replacing_stale(ns, self.cfg.stale_device_wait, || {
                     self.ports_made += 1;
                     PacketPort::create(&io_ns, &format!("pv{:x}", self.ports_made), ns, DEVICE, &cfg)
                 })?)
