@@ -2,8 +2,8 @@
 //! offload flags, the batch counters and scratch, and the two traits the workers see a device
 //! through — [`Device`] (one per VPC: queues, interface index, offloads, drop counter) and
 //! [`DeviceQueue`] (one per worker: read a batch, send a batch or one frame), modelled on
-//! smoltcp's `phy::Device`. The backends ([`super::tun`], [`super::packet`]) depend on this
-//! module only; [`super::port`] puts them together.
+//! smoltcp's `phy::Device`. The backends ([`super::tun`], [`super::packet`]) and the wrappers
+//! ([`super::pcap`]) depend on this module only; [`super::port`] puts them together.
 //!
 //! # Contracts of every [`DeviceQueue`]
 //! - Frames are in the TUN form `[virtio header][IP packet]`, the header present exactly when
@@ -21,7 +21,8 @@
 //! read loop) on every batch and every frame sent alone. So the traits are only ever used
 //! through generics and through [`super::port::Queue`], an enum with one variant per concrete
 //! queue type whose trait methods are a `match` to the monomorphic code of each: the backend
-//! is decided once per batch by one jump, and each arm is the same code a worker written for that one type would run.
+//! and whether frames are captured ([`super::pcap::Pcap`]) are decided once per batch by one
+//! jump, and each arm is the same code a worker written for that one type would run.
 
 use std::io;
 use std::os::fd::AsFd;

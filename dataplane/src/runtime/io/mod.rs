@@ -1,5 +1,5 @@
 //! Linux I/O layer of the data plane: network namespaces, in-namespace link configuration,
-//! the VPC devices (two backends behind one device interface) and an
+//! the VPC devices (two backends behind one device interface, and a capturing wrapper) and an
 //! epoll poller for worker loops.
 //!
 //! The syscall wrappers of the [runtime](super); the rest of the runtime builds on them, and
@@ -32,14 +32,17 @@
 //!   `IFF_NO_PI`, optional `IFF_MULTI_QUEUE` (one non-blocking fd per queue) and `IFF_VNET_HDR`
 //!   with probed `TUNSETOFFLOAD` flags; one frame per `read(2)`/`write(2)`, GSO super-packets
 //!   whole.
-//! - [`port`]: the device as the rest of the runtime holds it, whichever backend ([`Port`],
-//!   [`Queue`]), with static dispatch.
+//! - [`pcap`]: [`Pcap`], a queue wrapper writing what a device reads and sends to a pcap file
+//!   (`privlinkd --pcap DIR`).
+//! - [`port`]: the device as the rest of the runtime holds it, whichever backend, captured or
+//!   not ([`Port`], [`Queue`]), with static dispatch.
 //! - [`poll`]: an epoll [`poll::Poller`] and an eventfd [`poll::Waker`] for blocking worker loops.
 
 pub mod device;
 pub mod link;
 pub mod netns;
 pub mod packet;
+pub mod pcap;
 pub mod poll;
 pub mod port;
 pub mod tun;
@@ -50,6 +53,7 @@ pub use device::{Device, DeviceQueue, MAX_FRAME_LEN, Offloads, RxCount, Scratch,
 pub use link::{IfAddr, LinkCtl, LinkInfo, LinkReader};
 pub use netns::{NetnsGuard, in_netns};
 pub use packet::{PacketConfig, PacketPort, PacketQueue};
+pub use pcap::{Capture, Pcap};
 pub use poll::{Poller, Waker};
 pub use port::{Backend, Port, Queue};
 pub use tun::{Tun, TunConfig, TunQueue};

@@ -1,15 +1,18 @@
 //! A VPC's device, whichever backend carries it — a packet port ([`super::packet`]) or a TUN
-//! device ([`super::tun`]): the one type the workers, the fabric and the health checker hold
-//! ([`Port`]), and its queues ([`Queue`]), which are [`DeviceQueue`]s with the contracts of
-//! [`super::device`].
+//! device ([`super::tun`]) — and whether its frames are captured ([`super::pcap`]): the one
+//! type the workers, the fabric and the health checker hold ([`Port`]), and its queues
+//! ([`Queue`]), which are [`DeviceQueue`]s with the contracts of [`super::device`].
 //!
 //! Dispatch is static ([`super::device`] says why): [`Queue`] has a variant per concrete
-//! queue type, and its trait methods are one `match` to that type's code.
+//! queue type — each backend's own queue, and each wrapped in [`Pcap`] — and its trait
+//! methods are one `match` to that type's code. Without `--pcap` the variants in use are the
+//! backends' own, so capture adds nothing to the path when it is off.
 
 use std::os::fd::{AsFd, BorrowedFd};
 
 use super::device::{Device, DeviceQueue, Offloads, RxCount, Scratch, TxCount};
 use super::packet::{PacketPort, PacketQueue};
+use super::pcap::{Capture, Pcap};
 use super::tun::{Tun, TunQueue};
 use crate::frame::{FrameBatch, Out};
 
@@ -43,10 +46,11 @@ impl std::str::FromStr for Backend {
     }
 }
 
-/// A VPC's device.
+/// A VPC's device: a backend, and the capture of its frames when privlinkd runs with `--pcap`.
 #[derive(Debug)]
 pub struct Port {
     backing: Backing,
+    capture: Option<Capture>,
 }
 
 #[derive(Debug)]
@@ -63,17 +67,21 @@ pub enum Queue<'a> {
     Tun(&'a TunQueue),
     /// A packet socket.
     Packet(&'a PacketQueue),
+    /// A TUN queue whose frames are captured.
+    TunPcap(Pcap<'a, TunQueue>),
+    /// A packet socket whose frames are captured.
+    PacketPcap(Pcap<'a, PacketQueue>),
 }
 
 impl From<Tun> for Port {
     fn from(t: Tun) -> Port {
-        Port { backing: Backing::Tun(t) }
+        Port { backing: Backing::Tun(t), capture: None }
     }
 }
 
 impl From<PacketPort> for Port {
     fn from(p: PacketPort) -> Port {
-        Port { backing: Backing::Packet(p) }
+        Port { backing: Backing::Packet(p), capture: None }
     }
 }
 
@@ -94,16 +102,26 @@ macro_rules! on_queue {
         match $queue {
             Queue::Tun($q) => $body,
             Queue::Packet($q) => $body,
+            Queue::TunPcap($q) => $body,
+            Queue::PacketPcap($q) => $body,
         }
     };
 }
 
 impl Port {
+    /// The device with every frame its queues read or send captured by `capture`, which must
+    /// have a tap per queue.
+    pub fn captured(self, capture: Capture) -> Port {
+        Port { capture: Some(capture), ..self }
+    }
+
     /// Queue `i`, if any.
     pub fn queue(&self, i: usize) -> Option<Queue<'_>> {
-        Some(match &self.backing {
-            Backing::Tun(t) => Queue::Tun(t.queue(i)?),
-            Backing::Packet(p) => Queue::Packet(p.queue(i)?),
+        Some(match (&self.backing, &self.capture) {
+            (Backing::Tun(t), None) => Queue::Tun(t.queue(i)?),
+            (Backing::Packet(p), None) => Queue::Packet(p.queue(i)?),
+            (Backing::Tun(t), Some(c)) => Queue::TunPcap(Pcap::new(t.queue(i)?, c.tap(i)?)),
+            (Backing::Packet(p), Some(c)) => Queue::PacketPcap(Pcap::new(p.queue(i)?, c.tap(i)?)),
         })
     }
 
