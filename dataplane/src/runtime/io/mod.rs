@@ -71,7 +71,7 @@ pub enum IoError {
     /// A sysctl key is malformed or not under `net.` (only per-namespace net sysctls are allowed).
     #[error("invalid sysctl key {key:?}: {reason}")]
     InvalidSysctlKey { key: String, reason: &'static str },
-    /// An argument is out of range (e.g. zero TUN queues).
+    /// An argument is out of range (e.g. zero queues).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     /// `/run/netns/NAME` does not exist or is not a network namespace.
