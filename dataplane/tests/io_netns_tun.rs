@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use common::netlab::*;
 use privlink_dataplane::runtime::io::netns::{self, NetnsGuard, NetnsId};
 use privlink_dataplane::runtime::io::{
-    IoError, LinkReader, Offloads, Poller, Tun, TunConfig, link, tun::MAX_FRAME_LEN,
+    Device, DeviceQueue, IoError, LinkReader, MAX_FRAME_LEN, Offloads, Poller, Tun, TunConfig, link,
 };
 use privlink_dataplane::wire::virtio::{self as vnet, LEN as VNET_HDR_LEN, VirtioNetHdr};
 

@@ -15,7 +15,8 @@ use common::netlab::*;
 use privlink_dataplane::frame::{FrameBatch, HEADROOM, Out};
 use privlink_dataplane::runtime::io::packet::{ETH_LEN, FABRIC_MAC, VPC_MAC};
 use privlink_dataplane::runtime::io::{
-    IoError, MAX_FRAME_LEN, PacketConfig, PacketPort, PacketQueue, RxCount, Scratch, TxCount, in_netns, link,
+    Device, DeviceQueue, IoError, MAX_FRAME_LEN, PacketConfig, PacketPort, PacketQueue, RxCount, Scratch,
+    TxCount, in_netns, link,
 };
 use privlink_dataplane::wire::virtio::{self as vnet, LEN as VNET_HDR_LEN, VirtioNetHdr};
 

@@ -92,6 +92,9 @@ struct Args {
     /// Maximum simultaneous flows per target (SNAT ports per NLB node and target).
     #[arg(long, default_value_t = DEFAULT_PORTS_PER_TARGET, value_parser = clap::value_parser!(u32).range(1..=64512))]
     max_ports_per_target: u32,
+    /// Capture each VPC device's frames to DIR/<vpc-id or aws>.pcap (made afresh; DIR made if missing).
+    #[arg(long, value_name = "DIR")]
+    pcap: Option<PathBuf>,
 }
 
 /// `--api-listen`: an address or `off`.
@@ -144,6 +147,7 @@ fn main() -> Result<()> {
         aws_netns: args.aws_netns.clone(),
         marks: args.state_dir.join("netns"),
         stale_device_wait: Duration::from_secs(args.stale_device_wait),
+        pcap: args.pcap.clone(),
     };
     let fabric = VpcFabric::new(dp.clone(), cfg)
         .with_context(|| format!("set up the AWS-service network in netns {}", args.aws_netns))?;

@@ -24,6 +24,8 @@
 //! - Devices: with `--io tun` a multi-queue TUN device; with `--io packet` one end of a veth
 //!   pair whose other end is in privlinkd's I/O namespace (`<aws-netns>-io`, created at
 //!   start after deleting one a killed privlinkd left, which takes its pairs with it).
+//!   With `--pcap DIR` each device is captured to `DIR/<vpc-id or aws>.pcap`, made afresh when
+//!   the device is opened ([`io::pcap`]); a `DIR` that cannot be created fails the start.
 //! - Dropping the fabric closes every device (the kernel removes them and their routes),
 //!   deletes the I/O namespace and removes the resolver files; namespaces and instance
 //!   addresses stay, so a restarted daemon finds them again.
@@ -35,7 +37,9 @@
 //!   adopted as the user's. A `plink0` left by a killed privlinkd (the kernel removes a dead
 //!   process's devices asynchronously) is waited for, then replaced: never a failed start.
 
-use super::io::{self, Backend, Offloads, PacketConfig, PacketPort, Port, Tun, TunConfig, link, netns};
+use super::io::{
+    self, Backend, Capture, Offloads, PacketConfig, PacketPort, Port, Tun, TunConfig, link, netns,
+};
 use super::{DEVICE, Dataplane, Snapshot, VpcDevice, inspect};
 use crate::compile::{AWS_SLOT, VpcSlots, compile, stand_in_address};
 use crate::flow::FlowTable;
@@ -68,6 +72,9 @@ pub struct FabricConfig {
     /// How long opening a device waits for a `plink0` of a killed privlinkd to disappear
     /// before it deletes it.
     pub stale_device_wait: Duration,
+    /// Capture every device's frames to `<dir>/<vpc-id or aws>.pcap` (see [`io::pcap`]); the
+    /// directory is created if missing.
+    pub pcap: Option<PathBuf>,
 }
 
 /// privlinkd's [`Fabric`].
@@ -92,6 +99,11 @@ fn internal(what: impl std::fmt::Display) -> ApiError {
 impl VpcFabric {
     /// Sets up the AWS-service network and an empty FIB.
     pub fn new(dp: Arc<Dataplane>, cfg: FabricConfig) -> io::Result<VpcFabric> {
+        if let Some(dir) = &cfg.pcap {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                io::IoError::from_io(format!("--pcap {}", dir.display()), "create the capture directory", &e)
+            })?;
+        }
         netns::ensure(&cfg.aws_netns)?;
         if cfg.io == Backend::Packet {
             // One left by a killed privlinkd takes its veth pairs with it.
@@ -132,13 +144,13 @@ impl VpcFabric {
                     .vnet_hdr(self.cfg.offload)
                     .offloads(offloads)
                     .mtu(self.cfg.mtu);
-                Port::Tun(replacing_stale(ns, self.cfg.stale_device_wait, || Tun::create(ns, &cfg))?)
+                Port::from(replacing_stale(ns, self.cfg.stale_device_wait, || Tun::create(ns, &cfg))?)
             }
             Backend::Packet => {
                 let cfg =
                     PacketConfig { queues: self.cfg.queues, vnet_hdr: self.cfg.offload, mtu: self.cfg.mtu };
                 let io_ns = io_netns(&self.cfg);
-                Port::Packet(replacing_stale(ns, self.cfg.stale_device_wait, || {
+                Port::from(replacing_stale(ns, self.cfg.stale_device_wait, || {
                     self.ports_made += 1;
                     PacketPort::create(&io_ns, &format!("pv{:x}", self.ports_made), ns, DEVICE, &cfg)
                 })?)
@@ -149,6 +161,10 @@ impl VpcFabric {
             l.set_up(DEVICE)?;
             l.add_default_route(DEVICE, None)
         })?;
+        let port = match &self.cfg.pcap {
+            Some(dir) => port.captured(Capture::create(&dir.join(format!("{key}.pcap")), self.cfg.queues)?),
+            None => port,
+        };
         let link = io::LinkReader::open(ns, DEVICE, port.ifindex())?;
         Ok(Arc::new(VpcDevice { vpc_id: key.to_string(), netns: ns.to_string(), port, link }))
     }

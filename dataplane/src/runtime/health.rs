@@ -5,7 +5,7 @@
 //! devices (queue 0, like a forwarded packet) and records its health changes through the controller (persisted, then compiled into a FIB
 //! whose Maglev tables skip unhealthy targets). The decisions are all the machine's.
 
-use super::io::Scratch;
+use super::io::{DeviceQueue, Scratch};
 use super::{Dataplane, Snapshot};
 use crate::health::{Change, HealthChecks, Probe, targets};
 use crate::wire::proto;

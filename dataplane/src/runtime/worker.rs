@@ -5,7 +5,8 @@
 //! - Worker `w` owns queue `w` of every VPC device: it reads a batch of frames there and
 //!   writes the forwarded frames to queue `w` of their egress devices, one batch per egress,
 //!   in arrival order within each (so no flow is reordered). Plain epoll loops, no async
-//!   runtime; the backend (TUN or packet sockets) is behind [`super::io::Queue`].
+//!   runtime; the backend (packet sockets or TUN) and any capture are behind
+//!   [`super::io::Queue`], dispatched statically.
 //! - The [`Snapshot`] (FIB + devices, indexed by VPC slot) is loaded once per round, before
 //!   any frame of the round is read; the control plane swaps in a new one and wakes every
 //!   worker, which then re-registers its queues. A device dropped from the snapshot stays
@@ -24,7 +25,7 @@
 //!   [`Dataplane::busy_poll`]: a sleeping worker costs every sender a cross-CPU wake-up per
 //!   packet, a polling one costs nothing.
 
-use super::io::{MAX_FRAME_LEN, Offloads, Poller, Scratch};
+use super::io::{DeviceQueue, MAX_FRAME_LEN, Offloads, Poller, Scratch};
 use super::{Dataplane, Snapshot, VpcDevice};
 use crate::coalesce::coalesce_udp;
 use crate::frame::{FrameBatch, Out};

@@ -1,6 +1,6 @@
 //! Linux I/O layer of the data plane: network namespaces, in-namespace link configuration,
-//! the two device backends (TUN devices; veth pairs with AF_PACKET sockets) and an epoll
-//! poller for worker loops.
+//! the VPC devices (two backends behind one device interface, and a capturing wrapper) and an
+//! epoll poller for worker loops.
 //!
 //! The syscall wrappers of the [runtime](super); the rest of the runtime builds on them, and
 //! nothing outside the runtime makes a syscall (`wire`, `flow`, `nat`, `pipeline`, … are pure).
@@ -11,7 +11,7 @@
 //!   it; the thread that called never changes namespace. [`netns::in_netns`] refuses a name that is
 //!   bound to the process's own namespace or to PID 1's ([`IoError::HostNetns`]), so a mistaken
 //!   `--netns` can never turn a "VPC" into the host.
-//! - **File descriptors keep their namespace.** A TUN fd, a netlink socket or any socket opened on a
+//! - **File descriptors keep their namespace.** A device's fd, a netlink socket or any socket opened on a
 //!   namespace thread belongs to that namespace for its whole life and may be used from any thread
 //!   afterwards; this is how workers in the host namespace serve many VPCs.
 //! - **Errors name what failed**: the namespace, the device, the operation and the `errno`
@@ -22,30 +22,41 @@
 //! - [`netns`]: create / delete / check iproute2-compatible named namespaces; run closures inside.
 //! - [`link`]: rtnetlink + sysctl configuration *inside* a namespace (link up, MTU, `lo` addresses,
 //!   default route via a device, IPv6 off, net sysctls).
-//! - [`tun`]: TUN devices created inside a namespace: `IFF_NO_PI`, optional `IFF_MULTI_QUEUE` (one
-//!   non-blocking fd per queue) and `IFF_VNET_HDR` with probed `TUNSETOFFLOAD` flags; raw frames in
-//!   and out, GSO super-packets whole.
-//! - [`packet`]: the other device backend: a veth pair per VPC with AF_PACKET sockets on the
-//!   end in privlinkd's own namespace, many frames per `recvmmsg`/`sendmmsg`.
-//! - [`port`]: one interface over both backends for the workers ([`Port`], [`Queue`]).
-//! - frames carry the 10-byte `struct virtio_net_hdr` ([`crate::wire::virtio`]) when `vnet_hdr` is on.
+//! - [`device`]: what every device shares: the [`Device`] and [`DeviceQueue`] traits, the frame
+//!   form (`[virtio header][IP packet]`, the 10-byte `struct virtio_net_hdr` of
+//!   [`crate::wire::virtio`] when `vnet_hdr` is on) and limits, [`Offloads`], the batch
+//!   counters and scratch. The modules below depend on it, not on each other.
+//! - [`packet`]: the default backend: a veth pair per VPC with AF_PACKET sockets on the end in
+//!   privlinkd's own namespace, many frames per `recvmmsg`/`sendmmsg`.
+//! - [`tun`]: the other backend (`--io tun`): TUN devices created inside a namespace:
+//!   `IFF_NO_PI`, optional `IFF_MULTI_QUEUE` (one non-blocking fd per queue) and `IFF_VNET_HDR`
+//!   with probed `TUNSETOFFLOAD` flags; one frame per `read(2)`/`write(2)`, GSO super-packets
+//!   whole.
+//! - [`pcap`]: [`Pcap`], a queue wrapper writing what a device reads and sends to a pcap file
+//!   (`privlinkd --pcap DIR`).
+//! - [`port`]: the device as the rest of the runtime holds it, whichever backend, captured or
+//!   not ([`Port`], [`Queue`]), with static dispatch.
 //! - [`poll`]: an epoll [`poll::Poller`] and an eventfd [`poll::Waker`] for blocking worker loops.
 
+pub mod device;
 pub mod link;
 pub mod netns;
 pub mod packet;
+pub mod pcap;
 pub mod poll;
 pub mod port;
 pub mod tun;
 
 use nix::errno::Errno;
 
+pub use device::{Device, DeviceQueue, MAX_FRAME_LEN, Offloads, RxCount, Scratch, TxCount};
 pub use link::{IfAddr, LinkCtl, LinkInfo, LinkReader};
 pub use netns::{NetnsGuard, in_netns};
 pub use packet::{PacketConfig, PacketPort, PacketQueue};
+pub use pcap::{Capture, Pcap};
 pub use poll::{Poller, Waker};
-pub use port::{Backend, Port, Queue, RxCount, Scratch, TxCount};
-pub use tun::{MAX_FRAME_LEN, Offloads, Tun, TunConfig, TunQueue};
+pub use port::{Backend, Port, Queue};
+pub use tun::{Tun, TunConfig, TunQueue};
 
 /// Errors of the I/O layer. Every message names the namespace and/or device and the operation.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +71,7 @@ pub enum IoError {
     /// A sysctl key is malformed or not under `net.` (only per-namespace net sysctls are allowed).
     #[error("invalid sysctl key {key:?}: {reason}")]
     InvalidSysctlKey { key: String, reason: &'static str },
-    /// An argument is out of range (e.g. zero TUN queues).
+    /// An argument is out of range (e.g. zero queues).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     /// `/run/netns/NAME` does not exist or is not a network namespace.

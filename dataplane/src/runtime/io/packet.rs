@@ -55,11 +55,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use nix::errno::Errno;
 
+use super::device::{
+    Device, DeviceQueue, MAX_QUEUES, Offloads, RxCount, Scratch, TxCount, iovec, message_parts,
+};
 use super::link::{LinkCtl, validate_device_name};
 use super::netns::{in_netns, path_of};
-use super::port::{RxCount, Scratch, TxCount};
 use super::{IoError, Result, dev_target};
-use crate::coalesce::PAYLOAD_OFFSET;
 use crate::frame::{FrameBatch, HEADROOM, Out, messages};
 use crate::wire::virtio::{self, LEN as VNET_HDR_LEN};
 
@@ -101,20 +102,15 @@ pub struct PacketQueue {
     drops: AtomicU64,
 }
 
-impl PacketQueue {
-    /// Whether frames carry the virtio-net header.
-    pub fn vnet_hdr(&self) -> bool {
+impl DeviceQueue for PacketQueue {
+    fn vnet_hdr(&self) -> bool {
         self.vnet_hdr
     }
 
-    fn hdr(&self) -> usize {
-        if self.vnet_hdr { VNET_HDR_LEN } else { 0 }
-    }
-
-    /// Reads up to `batch.capacity()` frames with one `recvmmsg`; `WouldBlock` when none is
-    /// queued. Frame `i` lands in buffer `i` so that, once its Ethernet header is gone, it
-    /// starts at [`HEADROOM`] (see the module doc).
-    pub fn recv_batch(&self, batch: &mut FrameBatch, s: &mut Scratch) -> std::io::Result<RxCount> {
+    /// Reads up to `batch.capacity()` frames with one `recvmmsg`. Frame `i` lands in buffer
+    /// `i` so that, once its Ethernet header is gone, it starts at [`HEADROOM`] (see the
+    /// module doc).
+    fn recv_batch(&self, batch: &mut FrameBatch, s: &mut Scratch) -> std::io::Result<RxCount> {
         let hdr = self.hdr();
         let n = batch.capacity();
         s.reserve(n);
@@ -174,18 +170,14 @@ impl PacketQueue {
         Ok(count)
     }
 
-    /// Sends the frames `outs` of `batch` with one `sendmmsg` (more if the kernel refuses one
-    /// in the middle: that message is counted as failed and the rest still goes). A frame
-    /// marked [`Out::join`] adds its UDP payload to the message before it.
-    pub fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
+    /// Sends with one `sendmmsg` (more if the kernel refuses one in the middle: that message
+    /// is counted as failed and the rest still goes).
+    fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
         s.reserve(outs.len());
         let mut count = TxCount::default();
         let (mut n, mut used) = (0, 0);
         for m in messages(outs) {
-            let head = batch.head(usize::from(m[0].idx), m[0].len as usize);
-            let joined = m[1..].iter().map(|o| {
-                batch.head(usize::from(o.idx), o.len as usize).get(PAYLOAD_OFFSET..).unwrap_or_default()
-            });
+            let (head, joined) = message_parts(batch, m);
             match self.lay_out(s, n, used, head, joined) {
                 Some(end) => (n, used) = (n + 1, end),
                 None => count.failed += m.len(),
@@ -195,8 +187,7 @@ impl PacketQueue {
         count
     }
 
-    /// Sends one frame (a reply built outside a batch).
-    pub fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
+    fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
         s.reserve(1);
         let mut count = TxCount::default();
         match self.lay_out(s, 0, 0, frame, std::iter::empty()) {
@@ -204,6 +195,12 @@ impl PacketQueue {
             None => count.failed = 1,
         }
         count
+    }
+}
+
+impl PacketQueue {
+    fn hdr(&self) -> usize {
+        if self.vnet_hdr { VNET_HDR_LEN } else { 0 }
     }
 
     /// Lays out message `n` of `s`, its I/O vectors from `iovs[used]` on: the frame `head`
@@ -304,11 +301,6 @@ impl PacketQueue {
         }
         self.drops.load(Ordering::Relaxed)
     }
-}
-
-/// An I/O vector over `b` (the kernel only reads through it; the `*mut` is the C ABI's).
-fn iovec(b: &[u8]) -> libc::iovec {
-    libc::iovec { iov_base: b.as_ptr() as *mut libc::c_void, iov_len: b.len() }
 }
 
 /// Moves a virtio header between the packet socket's view (offsets count the Ethernet
@@ -456,9 +448,9 @@ impl PacketPort {
         validate_device_name(vpc_dev)?;
         let peer = format!("{name}p");
         validate_device_name(&peer)?;
-        if cfg.queues == 0 || cfg.queues > 256 {
+        if cfg.queues == 0 || cfg.queues > MAX_QUEUES {
             return Err(IoError::InvalidArgument(format!(
-                "netns {io_netns}, device {name}: queues must be 1..=256, got {}",
+                "netns {io_netns}, device {name}: queues must be 1..={MAX_QUEUES}, got {}",
                 cfg.queues
             )));
         }
@@ -514,28 +506,36 @@ impl PacketPort {
         Ok(port)
     }
 
-    /// `plink0`'s interface index in the VPC namespace.
-    pub fn ifindex(&self) -> u32 {
-        self.vpc_ifindex
-    }
-
     /// Whether frames carry the virtio-net header.
     pub fn vnet_hdr(&self) -> bool {
         self.vnet_hdr
-    }
-
-    /// Queue `i`, if any.
-    pub fn queue(&self, i: usize) -> Option<&PacketQueue> {
-        self.queues.get(i)
     }
 
     /// All queues.
     pub fn queues(&self) -> &[PacketQueue] {
         &self.queues
     }
+}
+
+impl Device for PacketPort {
+    type Queue = PacketQueue;
+
+    fn queue(&self, i: usize) -> Option<&PacketQueue> {
+        self.queues.get(i)
+    }
+
+    /// `plink0`'s interface index in the VPC namespace.
+    fn ifindex(&self) -> u32 {
+        self.vpc_ifindex
+    }
+
+    /// With a virtio header, everything a veth does (checksum, TSO, USO); none without.
+    fn offloads(&self) -> Offloads {
+        if self.vnet_hdr { Offloads::ALL } else { Offloads::NONE }
+    }
 
     /// Frames the kernel dropped at the sockets because a worker fell behind.
-    pub fn drops(&self) -> u64 {
+    fn socket_drops(&self) -> u64 {
         self.queues.iter().map(PacketQueue::drops).sum()
     }
 }

@@ -1,18 +1,20 @@
-//! A VPC's device, whichever backend carries it: a TUN device ([`super::tun`]) or a packet
-//! port ([`super::packet`]). Workers see one interface for both: per-worker queues that read
-//! a batch of frames into a [`FrameBatch`] and send a batch back out, frames always in the
-//! TUN form `[virtio header][IPv4 packet]`.
+//! A VPC's device, whichever backend carries it — a packet port ([`super::packet`]) or a TUN
+//! device ([`super::tun`]) — and whether its frames are captured ([`super::pcap`]): the one
+//! type the workers, the fabric and the health checker hold ([`Port`]), and its queues
+//! ([`Queue`]), which are [`DeviceQueue`]s with the contracts of [`super::device`].
 //!
-//! Contract: a [`Queue`] never blocks; an empty queue reads `WouldBlock`; every frame read or
-//! sent is accounted in [`RxCount`]/[`TxCount`]; a [`Scratch`] is the one per-worker piece of
-//! memory the system calls need, so a batch allocates nothing.
+//! Dispatch is static ([`super::device`] says why): [`Queue`] has a variant per concrete
+//! queue type — each backend's own queue, and each wrapped in [`Pcap`] — and its trait
+//! methods are one `match` to that type's code. Without `--pcap` the variants in use are the
+//! backends' own, so capture adds nothing to the path when it is off.
 
 use std::os::fd::{AsFd, BorrowedFd};
 
+use super::device::{Device, DeviceQueue, Offloads, RxCount, Scratch, TxCount};
 use super::packet::{PacketPort, PacketQueue};
-use super::tun::{Offloads, Tun, TunQueue};
+use super::pcap::{Capture, Pcap};
+use super::tun::{Tun, TunQueue};
 use crate::frame::{FrameBatch, Out};
-use crate::wire::virtio::LEN as VNET_HDR_LEN;
 
 /// Which device backend carries the VPCs (`privlinkd --io`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -44,149 +46,122 @@ impl std::str::FromStr for Backend {
     }
 }
 
-/// A VPC's device.
+/// A VPC's device: a backend, and the capture of its frames when privlinkd runs with `--pcap`.
 #[derive(Debug)]
-pub enum Port {
-    /// A TUN device.
+pub struct Port {
+    backing: Backing,
+    capture: Option<Capture>,
+}
+
+#[derive(Debug)]
+enum Backing {
     Tun(Tun),
-    /// A veth pair with packet sockets.
     Packet(PacketPort),
 }
 
-/// Queue `w` of a [`Port`], the one worker `w` uses.
-#[derive(Clone, Copy, Debug)]
+/// Queue `w` of a [`Port`], the one worker `w` uses: one variant per concrete queue type (see
+/// the module doc).
+#[derive(Debug)]
 pub enum Queue<'a> {
     /// A TUN queue.
     Tun(&'a TunQueue),
     /// A packet socket.
     Packet(&'a PacketQueue),
+    /// A TUN queue whose frames are captured.
+    TunPcap(Pcap<'a, TunQueue>),
+    /// A packet socket whose frames are captured.
+    PacketPcap(Pcap<'a, PacketQueue>),
+}
+
+impl From<Tun> for Port {
+    fn from(t: Tun) -> Port {
+        Port { backing: Backing::Tun(t), capture: None }
+    }
+}
+
+impl From<PacketPort> for Port {
+    fn from(p: PacketPort) -> Port {
+        Port { backing: Backing::Packet(p), capture: None }
+    }
+}
+
+/// `$body` with `$d` bound to the backend device, whichever it is.
+macro_rules! on_backing {
+    ($backing:expr, $d:ident => $body:expr) => {
+        match $backing {
+            Backing::Tun($d) => $body,
+            Backing::Packet($d) => $body,
+        }
+    };
+}
+
+/// `$body` with `$q` bound to the concrete queue, whichever it is: each arm is compiled for
+/// its own type.
+macro_rules! on_queue {
+    ($queue:expr, $q:ident => $body:expr) => {
+        match $queue {
+            Queue::Tun($q) => $body,
+            Queue::Packet($q) => $body,
+            Queue::TunPcap($q) => $body,
+            Queue::PacketPcap($q) => $body,
+        }
+    };
 }
 
 impl Port {
+    /// The device with every frame its queues read or send captured by `capture`, which must
+    /// have a tap per queue.
+    pub fn captured(self, capture: Capture) -> Port {
+        Port { capture: Some(capture), ..self }
+    }
+
     /// Queue `i`, if any.
     pub fn queue(&self, i: usize) -> Option<Queue<'_>> {
-        match self {
-            Port::Tun(t) => t.queue(i).map(Queue::Tun),
-            Port::Packet(p) => p.queue(i).map(Queue::Packet),
-        }
+        Some(match (&self.backing, &self.capture) {
+            (Backing::Tun(t), None) => Queue::Tun(t.queue(i)?),
+            (Backing::Packet(p), None) => Queue::Packet(p.queue(i)?),
+            (Backing::Tun(t), Some(c)) => Queue::TunPcap(Pcap::new(t.queue(i)?, c.tap(i)?)),
+            (Backing::Packet(p), Some(c)) => Queue::PacketPcap(Pcap::new(p.queue(i)?, c.tap(i)?)),
+        })
     }
 
     /// The interface index of the VPC's `plink0` in its namespace.
     pub fn ifindex(&self) -> u32 {
-        match self {
-            Port::Tun(t) => t.ifindex(),
-            Port::Packet(p) => p.ifindex(),
-        }
+        on_backing!(&self.backing, d => d.ifindex())
     }
 
-    /// Offloads the device takes: what TUN accepted, or with a virtio header on a packet port
-    /// everything a veth does (checksum, TSO, USO).
+    /// Offloads the device takes ([`Device::offloads`]).
     pub fn offloads(&self) -> Offloads {
-        match self {
-            Port::Tun(t) => t.offloads(),
-            Port::Packet(p) if p.vnet_hdr() => Offloads::ALL,
-            Port::Packet(_) => Offloads::NONE,
-        }
+        on_backing!(&self.backing, d => d.offloads())
     }
 
-    /// Frames the kernel dropped on the way to privlinkd because a worker fell behind, where
-    /// the backend counts them apart from the device's own counters (packet sockets).
+    /// Frames the kernel dropped on the way to privlinkd because a worker fell behind
+    /// ([`Device::socket_drops`]).
     pub fn socket_drops(&self) -> u64 {
-        match self {
-            Port::Tun(_) => 0,
-            Port::Packet(p) => p.drops(),
-        }
+        on_backing!(&self.backing, d => d.socket_drops())
     }
 }
 
-impl Queue<'_> {
-    /// Whether frames carry the virtio-net header.
-    pub fn vnet_hdr(&self) -> bool {
-        match self {
-            Queue::Tun(q) => q.vnet_hdr(),
-            Queue::Packet(q) => q.vnet_hdr(),
-        }
+impl DeviceQueue for Queue<'_> {
+    fn vnet_hdr(&self) -> bool {
+        on_queue!(self, q => q.vnet_hdr())
     }
 
-    /// Reads a batch (see [`PacketQueue::recv_batch`], [`TunQueue::recv_batch`]).
-    pub fn recv_batch(&self, batch: &mut FrameBatch, s: &mut Scratch) -> std::io::Result<RxCount> {
-        match self {
-            Queue::Tun(q) => q.recv_batch(batch),
-            Queue::Packet(q) => q.recv_batch(batch, s),
-        }
+    fn recv_batch(&self, batch: &mut FrameBatch, s: &mut Scratch) -> std::io::Result<RxCount> {
+        on_queue!(self, q => q.recv_batch(batch, s))
     }
 
-    /// Sends frames of a batch.
-    pub fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
-        match self {
-            Queue::Tun(q) => q.send_batch(batch, outs, s),
-            Queue::Packet(q) => q.send_batch(batch, outs, s),
-        }
+    fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
+        on_queue!(self, q => q.send_batch(batch, outs, s))
     }
 
-    /// Sends one frame.
-    pub fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
-        match self {
-            Queue::Tun(q) => q.send_one(frame, s),
-            Queue::Packet(q) => q.send_one(frame, s),
-        }
+    fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
+        on_queue!(self, q => q.send_one(frame, s))
     }
 }
 
 impl AsFd for Queue<'_> {
     fn as_fd(&self) -> BorrowedFd<'_> {
-        match self {
-            Queue::Tun(q) => q.as_fd(),
-            Queue::Packet(q) => q.as_fd(),
-        }
+        on_queue!(self, q => q.as_fd())
     }
 }
-
-/// What one batched read did besides filling the batch.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RxCount {
-    /// Frames in the batch.
-    pub frames: usize,
-    /// Frames left out: shorter than their headers, or (on a device that hands over other
-    /// protocols) not IPv4.
-    pub not_ip: usize,
-    /// Frames left out: longer than their buffer.
-    pub oversized: usize,
-}
-
-/// What one batched send did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TxCount {
-    /// Messages the kernel took (a USO super-frame is one message).
-    pub sent: usize,
-    /// Messages it refused or that were not tried (full buffer, vanished device).
-    pub failed: usize,
-}
-
-/// Per-worker scratch for the system calls' headers, reused for every batch (no allocation
-/// per call once it has grown to the batch size).
-#[derive(Default)]
-pub struct Scratch {
-    pub(super) msgs: Vec<libc::mmsghdr>,
-    /// I/O vectors of all messages, each message's in one stretch.
-    pub(super) iovs: Vec<libc::iovec>,
-    pub(super) vnet: Vec<[u8; VNET_HDR_LEN]>,
-}
-
-impl Scratch {
-    /// Room for `n` frames: a message, a virtio header and up to three I/O vectors each.
-    pub(super) fn reserve(&mut self, n: usize) {
-        // SAFETY: both are plain C structs for which all-zero is a valid value.
-        let zero_msg: libc::mmsghdr = unsafe { std::mem::zeroed() };
-        let zero_iov = libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 };
-        if self.msgs.len() < n {
-            self.msgs.resize(n, zero_msg);
-            self.iovs.resize(3 * n, zero_iov);
-            self.vnet.resize(n, [0; VNET_HDR_LEN]);
-        }
-    }
-}
-
-// SAFETY: the raw pointers in the scratch headers are rebuilt before every call and never
-// followed otherwise; a Scratch moved to another thread holds nothing that thread cannot use.
-unsafe impl Send for Scratch {}

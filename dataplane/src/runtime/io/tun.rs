@@ -16,9 +16,10 @@
 //!   by flow hash, and steers a flow to the queue its reverse packets were last written to.
 //! - Every fd is non-blocking: [`TunQueue::recv`] returns `ErrorKind::WouldBlock` when empty.
 //!   Use a [`Poller`](super::poll::Poller) to wait.
-//! - Frames go in and out **whole and raw**: a GSO super-packet (up to [`MAX_FRAME_LEN`]) is read
-//!   as one frame with its virtio header and may be written back as one frame with its (possibly
-//!   rewritten) header. Nothing here splits, coalesces or checksums.
+//! - Frames go in and out **whole and raw**: a GSO super-packet (up to
+//!   [`MAX_FRAME_LEN`](super::MAX_FRAME_LEN)) is read as one frame with its virtio header and may
+//!   be written back as one frame with its (possibly rewritten) header. Nothing here splits,
+//!   coalesces or checksums.
 //! - The device is not persistent: it disappears when its last queue fd is closed, i.e. when the
 //!   [`Tun`] (or, after [`Tun::into_queues`], the last [`TunQueue`]) is dropped. [`Tun::close`]
 //!   does that and verifies the device is gone. Caveat: a process forked by any thread holds
@@ -45,7 +46,6 @@
 //! Direct ioctls give the raw header, whole super-packets, multi-queue, per-flag probing and an
 //! exact report, with `libc`'s constants and no extra dependency or per-packet cost.
 
-use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
@@ -53,140 +53,17 @@ use nix::errno::Errno;
 use nix::fcntl::{OFlag, open};
 use nix::sys::stat::Mode;
 
+use super::device::{
+    Device, DeviceQueue, MAX_QUEUES, Offloads, RxCount, Scratch, TxCount, iovec, message_parts,
+};
 use super::link::{LinkCtl, configure, validate_device_name};
 use super::netns::in_netns;
-use super::port::{RxCount, Scratch, TxCount};
 use super::{IoError, Result, dev_target};
-use crate::coalesce::PAYLOAD_OFFSET;
 use crate::frame::{Frame, FrameBatch, Out, messages};
 use crate::wire::virtio::LEN as VNET_HDR_LEN;
 
-/// Largest frame a queue can return: virtio header + IPv6 header + 65535-byte payload. Receive
-/// buffers of this size never truncate (a shorter buffer silently truncates the frame).
-pub const MAX_FRAME_LEN: usize = VNET_HDR_LEN + 40 + 65535;
-
 /// How long [`Tun::close`] waits for the device to leave the namespace.
 pub const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Most queues a TUN device can have (the kernel's `MAX_TAP_QUEUES`).
-pub const MAX_QUEUES: usize = 256;
-
-/// A set of `TUNSETOFFLOAD` flags (`TUN_F_*`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Offloads(u32);
-
-impl Offloads {
-    /// No offload: every frame is a plain, fully checksummed packet.
-    pub const NONE: Offloads = Offloads(0);
-    /// `TUN_F_CSUM`: we accept partial checksums (`NEEDS_CSUM`).
-    pub const CSUM: Offloads = Offloads(libc::TUN_F_CSUM);
-    /// `TUN_F_TSO4`: TCP/IPv4 super-packets.
-    pub const TSO4: Offloads = Offloads(libc::TUN_F_TSO4);
-    /// `TUN_F_TSO6`: TCP/IPv6 super-packets.
-    pub const TSO6: Offloads = Offloads(libc::TUN_F_TSO6);
-    /// `TUN_F_TSO_ECN`: TSO also for segments with CWR (`GSO_ECN`).
-    pub const TSO_ECN: Offloads = Offloads(libc::TUN_F_TSO_ECN);
-    /// `TUN_F_USO4`: UDP (`UDP_SEGMENT`) super-packets over IPv4.
-    pub const USO4: Offloads = Offloads(libc::TUN_F_USO4);
-    /// `TUN_F_USO6`: UDP super-packets over IPv6.
-    pub const USO6: Offloads = Offloads(libc::TUN_F_USO6);
-    /// Everything the data plane can use.
-    pub const ALL: Offloads = Offloads(
-        libc::TUN_F_CSUM
-            | libc::TUN_F_TSO4
-            | libc::TUN_F_TSO6
-            | libc::TUN_F_TSO_ECN
-            | libc::TUN_F_USO4
-            | libc::TUN_F_USO6,
-    );
-
-    /// The raw `TUN_F_*` mask.
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// From a raw mask, keeping only known flags.
-    pub const fn from_bits_truncate(bits: u32) -> Offloads {
-        Offloads(bits & Self::ALL.0)
-    }
-
-    /// Whether all flags of `other` are set.
-    pub const fn contains(self, other: Offloads) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether any flag of `other` is set.
-    pub const fn intersects(self, other: Offloads) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// Flags of `self` not in `other`.
-    pub const fn difference(self, other: Offloads) -> Offloads {
-        Offloads(self.0 & !other.0)
-    }
-
-    /// Whether no flag is set.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// Applies the kernel's dependency rules: everything needs CSUM, TSO_ECN needs TSO4 or TSO6,
-    /// USO4 and USO6 only work together.
-    pub const fn normalized(self) -> Offloads {
-        if !self.contains(Self::CSUM) {
-            return Self::NONE;
-        }
-        let mut bits = self.0;
-        if bits & (libc::TUN_F_TSO4 | libc::TUN_F_TSO6) == 0 {
-            bits &= !libc::TUN_F_TSO_ECN;
-        }
-        let uso = libc::TUN_F_USO4 | libc::TUN_F_USO6;
-        if bits & uso != uso {
-            bits &= !uso;
-        }
-        Offloads(bits)
-    }
-}
-
-impl std::ops::BitOr for Offloads {
-    type Output = Offloads;
-    fn bitor(self, rhs: Offloads) -> Offloads {
-        Offloads(self.0 | rhs.0)
-    }
-}
-
-impl fmt::Display for Offloads {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: [(Offloads, &str); 6] = [
-            (Offloads::CSUM, "csum"),
-            (Offloads::TSO4, "tso4"),
-            (Offloads::TSO6, "tso6"),
-            (Offloads::TSO_ECN, "tso_ecn"),
-            (Offloads::USO4, "uso4"),
-            (Offloads::USO6, "uso6"),
-        ];
-        if self.is_empty() {
-            return f.write_str("none");
-        }
-        let mut first = true;
-        for (flag, name) in NAMES {
-            if self.contains(flag) {
-                if !first {
-                    f.write_str("|")?;
-                }
-                f.write_str(name)?;
-                first = false;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for Offloads {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Offloads({self})")
-    }
-}
 
 /// How to create a TUN device.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -250,13 +127,9 @@ impl TunQueue {
         self.index
     }
 
-    /// Whether frames carry the 10-byte virtio-net header.
-    pub fn vnet_hdr(&self) -> bool {
-        self.vnet_hdr
-    }
-
     /// Reads one frame into `buf`; `ErrorKind::WouldBlock` when the queue is empty. A frame
-    /// longer than `buf` is truncated by the kernel: use buffers of [`MAX_FRAME_LEN`].
+    /// longer than `buf` is truncated by the kernel: use buffers of
+    /// [`MAX_FRAME_LEN`](super::MAX_FRAME_LEN).
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             match nix::unistd::read(&self.fd, buf) {
@@ -280,11 +153,13 @@ impl TunQueue {
     }
 }
 
-impl TunQueue {
-    /// Reads frames into `batch` until it is full or the queue is empty, one `read(2)` each
-    /// (TUN has no batched read); `WouldBlock` if there was none. Each frame lands at the
-    /// batch's headroom.
-    pub fn recv_batch(&self, batch: &mut FrameBatch) -> io::Result<RxCount> {
+impl DeviceQueue for TunQueue {
+    fn vnet_hdr(&self) -> bool {
+        self.vnet_hdr
+    }
+
+    /// One `read(2)` per frame (TUN has no batched read); `_s` is unused.
+    fn recv_batch(&self, batch: &mut FrameBatch, _s: &mut Scratch) -> io::Result<RxCount> {
         let (bufs, lens) = batch.slots_mut();
         let mut n = 0;
         let mut result = Ok(());
@@ -307,18 +182,15 @@ impl TunQueue {
         }
     }
 
-    /// Writes the frames `outs` of `batch`, one `writev(2)` per message (a frame marked
-    /// [`Out::join`] adds its UDP payload to the message before it).
-    pub fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
+    /// One `writev(2)` per message.
+    fn send_batch(&self, batch: &FrameBatch, outs: &[Out], s: &mut Scratch) -> TxCount {
         let mut c = TxCount::default();
         s.reserve(outs.len());
         for m in messages(outs) {
-            let head = batch.head(usize::from(m[0].idx), m[0].len as usize);
-            s.iovs[0] = libc::iovec { iov_base: head.as_ptr() as *mut libc::c_void, iov_len: head.len() };
-            for (k, o) in m[1..].iter().enumerate() {
-                let p =
-                    batch.head(usize::from(o.idx), o.len as usize).get(PAYLOAD_OFFSET..).unwrap_or_default();
-                s.iovs[k + 1] = libc::iovec { iov_base: p.as_ptr() as *mut libc::c_void, iov_len: p.len() };
+            let (head, joined) = message_parts(batch, m);
+            s.iovs[0] = iovec(head);
+            for (k, p) in joined.enumerate() {
+                s.iovs[k + 1] = iovec(p);
             }
             match self.writev(&s.iovs[..m.len()]) {
                 Ok(()) => c.sent += 1,
@@ -328,16 +200,17 @@ impl TunQueue {
         c
     }
 
-    /// Writes one frame.
-    pub fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
+    fn send_one(&self, frame: &[u8], s: &mut Scratch) -> TxCount {
         s.reserve(1);
-        s.iovs[0] = libc::iovec { iov_base: frame.as_ptr() as *mut libc::c_void, iov_len: frame.len() };
+        s.iovs[0] = iovec(frame);
         match self.writev(&s.iovs[..1]) {
             Ok(()) => TxCount { sent: 1, failed: 0 },
             Err(_) => TxCount { sent: 0, failed: 1 },
         }
     }
+}
 
+impl TunQueue {
     /// One `writev(2)`: the device takes the frame whole or not at all.
     fn writev(&self, iovs: &[libc::iovec]) -> io::Result<()> {
         loop {
@@ -558,29 +431,14 @@ impl Tun {
         &self.name
     }
 
-    /// The interface index in its namespace.
-    pub fn ifindex(&self) -> u32 {
-        self.ifindex
-    }
-
     /// Whether frames carry the virtio-net header.
     pub fn vnet_hdr(&self) -> bool {
         self.vnet_hdr
     }
 
-    /// The `TUNSETOFFLOAD` flags the kernel accepted (`NONE` without `vnet_hdr`).
-    pub fn offloads(&self) -> Offloads {
-        self.offloads
-    }
-
     /// All queues, index `i` at position `i`.
     pub fn queues(&self) -> &[TunQueue] {
         &self.queues
-    }
-
-    /// Queue `i`, if any.
-    pub fn queue(&self, i: usize) -> Option<&TunQueue> {
-        self.queues.get(i)
     }
 
     /// Hands the queues out (e.g. one per worker). The device then lives until the last of them
@@ -619,27 +477,31 @@ impl Tun {
     }
 }
 
+impl Device for Tun {
+    type Queue = TunQueue;
+
+    fn queue(&self, i: usize) -> Option<&TunQueue> {
+        self.queues.get(i)
+    }
+
+    fn ifindex(&self) -> u32 {
+        self.ifindex
+    }
+
+    /// The `TUNSETOFFLOAD` flags the kernel accepted (`NONE` without `vnet_hdr`).
+    fn offloads(&self) -> Offloads {
+        self.offloads
+    }
+
+    /// 0: a TUN queue's drops are the device's own `tx_dropped`.
+    fn socket_drops(&self) -> u64 {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn offload_rules_and_names() {
-        assert_eq!(Offloads::ALL.to_string(), "csum|tso4|tso6|tso_ecn|uso4|uso6");
-        assert_eq!(Offloads::NONE.to_string(), "none");
-        assert_eq!(Offloads::TSO4.normalized(), Offloads::NONE);
-        assert_eq!((Offloads::CSUM | Offloads::TSO_ECN).normalized(), Offloads::CSUM);
-        assert_eq!((Offloads::CSUM | Offloads::USO4).normalized(), Offloads::CSUM);
-        assert_eq!(Offloads::ALL.normalized(), Offloads::ALL);
-        assert_eq!(
-            Offloads::ALL.bits(),
-            0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40,
-            "TUN_F_* values from <linux/if_tun.h>"
-        );
-        assert!(Offloads::ALL.contains(Offloads::TSO4 | Offloads::TSO6));
-        assert!(!Offloads::CSUM.intersects(Offloads::TSO4));
-        assert_eq!(Offloads::from_bits_truncate(0xffff_ffff), Offloads::ALL);
-    }
 
     #[test]
     fn offload_probe_order() {
