@@ -41,11 +41,11 @@ pub use elb::{
 };
 pub use endpoint_service::EndpointService;
 pub use instance::{DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes};
-pub use lookup::{Kind, Resource, find, find_scoped, select, visible};
+pub use lookup::{Kind, Resource, TagTarget, Tagged, find, find_scoped, select, visible};
 pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
 pub use security_group::{Direction, SecurityGroup, SgProtocol, SgRule};
-pub use tags::{MAX_TAGS, TagTarget, Tagged, Tags};
+pub use tags::{MAX_TAGS, Tags};
 pub use vpc::{Subnet, SubnetAttributes, Vpc, VpcAttributes};
 pub use vpc_endpoint::{DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
 
