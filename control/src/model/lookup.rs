@@ -108,6 +108,17 @@ pub fn find<'a, T: Resource>(
     }
 }
 
+/// Like [`find`], for changing the resource found (no second lookup for the caller to get wrong).
+pub fn find_mut<'a, T: Resource>(
+    map: &'a mut BTreeMap<String, T>,
+    account: &str,
+    key: &str,
+) -> Result<&'a mut T, ApiError> {
+    let id = find(map, account, key)?.id().to_owned();
+    // Maps are keyed by ID, so this finds what `find` found.
+    map.get_mut(&id).ok_or_else(|| T::KIND.not_found(key))
+}
+
 /// Like [`find`], but a Name matching several resources is settled by `in_scope` (e.g. "in this
 /// VPC") when exactly one of them is in scope: `default` names the default security group of
 /// the VPC at hand, not of every VPC.
@@ -245,6 +256,16 @@ mod tests {
         let e = find(&map, "111111111111", "i-3").unwrap_err();
         assert_eq!(e.code, codes::INVALID_INSTANCE_ID_NOT_FOUND);
         assert!(e.message.contains("'i-3'"), "{}", e.message);
+    }
+
+    #[test]
+    fn find_mut_changes_what_find_finds() {
+        let mut map: BTreeMap<_, _> =
+            [inst("i-1", "111111111111", Some("web")), inst("i-3", "222222222222", Some("db"))].into();
+        find_mut(&mut map, "111111111111", "web").unwrap().subnet_id = "subnet-2".into();
+        assert_eq!(map["i-1"].subnet_id, "subnet-2");
+        let e = find_mut(&mut map, "111111111111", "db").unwrap_err();
+        assert_eq!(e.code, codes::INVALID_INSTANCE_ID_NOT_FOUND);
     }
 
     #[test]

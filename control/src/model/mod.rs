@@ -41,7 +41,7 @@ pub use elb::{
 };
 pub use endpoint_service::EndpointService;
 pub use instance::{DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes};
-pub use lookup::{Kind, Resource, TagTarget, Tagged, find, find_scoped, select, visible};
+pub use lookup::{Kind, Resource, TagTarget, Tagged, find, find_mut, find_scoped, select, visible};
 pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
 pub use security_group::{Direction, SecurityGroup, SgProtocol, SgRule};
