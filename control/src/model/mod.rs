@@ -47,7 +47,7 @@ pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
 pub use security_group::{Direction, SecurityGroup, SgProtocol, SgRule};
 pub use tags::{MAX_TAGS, Tags};
 pub use vpc::{Subnet, SubnetAttributes, Vpc, VpcAttributes};
-pub use vpc_endpoint::{DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
+pub use vpc_endpoint::{ConnectionDecision, DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
 
 /// Version of the persisted state format. Version 1 had a `Name` field where resources now
 /// have `Tags` ([`crate::store`] migrates it).
