@@ -187,6 +187,7 @@ mod describe_vpcs;
 mod disassociate_route_table;
 mod elb_attributes;
 mod get_caller_identity;
+mod health_check;
 mod modify_instance_attribute;
 mod modify_listener;
 mod modify_listener_attributes;

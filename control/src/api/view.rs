@@ -14,9 +14,9 @@ use super::validate::{availability_zones, zone_id};
 use crate::error::ApiError;
 use crate::ids::{self, IdKind};
 use crate::model::{
-    AddressBook, Destination, Direction, EndpointService, EndpointType, HealthCheckPort, Instance, Listener,
-    LoadBalancer, PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol, SgRule, State,
-    Subnet, Target, TargetGroup, Vpc, VpcEndpoint,
+    AddressBook, Destination, Direction, EndpointService, EndpointType, HealthCheck, HealthCheckPort,
+    Instance, Listener, LoadBalancer, PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol,
+    SgRule, State, Subnet, Target, TargetGroup, Vpc, VpcEndpoint,
 };
 
 pub fn vpc(v: &Vpc) -> Value {
@@ -195,7 +195,7 @@ pub fn target_group(state: &State, tg: &TargetGroup) -> Value {
     });
     if let Some(path) = &hc.path {
         v["HealthCheckPath"] = path.as_str().into();
-        v["Matcher"] = json!({"HttpCode": super::create_target_group::DEFAULT_MATCHER});
+        v["Matcher"] = json!({"HttpCode": HealthCheck::DEFAULT_MATCHER});
     }
     v
 }
