@@ -199,6 +199,7 @@ mod modify_vpc_attribute;
 mod modify_vpc_endpoint;
 mod modify_vpc_endpoint_service_configuration;
 mod modify_vpc_endpoint_service_permissions;
+mod permissions;
 mod register_targets;
 mod reject_vpc_endpoint_connections;
 mod remove_tags;
