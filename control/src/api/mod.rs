@@ -208,6 +208,7 @@ mod revoke_security_group_egress;
 mod revoke_security_group_ingress;
 mod run_instances;
 mod tagging;
+mod targets;
 mod terminate_instances;
 #[cfg(test)]
 mod testkit;

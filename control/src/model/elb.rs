@@ -220,6 +220,14 @@ pub struct Target {
     pub health: TargetHealth,
 }
 
+impl Target {
+    /// A target group holds each address and port once: a target with the same ones (however
+    /// it was named, whatever its health) is the same target.
+    pub fn same_as(&self, other: &Target) -> bool {
+        self.ip == other.ip && self.port == other.port
+    }
+}
+
 /// Target health states (`TargetHealth.State`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
