@@ -188,6 +188,7 @@ mod disassociate_route_table;
 mod elb_attributes;
 mod get_caller_identity;
 mod health_check;
+mod listener_rules;
 mod modify_instance_attribute;
 mod modify_listener;
 mod modify_listener_attributes;
