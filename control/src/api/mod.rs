@@ -123,6 +123,7 @@
 mod accept_vpc_endpoint_connections;
 mod add_tags;
 mod associate_route_table;
+mod attribute_specs;
 mod authorize_security_group_egress;
 mod authorize_security_group_ingress;
 mod call;
