@@ -243,3 +243,13 @@ pub fn default_policy<'a>(req: &'a Request, key: &str) -> Result<Option<&'a str>
     }
     Ok(Some(text))
 }
+
+/// The `InvalidServiceName` error for `name` (used wherever a ServiceName is looked up).
+pub fn invalid_service_name(name: &str) -> ApiError {
+    ApiError::new(
+        codes::INVALID_SERVICE_NAME,
+        format!(
+            "The Vpc Endpoint Service '{name}' does not exist (or you are not allowed to use it); DescribeVpcEndpointServices lists the ones you can use"
+        ),
+    )
+}

@@ -19,7 +19,6 @@ use super::common::{
     add_gateway_route, check_private_dns, default_policy, done, remove_gateway_routes, route_tables_in_vpc,
     security_groups_in_vpc, set_dns_entries, subnets_in_vpc,
 };
-use super::create_vpc_endpoint::add_enis;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{EndpointType, State, VpcEndpoint, find};
@@ -88,7 +87,7 @@ fn interface(state: &State, req: &Request, ep: &mut VpcEndpoint) -> Result<bool,
         .into_iter()
         .filter(|s| !have.contains(&s.id) || remove_subnets.iter().any(|r| r.id == s.id))
         .collect();
-    add_enis(state, svc, ep, &new_subnets, &[])?;
+    ep.add_enis(state, svc, &new_subnets, &[])?;
     if ep.network_interfaces.is_empty() {
         return Err(ApiError::invalid(format!("Endpoint {} must keep at least one subnet", ep.id)));
     }

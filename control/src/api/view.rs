@@ -216,17 +216,6 @@ pub fn listener(l: &Listener) -> Value {
     })
 }
 
-/// The availability zones of a service's NLBs, sorted.
-pub fn service_zones(state: &State, svc: &EndpointService) -> Vec<String> {
-    let zones: BTreeSet<&str> = svc
-        .network_load_balancer_arns
-        .iter()
-        .filter_map(|arn| state.load_balancers.get(arn))
-        .flat_map(LoadBalancer::azs)
-        .collect();
-    zones.into_iter().map(String::from).collect()
-}
-
 fn base_dns_name(state: &State, svc: &EndpointService) -> String {
     format!("{}.{}.vpce.amazonaws.com", svc.service_id, state.region)
 }
@@ -236,7 +225,7 @@ pub fn service_configuration(state: &State, svc: &EndpointService) -> Value {
     json!({
         "ServiceType": [{"ServiceType": "Interface"}], "ServiceId": svc.service_id,
         "ServiceName": svc.service_name, "ServiceState": "Available",
-        "AvailabilityZones": service_zones(state, svc), "AcceptanceRequired": svc.acceptance_required,
+        "AvailabilityZones": state.service_zones(svc), "AcceptanceRequired": svc.acceptance_required,
         "ManagesVpcEndpoints": false, "NetworkLoadBalancerArns": svc.network_load_balancer_arns,
         "BaseEndpointDnsNames": [base_dns_name(state, svc)], "PrivateDnsName": svc.private_dns_name,
         "Tags": svc.tags.to_json(),
@@ -247,7 +236,7 @@ pub fn service_configuration(state: &State, svc: &EndpointService) -> Value {
 pub fn service_detail(state: &State, svc: &EndpointService) -> Value {
     json!({
         "ServiceName": svc.service_name, "ServiceId": svc.service_id,
-        "ServiceType": [{"ServiceType": "Interface"}], "AvailabilityZones": service_zones(state, svc),
+        "ServiceType": [{"ServiceType": "Interface"}], "AvailabilityZones": state.service_zones(svc),
         "Owner": svc.owner, "BaseEndpointDnsNames": [base_dns_name(state, svc)],
         "PrivateDnsName": svc.private_dns_name, "VpcEndpointPolicySupported": false,
         "AcceptanceRequired": svc.acceptance_required, "ManagesVpcEndpoints": false,

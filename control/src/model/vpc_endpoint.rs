@@ -1,7 +1,7 @@
 //! VPC endpoints: the consumer side.
 //!
-//! - Interface endpoint: one ENI per subnet (at most one subnet per AZ), each with a private IP of
-//!   its subnet. Traffic to an ENI IP goes to the endpoint service's NLB — but only while
+//! - Interface endpoint: one ENI per subnet (at most one subnet per AZ, and only in AZs of the
+//!   service's NLBs: [`VpcEndpoint::add_enis`]), each with a private IP of its subnet. Traffic to an ENI IP goes to the endpoint service's NLB — but only while
 //!   [`VpcEndpoint::state`] is `available` (see [`EndpointState::passes_traffic`]) and a
 //!   security group of [`VpcEndpoint::security_group_ids`] admits it.
 //! - Gateway endpoint: no ENI; it owns a route `pl-… → vpce-…` in each of
@@ -18,10 +18,12 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use super::State;
+use super::addressing::{AddressBook, Pick};
 use super::lookup::resource;
 use super::tags::Tags;
+use super::{EndpointService, State, Subnet};
 use crate::error::{ApiError, codes};
+use crate::ids::{self, IdKind};
 
 /// Interface or Gateway.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +140,55 @@ impl VpcEndpoint {
             ));
         }
         self.state = to;
+        Ok(())
+    }
+
+    /// Gives this interface endpoint of `svc` one ENI in each of `subnets`, at `requested[n]`
+    /// (checked) or the highest free address of the endpoint's VPC in `state`. Subnets: one per
+    /// AZ, counting the ENIs the endpoint already has (`DuplicateSubnetsInSameZone`), each in an
+    /// AZ of the service's NLBs (`InvalidParameterValue`). ENI IDs are new in `state`.
+    pub fn add_enis(
+        &mut self,
+        state: &State,
+        svc: &EndpointService,
+        subnets: &[&Subnet],
+        requested: &[Option<Ipv4Addr>],
+    ) -> Result<(), ApiError> {
+        let zones = state.service_zones(svc);
+        for (n, s) in subnets.iter().enumerate() {
+            let twin = self
+                .network_interfaces
+                .iter()
+                .map(|e| (e.subnet_id.as_str(), e.az.as_str()))
+                .chain(subnets[..n].iter().map(|t| (t.id.as_str(), t.az.as_str())))
+                .find(|(_, az)| *az == s.az);
+            if let Some((twin, _)) = twin {
+                return Err(ApiError::new(
+                    codes::DUPLICATE_SUBNETS_IN_SAME_ZONE,
+                    format!(
+                        "Subnets {twin} and {} are both in {}; an endpoint takes one subnet per availability zone",
+                        s.id, s.az
+                    ),
+                ));
+            }
+            if !zones.contains(&s.az) {
+                return Err(ApiError::invalid(format!(
+                    "The endpoint service {} is not available in {} (the availability zone of {}); it is available in {}",
+                    svc.service_id,
+                    s.az,
+                    s.id,
+                    zones.join(", ")
+                )));
+            }
+        }
+        let mut book = AddressBook::for_vpc(state, &self.vpc_id);
+        for (n, subnet) in subnets.iter().enumerate() {
+            let id = ids::generate(IdKind::Eni, |id| {
+                state.id_taken(id) || self.network_interfaces.iter().any(|e| e.id == id)
+            });
+            let ip = book.assign(subnet, requested.get(n).copied().flatten(), Pick::Highest, &id)?;
+            self.network_interfaces.push(Eni { id, subnet_id: subnet.id.clone(), az: subnet.az.clone(), ip });
+        }
         Ok(())
     }
 }
