@@ -187,6 +187,7 @@ mod describe_vpc_endpoints;
 mod describe_vpcs;
 mod disassociate_route_table;
 mod elb_attributes;
+mod endpoint_service_params;
 mod get_caller_identity;
 mod health_check;
 mod listener_rules;
