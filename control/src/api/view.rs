@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::describe_network_interfaces::{group_identifiers, instance_eni, instance_groups};
 use super::validate::{availability_zones, zone_id};
 use crate::error::ApiError;
 use crate::ids::{self, IdKind};
@@ -126,7 +125,7 @@ pub fn security_group(sg: &SecurityGroup) -> Value {
 
 pub fn instance(state: &State, i: &Instance) -> Value {
     let az = state.subnets.get(&i.subnet_id).map(|s| s.az.as_str());
-    let groups = group_identifiers(state, &instance_groups(state, i));
+    let groups = group_identifiers(state, &state.instance_groups(i));
     let a = &i.attributes;
     json!({
         "InstanceId": i.id, "SubnetId": i.subnet_id, "VpcId": i.vpc_id,
@@ -155,6 +154,51 @@ pub fn terminated_reservation(state: &State, i: &Instance) -> Value {
     inst["NetworkInterfaces"] = json!([]);
     inst["SecurityGroups"] = json!([]);
     r
+}
+
+/// `[{GroupId, GroupName}]` of `ids`.
+pub fn group_identifiers(state: &State, ids: &[String]) -> Vec<Value> {
+    ids.iter()
+        .map(|id| json!({"GroupId": id, "GroupName": state.security_groups.get(id).map(|g| g.name.as_str())}))
+        .collect()
+}
+
+/// The primary network interface ID of instance `i`.
+fn instance_eni_id(i: &Instance) -> String {
+    ids::derived(IdKind::Eni, &format!("{}/primary", i.id))
+}
+
+/// The fields every interface has.
+pub fn interface(
+    id: &str,
+    subnet: Option<&Subnet>,
+    owner: &str,
+    ip: std::net::Ipv4Addr,
+    kind: &str,
+) -> Value {
+    json!({
+        "NetworkInterfaceId": id, "SubnetId": subnet.map(|s| &s.id), "VpcId": subnet.map(|s| &s.vpc_id),
+        "AvailabilityZone": subnet.map(|s| &s.az), "OwnerId": owner, "InterfaceType": kind,
+        "Status": "in-use", "PrivateIpAddress": ip, "SourceDestCheck": true,
+        "PrivateIpAddresses": [{"Primary": true, "PrivateIpAddress": ip}],
+        "Ipv6Addresses": [], "TagSet": [],
+    })
+}
+
+/// The primary interface of instance `i` (also shown by DescribeInstances).
+pub fn instance_eni(state: &State, i: &Instance) -> Value {
+    let id = instance_eni_id(i);
+    let mut v = interface(&id, state.subnets.get(&i.subnet_id), &i.owner, i.ip, "interface");
+    v["Description"] = "".into();
+    v["RequesterManaged"] = false.into();
+    v["SourceDestCheck"] = i.attributes.source_dest_check.into();
+    v["Groups"] = group_identifiers(state, &state.instance_groups(i)).into();
+    let hex = id.trim_start_matches(IdKind::Eni.prefix());
+    v["Attachment"] = json!({
+        "AttachmentId": format!("eni-attach-{hex}"), "InstanceId": i.id, "InstanceOwnerId": i.owner,
+        "DeviceIndex": 0, "NetworkCardIndex": 0, "Status": "attached", "DeleteOnTermination": true,
+    });
+    v
 }
 
 pub fn load_balancer(lb: &LoadBalancer) -> Value {

@@ -21,6 +21,7 @@ mod client_token;
 mod elb;
 mod endpoint_service;
 mod instance;
+mod instance_type;
 mod lookup;
 mod prefix_list;
 mod route_table;
@@ -40,7 +41,10 @@ pub use elb::{
     TargetGroup, TargetHealth, TargetType,
 };
 pub use endpoint_service::EndpointService;
-pub use instance::{DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes};
+pub use instance::{
+    DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes, SHUTDOWN_BEHAVIORS, is_ami_id,
+};
+pub use instance_type::{INSTANCE_TYPES, InstanceType};
 pub use lookup::{Kind, Resource, TagTarget, Tagged, find, find_mut, find_scoped, select, visible};
 pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
