@@ -126,7 +126,10 @@ pub fn add_gateway_route(
     pl: &str,
     endpoint_id: &str,
 ) -> Result<(), ApiError> {
-    let rt = state.route_tables.get_mut(rt_id).expect("resolved by route_tables_in_vpc");
+    // `rt_id` comes from route_tables_in_vpc; a missing table is a broken state, not a panic.
+    let rt = state.route_tables.get_mut(rt_id).ok_or_else(|| {
+        ApiError::internal(format!("route table {rt_id} vanished while routing {endpoint_id}"))
+    })?;
     let route = gateway_route(pl, endpoint_id);
     if let Some(existing) = rt.route(&route.destination) {
         return Err(ApiError::new(

@@ -54,7 +54,9 @@ fn gateway(state: &mut State, req: &Request, ep: &mut VpcEndpoint) -> Result<boo
     if let Some(rt) = remove.iter().find(|rt| !ep.route_table_ids.contains(rt)) {
         return Err(not_attached("Route table", rt, ep, &ep.route_table_ids));
     }
-    let pl = ep.prefix_list_id.clone().expect("gateway endpoints have a prefix list");
+    let pl = ep.prefix_list_id.clone().ok_or_else(|| {
+        ApiError::internal(format!("gateway endpoint {} has no prefix list (a broken state)", ep.id))
+    })?;
     for rt in &remove {
         remove_gateway_routes(state, rt, &ep.id);
     }
