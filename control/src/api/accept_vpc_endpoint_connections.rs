@@ -9,44 +9,14 @@ use serde_json::Value;
 
 use super::request::{Params, Request};
 use super::view;
-use crate::error::{ApiError, codes};
-use crate::model::{EndpointState, State, find};
-
-/// Moves each named endpoint of the caller's service from one of `from` to `to` (shared with
-/// `RejectVpcEndpointConnections`).
-pub fn decide(
-    state: &mut State,
-    req: &Request,
-    from: &[EndpointState],
-    to: EndpointState,
-) -> Result<Value, ApiError> {
-    let service_id = find(&state.endpoint_services, &req.account, req.str("ServiceId")?)?.service_id.clone();
-    Ok(view::batch(&req.list_required("VpcEndpointIds")?, |id| {
-        let ep = state.vpc_endpoints.get_mut(id).filter(|e| e.service_id.as_deref() == Some(&service_id));
-        match ep {
-            None => Err(ApiError::new(
-                codes::INVALID_VPC_ENDPOINT_ID_NOT_FOUND,
-                format!("The Vpc Endpoint Id '{id}' does not exist or is not connected to {service_id}"),
-            )),
-            Some(ep) if from.contains(&ep.state) => {
-                ep.state = to;
-                Ok(())
-            }
-            Some(ep) => Err(ApiError::new(
-                codes::INCORRECT_STATE,
-                format!(
-                    "Endpoint {id} is {}; only {} endpoints can become {}",
-                    ep.state.as_str(),
-                    from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
-                    to.as_str()
-                ),
-            )),
-        }
-    }))
-}
+use crate::error::ApiError;
+use crate::model::{ConnectionDecision, State, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    decide(state, req, &[EndpointState::PendingAcceptance], EndpointState::Available)
+    let service_id = find(&state.endpoint_services, &req.account, req.str("ServiceId")?)?.service_id.clone();
+    Ok(view::batch(&req.list_required("VpcEndpointIds")?, |id| {
+        state.decide_connection(&service_id, id, ConnectionDecision::Accept)
+    }))
 }
 
 #[cfg(test)]

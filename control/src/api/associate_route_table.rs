@@ -21,11 +21,13 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         Some(id) => id,
         None => {
             let id = state.new_id(IdKind::RouteTableAssociation);
-            for other in state.route_tables.values_mut() {
-                other.associations.retain(|a| a.subnet_id != subnet_id);
+            // A subnet has one explicit association: it leaves any other table for this one.
+            for table in state.route_tables.values_mut() {
+                table.associations.retain(|a| a.subnet_id != subnet_id);
+                if table.id == rt_id {
+                    table.associations.push(Association { id: id.clone(), subnet_id: subnet_id.clone() });
+                }
             }
-            let rt = state.route_tables.get_mut(&rt_id).expect("found above");
-            rt.associations.push(Association { id: id.clone(), subnet_id });
             id
         }
     };

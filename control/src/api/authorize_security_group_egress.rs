@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::authorize_security_group_ingress::authorize;
+use super::permissions::authorize;
 use super::request::Request;
 use crate::error::ApiError;
 use crate::model::{Direction, State};

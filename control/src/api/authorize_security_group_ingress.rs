@@ -7,109 +7,12 @@
 //! TCP/UDP need FromPort (ToPort defaults to it); ICMP ports are type/code (-1 = any).
 //! A rule that already exists is `InvalidPermission.Duplicate`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::request::{Params, Request};
-use super::validate::sg_protocol;
-use super::view;
-use crate::error::{ApiError, codes};
-use crate::model::{Direction, SgProtocol, SgRule, State, find};
-
-/// The rules a request names (shared with the Revoke* operations), and the first IPv6 range it
-/// names, if any: privlink's groups are IPv4-only, so Authorize* refuses IPv6 ranges and
-/// Revoke* reports them as rules that do not exist (what Terraform expects when it revokes the
-/// default IPv6 egress rule of a group without IPv6). Group references (`UserIdGroupPairs`) and
-/// prefix lists are not supported.
-pub fn rules(req: &Request) -> Result<(Vec<SgRule>, Option<String>), ApiError> {
-    let perms = req.objects("IpPermissions")?;
-    if perms.is_empty() {
-        let (protocol, from_port, to_port) = protocol_and_ports(req)?;
-        return Ok((vec![SgRule { protocol, from_port, to_port, cidr: req.cidr("CidrIp")? }], None));
-    }
-    let mut rules = Vec::new();
-    let mut ipv6 = None;
-    for perm in &perms {
-        for key in ["UserIdGroupPairs", "PrefixListIds"] {
-            if let Some(v) = perm.raw(key).filter(|v| v.as_array().is_some_and(|a| !a.is_empty())) {
-                return Err(perm.bad(key, v, "privlink rules name IPv4 ranges (IpRanges) only"));
-            }
-        }
-        let (protocol, from_port, to_port) = protocol_and_ports(perm)?;
-        let ranges = perm.objects("IpRanges")?;
-        let v6 = perm.objects("Ipv6Ranges")?;
-        if ranges.is_empty() && v6.is_empty() {
-            return Err(ApiError::missing(&perm.label("IpRanges")));
-        }
-        if let Some(r) = v6.first() {
-            ipv6.get_or_insert(r.str("CidrIpv6")?.to_owned());
-        }
-        for range in &ranges {
-            rules.push(SgRule { protocol, from_port, to_port, cidr: range.cidr("CidrIp")? });
-        }
-    }
-    Ok((rules, ipv6))
-}
-
-fn protocol_and_ports(p: &impl Params) -> Result<(SgProtocol, i32, i32), ApiError> {
-    let protocol = sg_protocol(p, "IpProtocol")?;
-    let (from, to) = match protocol {
-        SgProtocol::All => {
-            // AWS ignores the ports of protocol -1 (Terraform and the console send 0).
-            let _ = (p.raw("FromPort"), p.raw("ToPort"));
-            (-1, -1)
-        }
-        SgProtocol::Icmp => {
-            (p.int_opt("FromPort", -1..=255)?.unwrap_or(-1), p.int_opt("ToPort", -1..=255)?.unwrap_or(-1))
-        }
-        SgProtocol::Tcp | SgProtocol::Udp => {
-            let from =
-                p.int_opt("FromPort", 0..=65535)?.ok_or_else(|| ApiError::missing(&p.label("FromPort")))?;
-            let to = p.int_opt("ToPort", 0..=65535)?.unwrap_or(from);
-            if from > to {
-                return Err(ApiError::invalid(format!(
-                    "FromPort {from} is greater than ToPort {to} in {}; give the lower port first",
-                    p.label("IpProtocol")
-                )));
-            }
-            (from, to)
-        }
-    };
-    Ok((protocol, from as i32, to as i32))
-}
-
-/// How AWS quotes a rule in `InvalidPermission.*` messages.
-pub fn describe_rule(r: &SgRule) -> String {
-    format!(
-        "peer: {}, {}, from port: {}, to port: {}, ALLOW",
-        r.cidr,
-        view::permission(r)["IpProtocol"].as_str().unwrap_or("-1").to_uppercase(),
-        r.from_port,
-        r.to_port
-    )
-}
-
-/// Adds the rules `req` names to direction `dir` of its group.
-pub fn authorize(state: &mut State, req: &Request, dir: Direction) -> Result<Value, ApiError> {
-    let id = find(&state.security_groups, &req.account, req.str("GroupId")?)?.id.clone();
-    let (new, ipv6) = rules(req)?;
-    if let Some(range) = ipv6 {
-        return Err(ApiError::invalid(format!(
-            "The IPv6 range {range} cannot be authorized: privlink security groups are IPv4-only (no remote-ipv6-range rules)"
-        )));
-    }
-    let sg = state.security_groups.get_mut(&id).expect("found above");
-    for (n, rule) in new.iter().enumerate() {
-        if sg.rules(dir).contains(rule) || new[..n].contains(rule) {
-            return Err(ApiError::new(
-                codes::INVALID_PERMISSION_DUPLICATE,
-                format!("the specified rule \"{}\" already exists in {id}", describe_rule(rule)),
-            ));
-        }
-    }
-    sg.rules_mut(dir).extend(new.iter().cloned());
-    let shown: Vec<Value> = new.iter().map(|r| view::security_group_rule(sg, dir, r)).collect();
-    Ok(json!({"Return": true, "SecurityGroupRules": shown}))
-}
+use super::permissions::authorize;
+use super::request::Request;
+use crate::error::ApiError;
+use crate::model::{Direction, State};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     authorize(state, req, Direction::Ingress)

@@ -126,7 +126,10 @@ pub fn add_gateway_route(
     pl: &str,
     endpoint_id: &str,
 ) -> Result<(), ApiError> {
-    let rt = state.route_tables.get_mut(rt_id).expect("resolved by route_tables_in_vpc");
+    // `rt_id` comes from route_tables_in_vpc; a missing table is a broken state, not a panic.
+    let rt = state.route_tables.get_mut(rt_id).ok_or_else(|| {
+        ApiError::internal(format!("route table {rt_id} vanished while routing {endpoint_id}"))
+    })?;
     let route = gateway_route(pl, endpoint_id);
     if let Some(existing) = rt.route(&route.destination) {
         return Err(ApiError::new(
@@ -242,4 +245,14 @@ pub fn default_policy<'a>(req: &'a Request, key: &str) -> Result<Option<&'a str>
         ));
     }
     Ok(Some(text))
+}
+
+/// The `InvalidServiceName` error for `name` (used wherever a ServiceName is looked up).
+pub fn invalid_service_name(name: &str) -> ApiError {
+    ApiError::new(
+        codes::INVALID_SERVICE_NAME,
+        format!(
+            "The Vpc Endpoint Service '{name}' does not exist (or you are not allowed to use it); DescribeVpcEndpointServices lists the ones you can use"
+        ),
+    )
 }

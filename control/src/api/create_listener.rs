@@ -9,81 +9,14 @@
 
 use serde_json::{Value, json};
 
+use super::listener_rules::{check, forward_target};
 use super::request::{Params, Request};
 use super::tagging::elb_tags_on_create;
-use super::validate::{elb_protocol, same_vpc};
+use super::validate::elb_protocol;
 use super::view;
-use crate::error::{ApiError, codes};
+use crate::error::ApiError;
 use crate::ids;
-use crate::model::{ElbProtocol, Listener, LoadBalancer, State, TargetGroup, find};
-
-/// The target group of the one `forward` action of `DefaultActions`.
-pub fn forward_target<'a>(state: &'a State, req: &Request) -> Result<&'a TargetGroup, ApiError> {
-    let actions = req.objects("DefaultActions")?;
-    let [action] = actions.as_slice() else {
-        return Err(ApiError::invalid(format!(
-            "DefaultActions must hold exactly one action {{\"Type\":\"forward\",\"TargetGroupArn\":…}}, got {}",
-            actions.len()
-        )));
-    };
-    if let Some(t) = action.str_opt("Type")?.filter(|t| !t.eq_ignore_ascii_case("forward")) {
-        return Err(action.bad("Type", &t.into(), "network load balancers support forward actions only"));
-    }
-    find(&state.target_groups, &req.account, action.str("TargetGroupArn")?)
-}
-
-/// Checks a listener of `lb` on `protocol`/`port` forwarding to `tg` against the rules above;
-/// `except` is the listener being modified (it does not clash with itself).
-pub fn check(
-    state: &State,
-    lb: &LoadBalancer,
-    protocol: ElbProtocol,
-    port: u16,
-    tg: &TargetGroup,
-    except: Option<&str>,
-) -> Result<(), ApiError> {
-    same_vpc(&format!("Target group {}", tg.name), &tg.vpc_id, &lb.vpc_id)?;
-    let compatible = match protocol {
-        ElbProtocol::TcpUdp => tg.protocol == ElbProtocol::TcpUdp,
-        p => tg.protocol == p || tg.protocol == ElbProtocol::TcpUdp,
-    };
-    if !compatible {
-        return Err(ApiError::new(
-            codes::INCOMPATIBLE_PROTOCOLS,
-            format!(
-                "Listener protocol '{}' is not compatible with protocol '{}' of target group '{}'",
-                protocol.as_str(),
-                tg.protocol.as_str(),
-                tg.name
-            ),
-        ));
-    }
-    let others = || state.listeners.values().filter(|l| Some(l.arn.as_str()) != except);
-    if let Some(other) =
-        others().find(|l| l.default_target_group_arn == tg.arn && l.load_balancer_arn != lb.arn)
-    {
-        return Err(ApiError::new(
-            codes::TARGET_GROUP_ASSOCIATION_LIMIT,
-            format!(
-                "Target group '{}' is already used by load balancer {}",
-                tg.name, other.load_balancer_arn
-            ),
-        ));
-    }
-    if let Some(other) =
-        others().find(|l| l.load_balancer_arn == lb.arn && l.port == port && l.protocol.overlaps(protocol))
-    {
-        return Err(ApiError::new(
-            codes::DUPLICATE_LISTENER,
-            format!(
-                "A listener already exists on port {port} ({}) of load balancer '{}'",
-                other.protocol.as_str(),
-                lb.name
-            ),
-        ));
-    }
-    Ok(())
-}
+use crate::model::{Listener, State, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let lb = find(&state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?;

@@ -10,10 +10,10 @@ use serde_json::Value;
 use super::common::done;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
-use crate::model::{Destination, Route, RouteTarget, State, find};
+use crate::model::{Destination, Route, RouteTarget, State, find_mut};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let rt = find(&state.route_tables, &req.account, req.str("RouteTableId")?)?;
+    let rt = find_mut(&mut state.route_tables, &req.account, req.str("RouteTableId")?)?;
     let cidr = req.cidr("DestinationCidrBlock")?;
     let destination = Destination::Cidr(cidr);
     if let Some(target) = req.str_opt("Target")?.filter(|t| *t != "blackhole") {
@@ -29,8 +29,6 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             format!("The route identified by {cidr} already exists in {}", rt.id),
         ));
     }
-    let id = rt.id.clone();
-    let rt = state.route_tables.get_mut(&id).expect("found above");
     rt.routes.push(Route { destination, target: RouteTarget::Blackhole });
     Ok(done())
 }

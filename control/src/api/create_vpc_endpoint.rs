@@ -26,19 +26,15 @@ use std::net::Ipv4Addr;
 use serde_json::{Value, json};
 
 use super::common::{
-    add_gateway_route, check_private_dns, default_policy, route_tables_in_vpc, security_groups_in_vpc,
-    set_dns_entries, subnets_in_vpc,
+    add_gateway_route, check_private_dns, default_policy, invalid_service_name, route_tables_in_vpc,
+    security_groups_in_vpc, set_dns_entries, subnets_in_vpc,
 };
-use super::describe_vpc_endpoint_services::invalid_service_name;
 use super::request::{Params, Request};
 use super::tagging::tags_on_create;
 use super::view;
 use crate::error::{ApiError, codes};
-use crate::ids::{self, IdKind};
-use crate::model::{
-    AddressBook, EndpointService, EndpointState, EndpointType, Eni, Pick, State, Subnet, Vpc, VpcEndpoint,
-    find,
-};
+use crate::ids::IdKind;
+use crate::model::{EndpointState, EndpointType, State, Vpc, VpcEndpoint, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?.clone();
@@ -91,54 +87,6 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     }
     state.vpc_endpoints.insert(ep.id.clone(), ep.clone());
     Ok(json!({"VpcEndpoint": view::vpc_endpoint(state, &ep)}))
-}
-
-/// Gives interface endpoint `ep` one ENI in each of `subnets`, at `requested[n]` (checked) or the
-/// highest free address. Subnets: one per AZ, counting the ENIs `ep` already has
-/// (`DuplicateSubnetsInSameZone`), each in an AZ of the service's NLBs.
-pub fn add_enis(
-    state: &State,
-    svc: &EndpointService,
-    ep: &mut VpcEndpoint,
-    subnets: &[&Subnet],
-    requested: &[Option<Ipv4Addr>],
-) -> Result<(), ApiError> {
-    let zones = view::service_zones(state, svc);
-    for (n, s) in subnets.iter().enumerate() {
-        let twin = ep
-            .network_interfaces
-            .iter()
-            .map(|e| (e.subnet_id.as_str(), e.az.as_str()))
-            .chain(subnets[..n].iter().map(|t| (t.id.as_str(), t.az.as_str())))
-            .find(|(_, az)| *az == s.az);
-        if let Some((twin, _)) = twin {
-            return Err(ApiError::new(
-                codes::DUPLICATE_SUBNETS_IN_SAME_ZONE,
-                format!(
-                    "Subnets {twin} and {} are both in {}; an endpoint takes one subnet per availability zone",
-                    s.id, s.az
-                ),
-            ));
-        }
-        if !zones.contains(&s.az) {
-            return Err(ApiError::invalid(format!(
-                "The endpoint service {} is not available in {} (the availability zone of {}); it is available in {}",
-                svc.service_id,
-                s.az,
-                s.id,
-                zones.join(", ")
-            )));
-        }
-    }
-    let mut book = AddressBook::for_vpc(state, &ep.vpc_id);
-    for (n, subnet) in subnets.iter().enumerate() {
-        let id = ids::generate(IdKind::Eni, |id| {
-            state.id_taken(id) || ep.network_interfaces.iter().any(|e| e.id == id)
-        });
-        let ip = book.assign(subnet, requested.get(n).copied().flatten(), Pick::Highest, &id)?;
-        ep.network_interfaces.push(Eni { id, subnet_id: subnet.id.clone(), az: subnet.az.clone(), ip });
-    }
-    Ok(())
 }
 
 fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> Result<(), ApiError> {
@@ -198,7 +146,7 @@ fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> R
                 .transpose()
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    add_enis(state, svc, ep, &subnets, &requested)?;
+    ep.add_enis(state, svc, &subnets, &requested)?;
     ep.security_group_ids = security_groups_in_vpc(state, req, "SecurityGroupIds", &vpc.id)?;
     if ep.security_group_ids.is_empty() {
         ep.security_group_ids.push(vpc.default_security_group.clone());

@@ -8,10 +8,10 @@ use serde_json::Value;
 use super::common::done;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
-use crate::model::{Destination, RouteTarget, State, find};
+use crate::model::{Destination, RouteTarget, State, find_mut};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let rt = find(&state.route_tables, &req.account, req.str("RouteTableId")?)?;
+    let rt = find_mut(&mut state.route_tables, &req.account, req.str("RouteTableId")?)?;
     let cidr = req.cidr("DestinationCidrBlock")?;
     let destination = Destination::Cidr(cidr);
     match rt.route(&destination).map(|r| &r.target) {
@@ -26,8 +26,6 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         }
         Some(_) => {}
     }
-    let id = rt.id.clone();
-    let rt = state.route_tables.get_mut(&id).expect("found above");
     rt.routes.retain(|r| r.destination != destination);
     Ok(done())
 }

@@ -3,24 +3,22 @@
 
 use serde_json::{Value, json};
 
-use super::register_targets::targets;
 use super::request::{Params, Request};
+use super::targets::targets;
 use crate::error::{ApiError, codes};
-use crate::model::{State, Target, find};
+use crate::model::{State, find_mut};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let tg = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
-    let gone = targets(state, req, tg)?;
-    let same = |a: &Target, b: &Target| a.ip == b.ip && a.port == b.port;
-    if let Some(g) = gone.iter().find(|g| !tg.targets.iter().any(|t| same(t, g))) {
+    let State { target_groups, vpcs, instances, .. } = state;
+    let tg = find_mut(target_groups, &req.account, req.str("TargetGroupArn")?)?;
+    let gone = targets(req, tg, vpcs, instances)?;
+    if let Some(g) = gone.iter().find(|g| !tg.targets.iter().any(|t| t.same_as(g))) {
         return Err(ApiError::new(
             codes::INVALID_TARGET,
             format!("The target {}:{} is not registered in target group '{}'", g.ip, g.port, tg.name),
         ));
     }
-    let arn = tg.arn.clone();
-    let tg = state.target_groups.get_mut(&arn).expect("found above");
-    tg.targets.retain(|t| !gone.iter().any(|g| same(t, g)));
+    tg.targets.retain(|t| !gone.iter().any(|g| t.same_as(g)));
     Ok(json!({}))
 }
 

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use super::describe::{EC2_PAGING_UNBOUNDED, Listing};
 use super::request::{Params, Request};
-use crate::error::{ApiError, codes};
+use super::validate::ami_id;
+use crate::error::ApiError;
 use crate::model::{DEFAULT_IMAGE_ID, State, visible};
 
 pub const LISTING: Listing = Listing {
@@ -35,20 +36,6 @@ pub const LISTING: Listing = Listing {
     tags: Some("Tags"),
     paging: Some(EC2_PAGING_UNBOUNDED),
 };
-
-/// Checks that `id` (parameter `key`) is shaped like an AMI ID.
-pub fn ami_id(p: &impl Params, key: &str, id: &str) -> Result<String, ApiError> {
-    let ok = id
-        .strip_prefix("ami-")
-        .is_some_and(|hex| matches!(hex.len(), 8 | 17) && hex.bytes().all(|b| b.is_ascii_hexdigit()));
-    if ok {
-        return Ok(id.to_owned());
-    }
-    Err(ApiError::new(
-        codes::INVALID_AMI_ID_MALFORMED,
-        format!("Invalid id: \"{id}\" ({}: expected ami- and 8 or 17 hex digits)", p.label(key)),
-    ))
-}
 
 fn image(id: &str) -> Value {
     json!({

@@ -7,8 +7,8 @@
 
 use serde_json::{Value, json};
 
-use super::describe_network_interfaces::{group_identifiers, instance_groups};
 use super::request::{Params, Request};
+use super::view::group_identifiers;
 use crate::error::ApiError;
 use crate::model::{Instance, State, find};
 
@@ -29,7 +29,7 @@ fn attribute(state: &State, i: &Instance, name: &str) -> Option<(&'static str, V
         "blockDeviceMapping" => ("BlockDeviceMappings", json!([])),
         "productCodes" => ("ProductCodes", json!([])),
         "sourceDestCheck" => ("SourceDestCheck", json!({"Value": a.source_dest_check})),
-        "groupSet" => ("Groups", group_identifiers(state, &instance_groups(state, i)).into()),
+        "groupSet" => ("Groups", group_identifiers(state, &state.instance_groups(i)).into()),
         "ebsOptimized" => ("EbsOptimized", json!({"Value": a.ebs_optimized})),
         "sriovNetSupport" => ("SriovNetSupport", json!({"Value": "simple"})),
         "enaSupport" => ("EnaSupport", json!({"Value": true})),

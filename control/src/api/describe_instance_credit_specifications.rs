@@ -9,10 +9,9 @@
 use serde_json::{Value, json};
 
 use super::describe::{EC2_PAGING, Listing};
-use super::describe_instance_types::instance_type;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
-use crate::model::{Instance, State, select};
+use crate::model::{Instance, InstanceType, State, select};
 
 pub const LISTING: Listing = Listing {
     member: "InstanceCreditSpecifications",
@@ -23,7 +22,7 @@ pub const LISTING: Listing = Listing {
 };
 
 fn burstable(i: &Instance) -> bool {
-    instance_type(&i.instance_type).is_ok_and(|t| t.burstable)
+    InstanceType::named(&i.instance_type).is_ok_and(|t| t.burstable)
 }
 
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {

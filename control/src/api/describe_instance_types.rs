@@ -11,59 +11,8 @@ use serde_json::{Value, json};
 
 use super::describe::{Listing, ec2_paging};
 use super::request::{Params, Request};
-use crate::error::{ApiError, codes};
-use crate::model::State;
-
-/// One instance type: name, vCPUs, memory in MiB, burstable, architecture.
-pub struct InstanceType {
-    pub name: &'static str,
-    pub vcpus: u32,
-    pub memory_mib: u32,
-    pub burstable: bool,
-    pub arch: &'static str,
-}
-
-const fn t(
-    name: &'static str,
-    vcpus: u32,
-    memory_mib: u32,
-    burstable: bool,
-    arch: &'static str,
-) -> InstanceType {
-    InstanceType { name, vcpus, memory_mib, burstable, arch }
-}
-
-/// The instance types privlink knows.
-pub const INSTANCE_TYPES: &[InstanceType] = &[
-    t("t2.nano", 1, 512, true, "x86_64"),
-    t("t2.micro", 1, 1024, true, "x86_64"),
-    t("t2.small", 1, 2048, true, "x86_64"),
-    t("t2.medium", 2, 4096, true, "x86_64"),
-    t("t3.nano", 2, 512, true, "x86_64"),
-    t("t3.micro", 2, 1024, true, "x86_64"),
-    t("t3.small", 2, 2048, true, "x86_64"),
-    t("t3.medium", 2, 4096, true, "x86_64"),
-    t("t3a.micro", 2, 1024, true, "x86_64"),
-    t("t4g.micro", 2, 1024, true, "arm64"),
-    t("t4g.small", 2, 2048, true, "arm64"),
-    t("m5.large", 2, 8192, false, "x86_64"),
-    t("m6i.large", 2, 8192, false, "x86_64"),
-    t("c5.large", 2, 4096, false, "x86_64"),
-    t("c6g.large", 2, 4096, false, "arm64"),
-];
-
-/// The type named `name`, or `InvalidInstanceType` naming it.
-pub fn instance_type(name: &str) -> Result<&'static InstanceType, ApiError> {
-    INSTANCE_TYPES.iter().find(|t| t.name == name).ok_or_else(|| {
-        ApiError::new(
-            codes::INVALID_INSTANCE_TYPE,
-            format!(
-                "The instance type '{name}' does not exist in privlink; known types: {}",
-                INSTANCE_TYPES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
-            ),
-        )
-    })
-}
+use crate::error::ApiError;
+use crate::model::{INSTANCE_TYPES, InstanceType, State};
 
 fn info(t: &InstanceType) -> Value {
     json!({
@@ -101,7 +50,7 @@ pub fn run(_state: &State, req: &Request) -> Result<Value, ApiError> {
     let items = if wanted.is_empty() {
         INSTANCE_TYPES.iter().map(info).collect()
     } else {
-        wanted.iter().map(|n| instance_type(n).map(info)).collect::<Result<Vec<_>, _>>()?
+        wanted.iter().map(|n| InstanceType::named(n).map(info)).collect::<Result<Vec<_>, _>>()?
     };
     LISTING.answer(req, items)
 }

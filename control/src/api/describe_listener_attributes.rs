@@ -1,23 +1,19 @@
 //! `DescribeListenerAttributes {ListenerArn}` → `{"Attributes":[{Key, Value}]}`.
 //!
-//! The attributes of [`SPECS`] (AWS's one key for network load balancer listeners), with the
+//! The attributes of [`LISTENER`] (AWS's one key for network load balancer listeners), with the
 //! listener's value or AWS's default.
 
 use serde_json::Value;
 
-use super::elb_attributes::{Kind, Spec, answer, recorded};
+use super::attribute_specs::LISTENER;
+use super::elb_attributes::{answer, recorded};
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{State, find};
 
-/// The attributes of a listener: `tcp.idle_timeout.seconds` (60–6000, default 350) is recorded
-/// only (privlink's flow table has its own idle timeouts).
-pub const SPECS: &[Spec] =
-    &[Spec { key: "tcp.idle_timeout.seconds", default: "350", kind: Kind::Int(60, 6000) }];
-
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let l = find(&state.listeners, &req.account, req.str("ListenerArn")?)?;
-    Ok(answer(SPECS, |s| recorded(&l.attributes, s)))
+    Ok(answer(LISTENER, |s| recorded(&l.attributes, s)))
 }
 
 #[cfg(test)]

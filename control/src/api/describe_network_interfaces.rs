@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 
 use super::describe::{EC2_PAGING, Listing};
 use super::request::{Params, Request};
+use super::view::{group_identifiers, instance_eni, interface};
 use crate::error::{ApiError, codes};
 use crate::ids::{self, IdKind};
-use crate::model::{Instance, LoadBalancer, NlbNode, State, Subnet, VpcEndpoint};
+use crate::model::{LoadBalancer, NlbNode, State, VpcEndpoint};
 
 pub const LISTING: Listing = Listing {
     member: "NetworkInterfaces",
@@ -45,42 +46,11 @@ pub const LISTING: Listing = Listing {
     paging: Some(EC2_PAGING),
 };
 
-/// The primary network interface ID of instance `i`.
-pub fn instance_eni_id(i: &Instance) -> String {
-    ids::derived(IdKind::Eni, &format!("{}/primary", i.id))
-}
-
-/// The groups of instance `i` (its VPC's default group if it names none).
-pub fn instance_groups(state: &State, i: &Instance) -> Vec<String> {
-    if !i.security_group_ids.is_empty() {
-        return i.security_group_ids.clone();
-    }
-    state.vpcs.get(&i.vpc_id).map(|v| vec![v.default_security_group.clone()]).unwrap_or_default()
-}
-
-/// `[{GroupId, GroupName}]` of `ids`.
-pub fn group_identifiers(state: &State, ids: &[String]) -> Vec<Value> {
-    ids.iter()
-        .map(|id| json!({"GroupId": id, "GroupName": state.security_groups.get(id).map(|g| g.name.as_str())}))
-        .collect()
-}
-
 /// The attachment of a requester-managed interface: AWS's services own it (`amazon-aws`).
 fn service_attachment(eni_id: &str) -> Value {
     let hex = eni_id.trim_start_matches(IdKind::Eni.prefix());
     json!({"AttachmentId": format!("ela-attach-{hex}"), "InstanceOwnerId": "amazon-aws", "DeviceIndex": 1,
            "NetworkCardIndex": 0, "Status": "attached", "DeleteOnTermination": false})
-}
-
-/// The fields every interface has.
-fn interface(id: &str, subnet: Option<&Subnet>, owner: &str, ip: std::net::Ipv4Addr, kind: &str) -> Value {
-    json!({
-        "NetworkInterfaceId": id, "SubnetId": subnet.map(|s| &s.id), "VpcId": subnet.map(|s| &s.vpc_id),
-        "AvailabilityZone": subnet.map(|s| &s.az), "OwnerId": owner, "InterfaceType": kind,
-        "Status": "in-use", "PrivateIpAddress": ip, "SourceDestCheck": true,
-        "PrivateIpAddresses": [{"Primary": true, "PrivateIpAddress": ip}],
-        "Ipv6Addresses": [], "TagSet": [],
-    })
 }
 
 fn endpoint_enis<'a>(state: &'a State, ep: &'a VpcEndpoint) -> impl Iterator<Item = Value> + 'a {
@@ -104,22 +74,6 @@ fn nlb_eni(state: &State, lb: &LoadBalancer, node: &NlbNode) -> Value {
     v["RequesterManaged"] = true.into();
     v["Groups"] = json!([]);
     v["Attachment"] = service_attachment(&id);
-    v
-}
-
-/// The primary interface of instance `i` (also shown by DescribeInstances).
-pub fn instance_eni(state: &State, i: &Instance) -> Value {
-    let id = instance_eni_id(i);
-    let mut v = interface(&id, state.subnets.get(&i.subnet_id), &i.owner, i.ip, "interface");
-    v["Description"] = "".into();
-    v["RequesterManaged"] = false.into();
-    v["SourceDestCheck"] = i.attributes.source_dest_check.into();
-    v["Groups"] = group_identifiers(state, &instance_groups(state, i)).into();
-    let hex = id.trim_start_matches(IdKind::Eni.prefix());
-    v["Attachment"] = json!({
-        "AttachmentId": format!("eni-attach-{hex}"), "InstanceId": i.id, "InstanceOwnerId": i.owner,
-        "DeviceIndex": 0, "NetworkCardIndex": 0, "Status": "attached", "DeleteOnTermination": true,
-    });
     v
 }
 

@@ -6,8 +6,8 @@
 
 use serde_json::{Value, json};
 
-use super::register_targets;
 use super::request::{Params, Request};
+use super::targets::targets;
 use super::view;
 use crate::error::ApiError;
 use crate::model::{State, Target, TargetHealth, find};
@@ -15,10 +15,10 @@ use crate::model::{State, Target, TargetHealth, find};
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
     let tg = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
     if req.raw("Targets").is_some() {
-        let asked = register_targets::targets(state, req, tg)?;
+        let asked = targets(req, tg, &state.vpcs, &state.instances)?;
         let items: Vec<Value> = asked
             .iter()
-            .map(|a| match tg.targets.iter().find(|t| t.ip == a.ip && t.port == a.port) {
+            .map(|a| match tg.targets.iter().find(|t| t.same_as(a)) {
                 Some(t) => view::target_health(tg, t),
                 None => {
                     let mut v =

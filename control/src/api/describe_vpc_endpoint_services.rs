@@ -7,21 +7,12 @@
 
 use serde_json::Value;
 
+use super::common::invalid_service_name;
 use super::describe::{self, EC2_PAGING_UNBOUNDED, Listing};
 use super::request::{Params, Request};
 use super::view;
-use crate::error::{ApiError, codes};
+use crate::error::ApiError;
 use crate::model::State;
-
-/// The `InvalidServiceName` error for `name` (used wherever a ServiceName is looked up).
-pub fn invalid_service_name(name: &str) -> ApiError {
-    ApiError::new(
-        codes::INVALID_SERVICE_NAME,
-        format!(
-            "The Vpc Endpoint Service '{name}' does not exist (or you are not allowed to use it); DescribeVpcEndpointServices lists the ones you can use"
-        ),
-    )
-}
 
 /// The filters of DescribeVpcEndpointServices (AWS's names) and the view paths they match.
 pub const LISTING: Listing = Listing {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::common::done;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
-use crate::model::{Association, State, find, visible};
+use crate::model::{Association, State, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let (key, by_subnet) = match req.str_opt("AssociationId")? {
@@ -16,9 +16,10 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         None => (find(&state.subnets, &req.account, req.str("SubnetId")?)?.id.clone(), true),
     };
     let matches = |a: &Association| if by_subnet { a.subnet_id == key } else { a.id == key };
-    let rt_id = visible(&state.route_tables, &req.account)
-        .find(|rt| rt.associations.iter().any(&matches))
-        .map(|rt| rt.id.clone())
+    let rt = state
+        .route_tables
+        .values_mut()
+        .find(|rt| rt.owner == req.account && rt.associations.iter().any(&matches))
         .ok_or_else(|| {
             ApiError::new(
                 codes::INVALID_ASSOCIATION_ID_NOT_FOUND,
@@ -27,7 +28,6 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
                 ),
             )
         })?;
-    let rt = state.route_tables.get_mut(&rt_id).expect("found above");
     rt.associations.retain(|a| !matches(a));
     Ok(done())
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::common::{done, security_groups_in_vpc};
 use super::request::{Params, Request};
-use super::run_instances::shutdown_behavior;
+use super::validate::shutdown_behavior;
 use crate::error::{ApiError, codes};
 use crate::model::{State, find};
 

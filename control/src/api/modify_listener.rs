@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use super::create_listener::{check, forward_target};
+use super::listener_rules::{check, forward_target};
 use super::request::{Params, Request};
 use super::validate::elb_protocol;
 use super::view;

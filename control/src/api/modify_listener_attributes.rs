@@ -1,23 +1,22 @@
 //! `ModifyListenerAttributes {ListenerArn, Attributes:[{Key, Value}]}` →
 //! `{"Attributes":[…all, after the change]}`. Keys and values per
-//! [`super::describe_listener_attributes::SPECS`].
+//! [`LISTENER`].
 
 use serde_json::Value;
 
-use super::describe_listener_attributes::SPECS;
+use super::attribute_specs::LISTENER;
 use super::elb_attributes::{answer, parse, record, recorded};
 use super::request::{Params, Request};
 use crate::error::ApiError;
-use crate::model::{State, find};
+use crate::model::{State, find_mut};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let arn = find(&state.listeners, &req.account, req.str("ListenerArn")?)?.arn.clone();
-    let changes = parse(req, SPECS, "network load balancer listeners")?;
-    let l = state.listeners.get_mut(&arn).expect("found above");
+    let l = find_mut(&mut state.listeners, &req.account, req.str("ListenerArn")?)?;
+    let changes = parse(req, LISTENER, "network load balancer listeners")?;
     for (spec, v) in changes {
         record(&mut l.attributes, spec, v);
     }
-    Ok(answer(SPECS, |s| recorded(&l.attributes, s)))
+    Ok(answer(LISTENER, |s| recorded(&l.attributes, s)))
 }
 
 #[cfg(test)]

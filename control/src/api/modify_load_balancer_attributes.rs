@@ -1,22 +1,21 @@
 //! `ModifyLoadBalancerAttributes {LoadBalancerArn, Attributes:[{Key, Value}]}` →
 //! `{"Attributes":[…all, after the change]}`.
 //!
-//! Keys and values per [`SPECS`] (`InvalidConfigurationRequest` naming a bad key or value).
+//! Keys and values per [`LOAD_BALANCER`] (`InvalidConfigurationRequest` naming a bad key or value).
 //! Cross-zone load balancing takes effect in the data plane at once; deletion protection makes
 //! DeleteLoadBalancer fail with `OperationNotPermitted`.
 
 use serde_json::Value;
 
-use super::describe_load_balancer_attributes::{SPECS, value};
+use super::attribute_specs::{LOAD_BALANCER, load_balancer_value};
 use super::elb_attributes::{answer, parse, record};
 use super::request::{Params, Request};
 use crate::error::ApiError;
-use crate::model::{State, find};
+use crate::model::{State, find_mut};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let arn = find(&state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?.arn.clone();
-    let changes = parse(req, SPECS, "network load balancers")?;
-    let lb = state.load_balancers.get_mut(&arn).expect("found above");
+    let lb = find_mut(&mut state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?;
+    let changes = parse(req, LOAD_BALANCER, "network load balancers")?;
     for (spec, v) in changes {
         match spec.key {
             "deletion_protection.enabled" => lb.deletion_protection = v == "true",
@@ -24,7 +23,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             _ => record(&mut lb.attributes, spec, v),
         }
     }
-    Ok(answer(SPECS, |s| value(lb, s)))
+    Ok(answer(LOAD_BALANCER, |s| load_balancer_value(lb, s)))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::common::done;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
-use crate::model::{State, find};
+use crate::model::{State, find_mut};
 
 const FALSE_ONLY: [&str; 5] = [
     "AssignIpv6AddressOnCreation",
@@ -24,7 +24,7 @@ const FALSE_ONLY: [&str; 5] = [
 ];
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let id = find(&state.subnets, &req.account, req.str("SubnetId")?)?.id.clone();
+    let subnet = find_mut(&mut state.subnets, &req.account, req.str("SubnetId")?)?;
     let mut given = 0;
     for key in FALSE_ONLY {
         if let Some(on) = req.attribute_bool_opt(key)? {
@@ -61,7 +61,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             "expected ip-name or resource-name",
         ));
     }
-    let a = &mut state.subnets.get_mut(&id).expect("found above").attributes;
+    let a = &mut subnet.attributes;
     if let Some(on) = map_public {
         a.map_public_ip_on_launch = on;
     }

@@ -8,18 +8,15 @@
 
 use serde_json::{Value, json};
 
-use super::create_target_group::health_check;
+use super::health_check::health_check;
 use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
-use crate::model::{State, find};
+use crate::model::{State, find_mut};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let tg = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
-    let checked = health_check(req, Some(&tg.health_check))?;
-    let arn = tg.arn.clone();
-    let tg = state.target_groups.get_mut(&arn).expect("found above");
-    tg.health_check = checked;
+    let tg = find_mut(&mut state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
+    tg.health_check = health_check(req, Some(&tg.health_check))?;
     let tg = tg.clone();
     Ok(json!({"TargetGroups": [view::target_group(state, &tg)]}))
 }

@@ -1,33 +1,32 @@
 //! `ModifyTargetGroupAttributes {TargetGroupArn, Attributes:[{Key, Value}]}` →
 //! `{"Attributes":[…all, after the change]}`.
 //!
-//! Keys and values per [`SPECS`] (`InvalidConfigurationRequest` naming a bad key or value).
+//! Keys and values per [`TARGET_GROUP`] (`InvalidConfigurationRequest` naming a bad key or value).
 //! `load_balancing.cross_zone.enabled` `true`/`false` overrides the load balancer's cross-zone
 //! setting for this group's new flows at once; `use_load_balancer_configuration` follows it again.
 
 use serde_json::Value;
 
-use super::describe_target_group_attributes::{SPECS, value};
+use super::attribute_specs::{TARGET_GROUP, target_group_value};
 use super::elb_attributes::{answer, parse, record};
 use super::request::{Params, Request};
 use crate::error::ApiError;
-use crate::model::{State, find};
+use crate::model::{State, find_mut};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let arn = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?.arn.clone();
-    let changes = parse(req, SPECS, "network load balancer target groups")?;
-    let tg = state.target_groups.get_mut(&arn).expect("found above");
+    let tg = find_mut(&mut state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
+    let changes = parse(req, TARGET_GROUP, "network load balancer target groups")?;
     for (spec, v) in changes {
         match spec.key {
             "load_balancing.cross_zone.enabled" => tg.cross_zone = v.parse().ok(),
-            // Its default depends on the protocol, so it is kept even when it equals SPECS's.
+            // Its default depends on the protocol, so it is kept even when it equals the table's.
             "preserve_client_ip.enabled" => {
                 tg.attributes.insert(spec.key.to_owned(), v);
             }
             _ => record(&mut tg.attributes, spec, v),
         }
     }
-    Ok(answer(SPECS, |s| value(tg, s)))
+    Ok(answer(TARGET_GROUP, |s| target_group_value(tg, s)))
 }
 
 #[cfg(test)]

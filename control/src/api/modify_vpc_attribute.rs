@@ -12,10 +12,12 @@ use serde_json::Value;
 use super::common::done;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
-use crate::model::{State, find};
+use crate::model::{State, find_mut};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let id = find(&state.vpcs, &req.account, req.str("VpcId")?)?.id.clone();
+    let State { vpcs, vpc_endpoints, .. } = state;
+    let vpc = find_mut(vpcs, &req.account, req.str("VpcId")?)?;
+    let id = vpc.id.clone();
     let given = [
         ("EnableDnsSupport", req.attribute_bool_opt("EnableDnsSupport")?),
         ("EnableDnsHostnames", req.attribute_bool_opt("EnableDnsHostnames")?),
@@ -31,7 +33,6 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             ),
         ));
     };
-    let vpc = state.vpcs.get_mut(&id).expect("found above");
     let a = &mut vpc.attributes;
     match *attribute {
         "EnableDnsSupport" => a.enable_dns_support = *value,
@@ -39,7 +40,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         _ => a.enable_network_address_usage_metrics = *value,
     }
     if !a.private_dns_capable() {
-        let private = state.vpc_endpoints.values().find(|e| e.vpc_id == id && e.private_dns_enabled);
+        let private = vpc_endpoints.values().find(|e| e.vpc_id == id && e.private_dns_enabled);
         if let Some(ep) = private {
             return Err(ApiError::new(
                 codes::INVALID_PARAMETER,

@@ -19,7 +19,6 @@ use super::common::{
     add_gateway_route, check_private_dns, default_policy, done, remove_gateway_routes, route_tables_in_vpc,
     security_groups_in_vpc, set_dns_entries, subnets_in_vpc,
 };
-use super::create_vpc_endpoint::add_enis;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{EndpointType, State, VpcEndpoint, find};
@@ -55,7 +54,9 @@ fn gateway(state: &mut State, req: &Request, ep: &mut VpcEndpoint) -> Result<boo
     if let Some(rt) = remove.iter().find(|rt| !ep.route_table_ids.contains(rt)) {
         return Err(not_attached("Route table", rt, ep, &ep.route_table_ids));
     }
-    let pl = ep.prefix_list_id.clone().expect("gateway endpoints have a prefix list");
+    let pl = ep.prefix_list_id.clone().ok_or_else(|| {
+        ApiError::internal(format!("gateway endpoint {} has no prefix list (a broken state)", ep.id))
+    })?;
     for rt in &remove {
         remove_gateway_routes(state, rt, &ep.id);
     }
@@ -88,7 +89,7 @@ fn interface(state: &State, req: &Request, ep: &mut VpcEndpoint) -> Result<bool,
         .into_iter()
         .filter(|s| !have.contains(&s.id) || remove_subnets.iter().any(|r| r.id == s.id))
         .collect();
-    add_enis(state, svc, ep, &new_subnets, &[])?;
+    ep.add_enis(state, svc, &new_subnets, &[])?;
     if ep.network_interfaces.is_empty() {
         return Err(ApiError::invalid(format!("Endpoint {} must keep at least one subnet", ep.id)));
     }

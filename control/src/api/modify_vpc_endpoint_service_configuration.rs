@@ -14,7 +14,7 @@
 use serde_json::Value;
 
 use super::common::{check_private_dns, done, set_dns_entries};
-use super::create_vpc_endpoint_service_configuration::{private_dns_name, unpublished_load_balancers};
+use super::endpoint_service_params::{private_dns_name, unpublished_load_balancers};
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{State, find};

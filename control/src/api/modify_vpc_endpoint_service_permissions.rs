@@ -10,10 +10,11 @@ use serde_json::{Value, json};
 use super::request::{Params, Request};
 use super::validate::principal;
 use crate::error::ApiError;
-use crate::model::{State, find};
+use crate::model::{State, find_mut};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let id = find(&state.endpoint_services, &req.account, req.str("ServiceId")?)?.service_id.clone();
+    let svc = find_mut(&mut state.endpoint_services, &req.account, req.str("ServiceId")?)?;
+    let id = svc.service_id.clone();
     let add = req.list("AddAllowedPrincipals")?;
     let remove = req.list("RemoveAllowedPrincipals")?;
     if add.is_empty() && remove.is_empty() {
@@ -22,7 +23,6 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     for p in &add {
         principal(p)?;
     }
-    let svc = state.endpoint_services.get_mut(&id).expect("found above");
     if let Some(p) = remove.iter().find(|p| !svc.allowed_principals.contains(p)) {
         return Err(ApiError::invalid(format!(
             "The principal '{p}' is not allowed on {id}; allowed principals: [{}]",

@@ -8,72 +8,21 @@
 //! data plane's health checker owns the state from then on. A target group holds at most
 //! [`MAX_TARGETS`] targets (`TooManyTargets`, and nothing is registered).
 
-use std::net::Ipv4Addr;
-
 use serde_json::{Value, json};
 
 use super::request::{Params, Request};
+use super::targets::targets;
 use crate::error::{ApiError, codes};
-use crate::model::{State, Target, TargetGroup, TargetHealth, TargetType, find};
-
-/// The targets a request's `Targets` name, `initial` (shared with `DeregisterTargets`).
-pub fn targets(state: &State, req: &Request, tg: &TargetGroup) -> Result<Vec<Target>, ApiError> {
-    let items = req.objects("Targets")?;
-    if items.is_empty() {
-        return Err(ApiError::missing("Targets"));
-    }
-    let vpc = &state.vpcs[&tg.vpc_id];
-    items
-        .iter()
-        .map(|t| {
-            let id = t.str("Id")?;
-            let (ip, instance_id) = match (tg.target_type, id.parse::<Ipv4Addr>()) {
-                (TargetType::Ip, Ok(ip)) => (ip, None),
-                (TargetType::Instance, Ok(_)) => {
-                    return Err(ApiError::new(
-                        codes::INVALID_TARGET,
-                        format!(
-                            "The target '{id}' is an IP address, but target group '{}' has target type instance: register instance IDs",
-                            tg.name
-                        ),
-                    ));
-                }
-                (target_type, Err(_)) => {
-                    let i = find(&state.instances, &req.account, id)?;
-                    if i.vpc_id != tg.vpc_id {
-                        return Err(ApiError::new(
-                            codes::INVALID_TARGET,
-                            format!(
-                                "The instance '{id}' is in {}, not in the target group's VPC {}",
-                                i.vpc_id, tg.vpc_id
-                            ),
-                        ));
-                    }
-                    (i.ip, (target_type == TargetType::Instance).then(|| i.id.clone()))
-                }
-            };
-            if !vpc.cidr.contains(&ip) {
-                return Err(ApiError::new(
-                    codes::INVALID_TARGET,
-                    format!(
-                        "The IP address '{ip}' is not within the CIDR {} of the target group's VPC {}",
-                        vpc.cidr, vpc.id
-                    ),
-                ));
-            }
-            let port = t.port_opt("Port")?.unwrap_or(tg.port);
-            Ok(Target { ip, port, instance_id, health: TargetHealth::Initial })
-        })
-        .collect()
-}
+use crate::model::{State, find_mut};
 
 /// Targets one target group may hold (AWS's quota of targets per target group).
 pub const MAX_TARGETS: usize = 1_000;
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    let tg = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
-    let mut new = targets(state, req, tg)?;
-    new.retain(|n| !tg.targets.iter().any(|t| t.ip == n.ip && t.port == n.port));
+    let State { target_groups, vpcs, instances, .. } = state;
+    let tg = find_mut(target_groups, &req.account, req.str("TargetGroupArn")?)?;
+    let mut new = targets(req, tg, vpcs, instances)?;
+    new.retain(|n| !tg.targets.iter().any(|t| t.same_as(n)));
     new.sort_unstable_by_key(|t| (t.ip, t.port));
     new.dedup_by_key(|t| (t.ip, t.port));
     let total = tg.targets.len() + new.len();
@@ -87,8 +36,6 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             ),
         ));
     }
-    let arn = tg.arn.clone();
-    let tg = state.target_groups.get_mut(&arn).expect("found above");
     tg.targets.extend(new);
     Ok(json!({}))
 }

@@ -4,13 +4,16 @@
 
 use serde_json::Value;
 
-use super::accept_vpc_endpoint_connections::decide;
-use super::request::Request;
+use super::request::{Params, Request};
+use super::view;
 use crate::error::ApiError;
-use crate::model::{EndpointState, State};
+use crate::model::{ConnectionDecision, State, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    decide(state, req, &[EndpointState::PendingAcceptance, EndpointState::Available], EndpointState::Rejected)
+    let service_id = find(&state.endpoint_services, &req.account, req.str("ServiceId")?)?.service_id.clone();
+    Ok(view::batch(&req.list_required("VpcEndpointIds")?, |id| {
+        state.decide_connection(&service_id, id, ConnectionDecision::Reject)
+    }))
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
+use super::permissions::revoke;
 use super::request::Request;
-use super::revoke_security_group_ingress::revoke;
 use crate::error::ApiError;
 use crate::model::{Direction, State};
 

@@ -5,50 +5,10 @@
 
 use serde_json::Value;
 
-use super::authorize_security_group_ingress::{describe_rule, rules};
-use super::common::done;
-use super::request::{Params, Request};
-use crate::error::{ApiError, codes};
-use crate::model::{Direction, State, find};
-
-/// Removes the rules `req` names from direction `dir` of its group.
-pub fn revoke(state: &mut State, req: &Request, dir: Direction) -> Result<Value, ApiError> {
-    let id = find(&state.security_groups, &req.account, req.str("GroupId")?)?.id.clone();
-    let sg = state.security_groups.get_mut(&id).expect("found above");
-    let by_id = req.list("SecurityGroupRuleIds")?;
-    let gone = if by_id.is_empty() {
-        let (gone, ipv6) = rules(req)?;
-        if let Some(range) = ipv6 {
-            return Err(ApiError::new(
-                codes::INVALID_PERMISSION_NOT_FOUND,
-                format!(
-                    "The specified rule (IPv6 range {range}) does not exist in {id}: privlink groups have IPv4 rules only"
-                ),
-            ));
-        }
-        if let Some(missing) = gone.iter().find(|r| !sg.rules(dir).contains(r)) {
-            return Err(ApiError::new(
-                codes::INVALID_PERMISSION_NOT_FOUND,
-                format!("The specified rule \"{}\" does not exist in {id}", describe_rule(missing)),
-            ));
-        }
-        gone
-    } else {
-        let mut gone = Vec::new();
-        for rule_id in &by_id {
-            let rule = sg.rules(dir).iter().find(|r| sg.rule_id(dir, r) == *rule_id).ok_or_else(|| {
-                ApiError::new(
-                    codes::INVALID_SECURITY_GROUP_RULE_ID_NOT_FOUND,
-                    format!("The security group rule ID '{rule_id}' does not exist in {dir:?} rules of {id}"),
-                )
-            })?;
-            gone.push(rule.clone());
-        }
-        gone
-    };
-    sg.rules_mut(dir).retain(|r| !gone.contains(r));
-    Ok(done())
-}
+use super::permissions::revoke;
+use super::request::Request;
+use crate::error::ApiError;
+use crate::model::{Direction, State};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     revoke(state, req, Direction::Ingress)

@@ -9,7 +9,7 @@
 //! free in the VPC) or the lowest free one. The fabric puts it on the `lo` of the VPC's
 //! namespace. Recorded and shown back, with no effect on the data plane: `ImageId` (any
 //! well-formed AMI ID; default [`DEFAULT_IMAGE_ID`]), `InstanceType` (one of
-//! [`super::describe_instance_types::INSTANCE_TYPES`]; default [`DEFAULT_INSTANCE_TYPE`]), the
+//! [`crate::model::INSTANCE_TYPES`]; default [`DEFAULT_INSTANCE_TYPE`]), the
 //! groups (IDs or names, of the subnet's VPC; default its default group) and the attributes of
 //! ModifyInstanceAttribute. Subnet, address and groups come either as top-level members or in
 //! the one entry of `NetworkInterfaces` (what Terraform sends), not both. `Monitoring` must be
@@ -21,29 +21,20 @@ use std::net::Ipv4Addr;
 use serde_json::Value;
 
 use super::common::security_groups_named;
-use super::describe_images::ami_id;
-use super::describe_instance_types::instance_type;
 use super::request::{Params, Request};
 use super::tagging::tags_on_create;
+use super::validate::{ami_id, shutdown_behavior};
 use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{
-    AddressBook, DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes, Pick, State, Subnet,
-    find,
+    AddressBook, DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes, InstanceType, Pick,
+    State, Subnet, find,
 };
-
-/// `stop` or `terminate`.
-pub fn shutdown_behavior(p: &impl Params, key: &str, value: &str) -> Result<String, ApiError> {
-    match value {
-        "stop" | "terminate" => Ok(value.to_owned()),
-        _ => Err(p.bad(key, &value.into(), "expected stop or terminate")),
-    }
-}
 
 /// `standard` or `unlimited`, for burstable types only.
 pub fn cpu_credits(p: &impl Params, key: &str, value: &str, type_name: &str) -> Result<String, ApiError> {
-    if !instance_type(type_name)?.burstable {
+    if !InstanceType::named(type_name)?.burstable {
         return Err(p.bad(key, &value.into(), &format!("{type_name} is not a burstable instance type")));
     }
     match value {
@@ -177,7 +168,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     let subnet = find(&state.subnets, &req.account, &nic.subnet)?;
     let image_id = req.str_opt("ImageId")?.map(|id| ami_id(req, "ImageId", id)).transpose()?;
     let type_name = req.str_opt("InstanceType")?.unwrap_or(DEFAULT_INSTANCE_TYPE);
-    instance_type(type_name)?;
+    InstanceType::named(type_name)?;
     placement_and_monitoring(req, subnet)?;
     if let Some(h) = req
         .raw("HibernationOptions")

@@ -4,8 +4,8 @@
 use ipnet::Ipv4Net;
 
 use super::request::Params;
-use crate::error::ApiError;
-use crate::model::{ElbProtocol, SgProtocol, State};
+use crate::error::{ApiError, codes};
+use crate::model::{ElbProtocol, SHUTDOWN_BEHAVIORS, SgProtocol, State, is_ami_id};
 
 /// VPC and subnet prefix lengths allowed by AWS.
 pub const PREFIX_LENGTHS: std::ops::RangeInclusive<u8> = 16..=28;
@@ -145,6 +145,25 @@ pub fn same_vpc(what: &str, its_vpc: &str, vpc_id: &str) -> Result<(), ApiError>
         return Ok(());
     }
     Err(ApiError::invalid(format!("{what} belongs to {its_vpc}, not to {vpc_id}")))
+}
+
+/// Checks that `id` (parameter `key`) is shaped like an AMI ID ([`is_ami_id`]).
+pub fn ami_id(p: &impl Params, key: &str, id: &str) -> Result<String, ApiError> {
+    if is_ami_id(id) {
+        return Ok(id.to_owned());
+    }
+    Err(ApiError::new(
+        codes::INVALID_AMI_ID_MALFORMED,
+        format!("Invalid id: \"{id}\" ({}: expected ami- and 8 or 17 hex digits)", p.label(key)),
+    ))
+}
+
+/// `value` of parameter `key` if it is one of [`SHUTDOWN_BEHAVIORS`] (`stop` or `terminate`).
+pub fn shutdown_behavior(p: &impl Params, key: &str, value: &str) -> Result<String, ApiError> {
+    if SHUTDOWN_BEHAVIORS.contains(&value) {
+        return Ok(value.to_owned());
+    }
+    Err(p.bad(key, &value.into(), "expected stop or terminate"))
 }
 
 #[cfg(test)]

@@ -9,14 +9,13 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::describe_network_interfaces::{group_identifiers, instance_eni, instance_groups};
 use super::validate::{availability_zones, zone_id};
 use crate::error::ApiError;
 use crate::ids::{self, IdKind};
 use crate::model::{
-    AddressBook, Destination, Direction, EndpointService, EndpointType, HealthCheckPort, Instance, Listener,
-    LoadBalancer, PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol, SgRule, State,
-    Subnet, Target, TargetGroup, Vpc, VpcEndpoint,
+    AddressBook, Destination, Direction, EndpointService, EndpointType, HealthCheck, HealthCheckPort,
+    Instance, Listener, LoadBalancer, PrefixList, Route, RouteTable, RouteTarget, SecurityGroup, SgProtocol,
+    SgRule, State, Subnet, Target, TargetGroup, Vpc, VpcEndpoint,
 };
 
 pub fn vpc(v: &Vpc) -> Value {
@@ -126,7 +125,7 @@ pub fn security_group(sg: &SecurityGroup) -> Value {
 
 pub fn instance(state: &State, i: &Instance) -> Value {
     let az = state.subnets.get(&i.subnet_id).map(|s| s.az.as_str());
-    let groups = group_identifiers(state, &instance_groups(state, i));
+    let groups = group_identifiers(state, &state.instance_groups(i));
     let a = &i.attributes;
     json!({
         "InstanceId": i.id, "SubnetId": i.subnet_id, "VpcId": i.vpc_id,
@@ -155,6 +154,51 @@ pub fn terminated_reservation(state: &State, i: &Instance) -> Value {
     inst["NetworkInterfaces"] = json!([]);
     inst["SecurityGroups"] = json!([]);
     r
+}
+
+/// `[{GroupId, GroupName}]` of `ids`.
+pub fn group_identifiers(state: &State, ids: &[String]) -> Vec<Value> {
+    ids.iter()
+        .map(|id| json!({"GroupId": id, "GroupName": state.security_groups.get(id).map(|g| g.name.as_str())}))
+        .collect()
+}
+
+/// The primary network interface ID of instance `i`.
+fn instance_eni_id(i: &Instance) -> String {
+    ids::derived(IdKind::Eni, &format!("{}/primary", i.id))
+}
+
+/// The fields every interface has.
+pub fn interface(
+    id: &str,
+    subnet: Option<&Subnet>,
+    owner: &str,
+    ip: std::net::Ipv4Addr,
+    kind: &str,
+) -> Value {
+    json!({
+        "NetworkInterfaceId": id, "SubnetId": subnet.map(|s| &s.id), "VpcId": subnet.map(|s| &s.vpc_id),
+        "AvailabilityZone": subnet.map(|s| &s.az), "OwnerId": owner, "InterfaceType": kind,
+        "Status": "in-use", "PrivateIpAddress": ip, "SourceDestCheck": true,
+        "PrivateIpAddresses": [{"Primary": true, "PrivateIpAddress": ip}],
+        "Ipv6Addresses": [], "TagSet": [],
+    })
+}
+
+/// The primary interface of instance `i` (also shown by DescribeInstances).
+pub fn instance_eni(state: &State, i: &Instance) -> Value {
+    let id = instance_eni_id(i);
+    let mut v = interface(&id, state.subnets.get(&i.subnet_id), &i.owner, i.ip, "interface");
+    v["Description"] = "".into();
+    v["RequesterManaged"] = false.into();
+    v["SourceDestCheck"] = i.attributes.source_dest_check.into();
+    v["Groups"] = group_identifiers(state, &state.instance_groups(i)).into();
+    let hex = id.trim_start_matches(IdKind::Eni.prefix());
+    v["Attachment"] = json!({
+        "AttachmentId": format!("eni-attach-{hex}"), "InstanceId": i.id, "InstanceOwnerId": i.owner,
+        "DeviceIndex": 0, "NetworkCardIndex": 0, "Status": "attached", "DeleteOnTermination": true,
+    });
+    v
 }
 
 pub fn load_balancer(lb: &LoadBalancer) -> Value {
@@ -195,7 +239,7 @@ pub fn target_group(state: &State, tg: &TargetGroup) -> Value {
     });
     if let Some(path) = &hc.path {
         v["HealthCheckPath"] = path.as_str().into();
-        v["Matcher"] = json!({"HttpCode": super::create_target_group::DEFAULT_MATCHER});
+        v["Matcher"] = json!({"HttpCode": HealthCheck::DEFAULT_MATCHER});
     }
     v
 }
@@ -216,17 +260,6 @@ pub fn listener(l: &Listener) -> Value {
     })
 }
 
-/// The availability zones of a service's NLBs, sorted.
-pub fn service_zones(state: &State, svc: &EndpointService) -> Vec<String> {
-    let zones: BTreeSet<&str> = svc
-        .network_load_balancer_arns
-        .iter()
-        .filter_map(|arn| state.load_balancers.get(arn))
-        .flat_map(LoadBalancer::azs)
-        .collect();
-    zones.into_iter().map(String::from).collect()
-}
-
 fn base_dns_name(state: &State, svc: &EndpointService) -> String {
     format!("{}.{}.vpce.amazonaws.com", svc.service_id, state.region)
 }
@@ -236,7 +269,7 @@ pub fn service_configuration(state: &State, svc: &EndpointService) -> Value {
     json!({
         "ServiceType": [{"ServiceType": "Interface"}], "ServiceId": svc.service_id,
         "ServiceName": svc.service_name, "ServiceState": "Available",
-        "AvailabilityZones": service_zones(state, svc), "AcceptanceRequired": svc.acceptance_required,
+        "AvailabilityZones": state.service_zones(svc), "AcceptanceRequired": svc.acceptance_required,
         "ManagesVpcEndpoints": false, "NetworkLoadBalancerArns": svc.network_load_balancer_arns,
         "BaseEndpointDnsNames": [base_dns_name(state, svc)], "PrivateDnsName": svc.private_dns_name,
         "Tags": svc.tags.to_json(),
@@ -247,7 +280,7 @@ pub fn service_configuration(state: &State, svc: &EndpointService) -> Value {
 pub fn service_detail(state: &State, svc: &EndpointService) -> Value {
     json!({
         "ServiceName": svc.service_name, "ServiceId": svc.service_id,
-        "ServiceType": [{"ServiceType": "Interface"}], "AvailabilityZones": service_zones(state, svc),
+        "ServiceType": [{"ServiceType": "Interface"}], "AvailabilityZones": state.service_zones(svc),
         "Owner": svc.owner, "BaseEndpointDnsNames": [base_dns_name(state, svc)],
         "PrivateDnsName": svc.private_dns_name, "VpcEndpointPolicySupported": false,
         "AcceptanceRequired": svc.acceptance_required, "ManagesVpcEndpoints": false,

@@ -137,6 +137,26 @@ pub struct HealthCheck {
     pub unhealthy_threshold: u32,
 }
 
+impl HealthCheck {
+    /// The HTTP success codes of an NLB's HTTP health checks: AWS's default, and the only
+    /// `Matcher` privlink takes (its HTTP checks are TCP connects).
+    pub const DEFAULT_MATCHER: &str = "200-399";
+    /// The path an HTTP check GETs when none is given.
+    pub const DEFAULT_PATH: &str = "/";
+    /// Seconds between checks when none is given.
+    pub const DEFAULT_INTERVAL_SECONDS: u32 = 30;
+    /// Healthy and unhealthy threshold counts when none is given.
+    pub const DEFAULT_THRESHOLD: u32 = 3;
+
+    /// AWS's timeout for a new check of `protocol`: 10 s for TCP, 6 s for HTTP.
+    pub fn default_timeout_seconds(protocol: HealthCheckProtocol) -> u32 {
+        match protocol {
+            HealthCheckProtocol::Tcp => 10,
+            HealthCheckProtocol::Http => 6,
+        }
+    }
+}
+
 /// Health check protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HealthCheckProtocol {
@@ -198,6 +218,14 @@ pub struct Target {
     pub instance_id: Option<String>,
     /// Fabric-owned: the health checker's verdict (the API sets `healthy` on registration).
     pub health: TargetHealth,
+}
+
+impl Target {
+    /// A target group holds each address and port once: a target with the same ones (however
+    /// it was named, whatever its health) is the same target.
+    pub fn same_as(&self, other: &Target) -> bool {
+        self.ip == other.ip && self.port == other.port
+    }
 }
 
 /// Target health states (`TargetHealth.State`).

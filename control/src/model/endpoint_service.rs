@@ -5,10 +5,13 @@
 //! interface endpoints to it if [`EndpointService::allows`] their account; the owner may always
 //! connect to its own service.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::lookup::resource;
 use super::tags::Tags;
+use super::{LoadBalancer, State};
 use crate::error::codes;
 
 /// An endpoint service configuration.
@@ -43,6 +46,19 @@ impl EndpointService {
                 p == "*"
                     || p.strip_prefix("arn:aws:iam::").and_then(|r| r.strip_suffix(":root")) == Some(account)
             })
+    }
+}
+
+impl State {
+    /// The availability zones of `svc`'s NLBs, sorted: where its endpoints may have ENIs.
+    pub fn service_zones(&self, svc: &EndpointService) -> Vec<String> {
+        let zones: BTreeSet<&str> = svc
+            .network_load_balancer_arns
+            .iter()
+            .filter_map(|arn| self.load_balancers.get(arn))
+            .flat_map(LoadBalancer::azs)
+            .collect();
+        zones.into_iter().map(String::from).collect()
     }
 }
 

@@ -8,6 +8,7 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
+use super::State;
 use super::lookup::resource;
 use super::tags::Tags;
 use crate::error::codes;
@@ -42,6 +43,16 @@ pub const DEFAULT_IMAGE_ID: &str = "ami-00000000000000000";
 /// The instance type recorded for instances launched without one.
 pub const DEFAULT_INSTANCE_TYPE: &str = "t3.micro";
 
+/// The values of `InstanceInitiatedShutdownBehavior` ([`InstanceAttributes`]).
+pub const SHUTDOWN_BEHAVIORS: [&str; 2] = ["stop", "terminate"];
+
+/// Is `id` shaped like an AMI ID (`ami-` and 8 or 17 hex digits)? privlink runs no images, so
+/// every well-formed ID names one.
+pub fn is_ami_id(id: &str) -> bool {
+    id.strip_prefix("ami-")
+        .is_some_and(|hex| matches!(hex.len(), 8 | 17) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 fn default_image_id() -> String {
     DEFAULT_IMAGE_ID.to_owned()
 }
@@ -56,7 +67,7 @@ fn default_instance_type() -> String {
 pub struct InstanceAttributes {
     pub disable_api_termination: bool,
     pub disable_api_stop: bool,
-    /// `stop` or `terminate`.
+    /// One of [`SHUTDOWN_BEHAVIORS`].
     pub instance_initiated_shutdown_behavior: String,
     /// Base64 user data, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,6 +93,29 @@ impl Default for InstanceAttributes {
     }
 }
 
+impl State {
+    /// The security groups of instance `i`: its own, else its VPC's default group.
+    pub fn instance_groups(&self, i: &Instance) -> Vec<String> {
+        if !i.security_group_ids.is_empty() {
+            return i.security_group_ids.clone();
+        }
+        self.vpcs.get(&i.vpc_id).map(|v| vec![v.default_security_group.clone()]).unwrap_or_default()
+    }
+}
+
 resource!(Instance, id, "instance ID", "instances", codes::INVALID_INSTANCE_ID_NOT_FOUND, "instance", |s| s
     .tags
     .name());
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ami_ids_have_8_or_17_hex_digits() {
+        assert!(is_ami_id("ami-0123abcd") && is_ami_id(DEFAULT_IMAGE_ID));
+        for bad in ["ami-0123abc", "ami-0123abcg", "ami-", "img-0123abcd", "ami-0123456789abcdef"] {
+            assert!(!is_ami_id(bad), "{bad}");
+        }
+    }
+}

@@ -4,10 +4,15 @@
 //! reported exactly like a missing one (`<Kind>.NotFound`). A key matches a resource whose ID
 //! (ARN for ELBv2) equals it, else the unique visible resource of that kind whose Name equals
 //! it; several such resources → `InvalidParameterValue` listing them.
+//!
+//! Tagging looks resources up too: [`State::tag_target`] finds any taggable resource by ID or
+//! ARN (of any owner: the caller checks), [`State::tagged_ec2`] lists an account's tagged EC2
+//! resources. Both go through [`Resource`], so a new kind is added to them in one place.
 
 use std::collections::BTreeMap;
 
-use super::tags::{TagTarget, Tags};
+use super::State;
+use super::tags::Tags;
 use crate::error::{ApiError, codes};
 
 /// How a resource kind is named in errors.
@@ -103,6 +108,17 @@ pub fn find<'a, T: Resource>(
     }
 }
 
+/// Like [`find`], for changing the resource found (no second lookup for the caller to get wrong).
+pub fn find_mut<'a, T: Resource>(
+    map: &'a mut BTreeMap<String, T>,
+    account: &str,
+    key: &str,
+) -> Result<&'a mut T, ApiError> {
+    let id = find(map, account, key)?.id().to_owned();
+    // Maps are keyed by ID, so this finds what `find` found.
+    map.get_mut(&id).ok_or_else(|| T::KIND.not_found(key))
+}
+
 /// Like [`find`], but a Name matching several resources is settled by `in_scope` (e.g. "in this
 /// VPC") when exactly one of them is in scope: `default` names the default security group of
 /// the VPC at hand, not of every VPC.
@@ -137,6 +153,72 @@ pub fn select<'a, T: Resource>(
     found.sort_by(|a, b| a.id().cmp(b.id()));
     found.dedup_by(|a, b| a.id() == b.id());
     Ok(found)
+}
+
+/// A taggable resource found by ID or ARN (see [`State::tag_target`]).
+pub struct TagTarget<'a> {
+    pub kind: Kind,
+    pub owner: &'a str,
+    pub tags: &'a mut Tags,
+}
+
+/// One tagged resource as [`State::tagged_ec2`] lists it.
+pub struct Tagged<'a> {
+    pub kind: Kind,
+    pub id: &'a str,
+    pub tags: &'a Tags,
+}
+
+fn target<'a, T: Resource>(map: &'a mut BTreeMap<String, T>, id: &str) -> Option<TagTarget<'a>> {
+    map.get_mut(id).map(Resource::tag_target)
+}
+
+fn listed<'a, T: Resource>(
+    map: &'a BTreeMap<String, T>,
+    account: &'a str,
+) -> impl Iterator<Item = Tagged<'a>> + 'a {
+    visible(map, account).map(|r| Tagged { kind: T::KIND, id: r.id(), tags: r.tags() })
+}
+
+impl State {
+    /// The taggable resource whose ID (ARN for ELBv2 resources) is `id`, of any owner.
+    pub fn tag_target(&mut self, id: &str) -> Option<TagTarget<'_>> {
+        let State {
+            vpcs,
+            subnets,
+            route_tables,
+            security_groups,
+            instances,
+            load_balancers,
+            target_groups,
+            listeners,
+            endpoint_services,
+            vpc_endpoints,
+            ..
+        } = self;
+        target(vpcs, id)
+            .or_else(|| target(subnets, id))
+            .or_else(|| target(route_tables, id))
+            .or_else(|| target(security_groups, id))
+            .or_else(|| target(instances, id))
+            .or_else(|| target(load_balancers, id))
+            .or_else(|| target(target_groups, id))
+            .or_else(|| target(listeners, id))
+            .or_else(|| target(endpoint_services, id))
+            .or_else(|| target(vpc_endpoints, id))
+    }
+
+    /// Every EC2 resource `account` owns that carries at least one tag, kind by kind in ID order.
+    pub fn tagged_ec2<'a>(&'a self, account: &'a str) -> impl Iterator<Item = Tagged<'a>> + 'a {
+        listed(&self.vpcs, account)
+            .chain(listed(&self.subnets, account))
+            .chain(listed(&self.route_tables, account))
+            .chain(listed(&self.security_groups, account))
+            .chain(listed(&self.instances, account))
+            .chain(listed(&self.endpoint_services, account))
+            .chain(listed(&self.vpc_endpoints, account))
+            .filter(|t| !t.tags.is_empty())
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +256,16 @@ mod tests {
         let e = find(&map, "111111111111", "i-3").unwrap_err();
         assert_eq!(e.code, codes::INVALID_INSTANCE_ID_NOT_FOUND);
         assert!(e.message.contains("'i-3'"), "{}", e.message);
+    }
+
+    #[test]
+    fn find_mut_changes_what_find_finds() {
+        let mut map: BTreeMap<_, _> =
+            [inst("i-1", "111111111111", Some("web")), inst("i-3", "222222222222", Some("db"))].into();
+        find_mut(&mut map, "111111111111", "web").unwrap().subnet_id = "subnet-2".into();
+        assert_eq!(map["i-1"].subnet_id, "subnet-2");
+        let e = find_mut(&mut map, "111111111111", "db").unwrap_err();
+        assert_eq!(e.code, codes::INVALID_INSTANCE_ID_NOT_FOUND);
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod client_token;
 mod elb;
 mod endpoint_service;
 mod instance;
+mod instance_type;
 mod lookup;
 mod prefix_list;
 mod route_table;
@@ -40,14 +41,17 @@ pub use elb::{
     TargetGroup, TargetHealth, TargetType,
 };
 pub use endpoint_service::EndpointService;
-pub use instance::{DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes};
-pub use lookup::{Kind, Resource, find, find_scoped, select, visible};
+pub use instance::{
+    DEFAULT_IMAGE_ID, DEFAULT_INSTANCE_TYPE, Instance, InstanceAttributes, SHUTDOWN_BEHAVIORS, is_ami_id,
+};
+pub use instance_type::{INSTANCE_TYPES, InstanceType};
+pub use lookup::{Kind, Resource, TagTarget, Tagged, find, find_mut, find_scoped, select, visible};
 pub use prefix_list::PrefixList;
 pub use route_table::{Association, Destination, Route, RouteTable, RouteTarget};
 pub use security_group::{Direction, SecurityGroup, SgProtocol, SgRule};
-pub use tags::{MAX_TAGS, TagTarget, Tagged, Tags};
+pub use tags::{MAX_TAGS, Tags};
 pub use vpc::{Subnet, SubnetAttributes, Vpc, VpcAttributes};
-pub use vpc_endpoint::{DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
+pub use vpc_endpoint::{ConnectionDecision, DnsEntry, EndpointState, EndpointType, Eni, VpcEndpoint};
 
 /// Version of the persisted state format. Version 1 had a `Name` field where resources now
 /// have `Tags` ([`crate::store`] migrates it).

@@ -9,16 +9,15 @@
 //! - Limits (AWS's): keys 1..=128 characters, values 0..=256, at most [`MAX_TAGS`] per resource,
 //!   keys starting with `aws:` reserved. The API checks them ([`Tags::check_key`],
 //!   [`Tags::check_value`], [`Tags::check_count`]) before storing.
-//! - [`State::tag_target`] finds any taggable resource by ID or ARN, so CreateTags / AddTags
-//!   and their inverses are written once for every kind.
+//! - [`super::State::tag_target`] (in [`super::lookup`]) finds any taggable resource by ID or
+//!   ARN, so CreateTags / AddTags and their inverses are written once for every kind.
+//! - This module knows no resource kind: it is the value type only.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::State;
-use super::lookup::{Kind, Resource};
 use crate::error::ApiError;
 
 /// The most tags one resource may carry.
@@ -112,72 +111,6 @@ impl Tags {
             ));
         }
         Ok(())
-    }
-}
-
-/// A taggable resource found by ID or ARN (see [`State::tag_target`]).
-pub struct TagTarget<'a> {
-    pub kind: Kind,
-    pub owner: &'a str,
-    pub tags: &'a mut Tags,
-}
-
-/// One tagged resource as [`State::tagged_ec2`] lists it.
-pub struct Tagged<'a> {
-    pub kind: Kind,
-    pub id: &'a str,
-    pub tags: &'a Tags,
-}
-
-fn target<'a, T: Resource>(map: &'a mut BTreeMap<String, T>, id: &str) -> Option<TagTarget<'a>> {
-    map.get_mut(id).map(Resource::tag_target)
-}
-
-fn listed<'a, T: Resource>(
-    map: &'a BTreeMap<String, T>,
-    account: &'a str,
-) -> impl Iterator<Item = Tagged<'a>> + 'a {
-    super::visible(map, account).map(|r| Tagged { kind: T::KIND, id: r.id(), tags: r.tags() })
-}
-
-impl State {
-    /// The taggable resource whose ID (ARN for ELBv2 resources) is `id`, of any owner.
-    pub fn tag_target(&mut self, id: &str) -> Option<TagTarget<'_>> {
-        let State {
-            vpcs,
-            subnets,
-            route_tables,
-            security_groups,
-            instances,
-            load_balancers,
-            target_groups,
-            listeners,
-            endpoint_services,
-            vpc_endpoints,
-            ..
-        } = self;
-        target(vpcs, id)
-            .or_else(|| target(subnets, id))
-            .or_else(|| target(route_tables, id))
-            .or_else(|| target(security_groups, id))
-            .or_else(|| target(instances, id))
-            .or_else(|| target(load_balancers, id))
-            .or_else(|| target(target_groups, id))
-            .or_else(|| target(listeners, id))
-            .or_else(|| target(endpoint_services, id))
-            .or_else(|| target(vpc_endpoints, id))
-    }
-
-    /// Every EC2 resource `account` owns that carries at least one tag, kind by kind in ID order.
-    pub fn tagged_ec2<'a>(&'a self, account: &'a str) -> impl Iterator<Item = Tagged<'a>> + 'a {
-        listed(&self.vpcs, account)
-            .chain(listed(&self.subnets, account))
-            .chain(listed(&self.route_tables, account))
-            .chain(listed(&self.security_groups, account))
-            .chain(listed(&self.instances, account))
-            .chain(listed(&self.endpoint_services, account))
-            .chain(listed(&self.vpc_endpoints, account))
-            .filter(|t| !t.tags.is_empty())
     }
 }
 
