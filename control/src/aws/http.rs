@@ -23,6 +23,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -44,18 +45,15 @@ const OTHER_FDS: u64 = 1024;
 /// Raises the soft `RLIMIT_NOFILE` to hold [`MAX_CONNECTIONS`] plus [`OTHER_FDS`].
 fn raise_open_file_limit() {
     let want = MAX_CONNECTIONS as u64 + OTHER_FDS;
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit/setrlimit only read or write the struct passed by reference.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 || lim.rlim_cur >= want {
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else { return };
+    if soft >= want {
         return;
     }
-    let target = want.min(lim.rlim_max);
-    let raised = libc::rlimit { rlim_cur: target, rlim_max: lim.rlim_max };
-    // SAFETY: as above.
-    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 || target < want {
+    let target = want.min(hard);
+    if setrlimit(Resource::RLIMIT_NOFILE, target, hard).is_err() || target < want {
         tracing::warn!(
-            soft = lim.rlim_cur,
-            hard = lim.rlim_max,
+            soft,
+            hard,
             want,
             "cannot raise the open-file limit enough for the AWS API's connections"
         );
