@@ -17,7 +17,6 @@ use privlink_dataplane::runtime::io::Backend;
 use privlink_dataplane::runtime::{Dataplane, worker};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
@@ -160,8 +159,8 @@ fn main() -> Result<()> {
     let sweeper = {
         let dp = dp.clone();
         std::thread::Builder::new().name("plink-sweep".into()).spawn(move || {
-            while !dp.stop.load(Ordering::Relaxed) {
-                dp.flows.sweep(dp.now_ms());
+            while !dp.stop_requested() {
+                dp.flows().sweep(dp.now_ms());
                 std::thread::park_timeout(Duration::from_secs(1));
             }
         })?
@@ -216,7 +215,7 @@ fn main() -> Result<()> {
     })?;
     rt.shutdown_timeout(Duration::from_secs(2));
     tracing::info!("stopping");
-    dp.stop.store(true, Ordering::Relaxed);
+    dp.request_stop();
     dp.wake_all();
     for h in handles {
         let _ = h.join();

@@ -304,7 +304,7 @@ impl VpcFabric {
         self.generation += 1;
         assign_slots(
             &mut self.slots,
-            &self.dp.flows,
+            self.dp.flows(),
             state,
             self.generation,
             self.dp.oldest_generation_in_use(),
@@ -313,7 +313,7 @@ impl VpcFabric {
         let fib = compile(state, &self.slots, &self.cfg.aws_netns, self.generation);
         // New flows find their NAT pools built; pools of targets, nodes or listeners that are
         // gone are freed once no flow uses them.
-        self.dp.flows.sync_pools(&fib.pool_keys());
+        self.dp.flows().sync_pools(&fib.pool_keys());
         let mut devices = vec![None; fib.vpcs.len()];
         devices[usize::from(AWS_SLOT)] = self.devices.get(AWS_KEY).cloned();
         for (id, dev) in &self.devices {
@@ -340,7 +340,7 @@ impl VpcFabric {
             .filter_map(|(vpc, ip)| Some((self.slots.get(&vpc)?, u32::from(ip))))
             .collect();
         if !cut.is_empty() {
-            self.dp.flows.purge(self.dp.now_ms(), |f, _| cut.contains(&(f.vpc, f.dst)));
+            self.dp.flows().purge(self.dp.now_ms(), |f, _| cut.contains(&(f.vpc, f.dst)));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The health-check thread: feeds the pure [`HealthChecks`] machine and carries out what it
 //! says. Every tick (200 ms) it takes the probe replies the workers queued in
-//! [`Dataplane::probe_replies`], lists the targets from the controller's state (only when a
+//! [`Dataplane::take_probe_replies`], lists the targets from the controller's state (only when a
 //! new snapshot says the state changed), writes the machine's probes into the provider VPCs'
 //! devices (queue 0, like a forwarded packet) and records its health changes through the controller (persisted, then compiled into a FIB
 //! whose Maglev tables skip unhealthy targets). The decisions are all the machine's.
@@ -13,7 +13,6 @@ use crate::wire::synth::Synth;
 use crate::wire::virtio;
 use privlink_control::Controller;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How often the machine is ticked.
@@ -27,9 +26,9 @@ pub fn spawn(dp: Arc<Dataplane>, ctl: Arc<Controller>) -> std::io::Result<std::t
     let mut listed = None;
     std::thread::Builder::new().name("plink-health".into()).spawn(move || {
         let mut scratch = Scratch::default();
-        while !dp.stop.load(Ordering::Relaxed) {
-            let replies = std::mem::take(&mut *dp.probe_replies.lock());
-            let snap = dp.snapshot.load_full();
+        while !dp.stop_requested() {
+            let replies = dp.take_probe_replies();
+            let snap = dp.snapshot_owned();
             if listed != Some(snap.fib.generation) {
                 let slot_of = |id: &str| snap.fib.vpcs.iter().position(|v| v.id == id).map(|s| s as u16);
                 checks.set_targets(targets(&ctl.snapshot(), slot_of));

@@ -48,7 +48,7 @@ impl Collector for DataplaneCollector {
         )?;
         counter(&mut enc, "privlink_rx_errors", "Frames that could not be read from a device", t.rx_errors)?;
         counter(&mut enc, "privlink_tx_errors", "Forwarded frames a device refused", t.tx_errors)?;
-        counter(&mut enc, "privlink_flows_created", "Flows created", self.dp.flows.created())?;
+        counter(&mut enc, "privlink_flows_created", "Flows created", self.dp.flows().created())?;
         let mut ended = enc.encode_descriptor(
             "privlink_flows_ended",
             "Flows that left the table, by reason",
@@ -56,10 +56,10 @@ impl Collector for DataplaneCollector {
             MetricType::Counter,
         )?;
         for r in EndReason::ALL {
-            ConstCounter::new(self.dp.ended.count(r))
+            ConstCounter::new(self.dp.ended().count(r))
                 .encode(ended.encode_family(&[("reason", r.as_str())])?)?;
         }
-        let active = ConstGauge::new(self.dp.flows.len() as i64);
+        let active = ConstGauge::new(self.dp.flows().len() as i64);
         active.encode(enc.encode_descriptor(
             "privlink_active_flows",
             "Live flows",
@@ -81,7 +81,7 @@ impl Collector for DataplaneCollector {
             None,
             MetricType::Counter,
         )?;
-        for d in self.dp.snapshot.load().devices.iter().flatten() {
+        for d in self.dp.snapshot().devices.iter().flatten() {
             if let Ok(l) = d.link.read() {
                 let labels = [("vpc", d.vpc_id.as_str()), ("netns", d.netns.as_str())];
                 ConstCounter::new(l.tx_dropped).encode(queue.encode_family(&labels)?)?;
