@@ -11,16 +11,21 @@
 //! - [`fabric`]: makes namespaces and devices match the control state, publishes snapshots.
 //! - [`inspect`]: answers the read-only queries (stats, flows, trace).
 //! - [`health`]: the thread that runs the health-check machine.
+//! - [`sweeper`]: the thread that ends idle flows.
 //! - [`metrics`]: the Prometheus view of the counters.
+//! - [`daemon`]: owns all of the above for privlinkd: starts them, and stops them in order.
 //!
-//! Dependencies point one way: `worker`, `fabric`, `inspect`, `health` and `metrics` use this
-//! module and `io`; `fabric` routes queries to `inspect`; nothing here is used by the core.
+//! Dependencies point one way: `worker`, `fabric`, `inspect`, `health`, `sweeper` and
+//! `metrics` use this module and `io`; `fabric` routes queries to `inspect`; `daemon` uses
+//! them all and nothing uses it; nothing here is used by the core.
 
+pub mod daemon;
 pub mod fabric;
 pub mod health;
 pub mod inspect;
 pub mod io;
 pub mod metrics;
+pub mod sweeper;
 pub mod worker;
 
 use crate::fib::Fib;
