@@ -37,7 +37,7 @@
 
 use super::io::{self, Backend, Offloads, PacketConfig, PacketPort, Port, Tun, TunConfig, link, netns};
 use super::{DEVICE, Dataplane, Snapshot, VpcDevice, inspect};
-use crate::compile::{AWS_SLOT, VpcSlots, compile, stand_in_address};
+use crate::compile::{AWS_SLOT, VpcSlots, compile, health_checks, stand_in_address};
 use crate::flow::FlowTable;
 use hashbrown::HashMap;
 use privlink_control::model::{EndpointState, State};
@@ -321,7 +321,8 @@ impl VpcFabric {
                 devices[usize::from(s)] = Some(dev.clone());
             }
         }
-        self.dp.publish(Snapshot { fib, devices });
+        let health_checks = health_checks(state, &self.slots);
+        self.dp.publish(Snapshot { fib, devices, health_checks });
     }
 
     /// Cuts flows through ENIs that were available in `old` and are not in `new`.

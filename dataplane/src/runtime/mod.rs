@@ -30,7 +30,7 @@ pub mod worker;
 
 use crate::fib::Fib;
 use crate::flow::{EndedFlows, FlowTable};
-use crate::health::ProbeReply;
+use crate::health::{CheckedTarget, ProbeReply};
 use crate::verdict::Counters;
 use arc_swap::ArcSwap;
 use io::{LinkReader, Port, Waker};
@@ -55,13 +55,16 @@ pub struct VpcDevice {
     pub link: LinkReader,
 }
 
-/// What workers forward with: one FIB and the devices, both indexed by VPC slot.
+/// What workers forward with: one FIB and the devices, both indexed by VPC slot; and what the
+/// health checker checks, compiled from the same state.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// The forwarding tables.
     pub fib: Fib,
     /// Devices by slot (`None`: no device at that slot).
     pub devices: Vec<Option<Arc<VpcDevice>>>,
+    /// The targets to health-check ([`crate::compile::health_checks`]).
+    pub health_checks: Vec<CheckedTarget>,
 }
 
 /// State shared by the workers and the control plane. The fields are private: the threads

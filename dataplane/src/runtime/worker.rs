@@ -268,7 +268,7 @@ mod tests {
             (0..2).map(|w| spawn(dp.clone(), w, 0, cpus.get(w).copied()).unwrap()).collect();
         assert_eq!(dp.oldest_generation_in_use(), 0);
         let fib = crate::fib::FibBuilder::new(7).build();
-        dp.publish(Snapshot { fib, devices: Vec::new() });
+        dp.publish(Snapshot { fib, ..Snapshot::default() });
         let deadline = Instant::now() + Duration::from_secs(30);
         while dp.oldest_generation_in_use() != 7 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
