@@ -62,26 +62,27 @@ pub struct DaemonConfig {
     pub api_auth: Auth,
 }
 
-/// Why the daemon could not start.
+/// Why the daemon could not start; the cause is the error's `source()` (a binary prints the
+/// chain, e.g. with anyhow).
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
     /// The workers' eventfds.
-    #[error("cannot set up worker wake-ups: {0}")]
-    Wakeups(super::io::IoError),
+    #[error("cannot set up worker wake-ups")]
+    Wakeups(#[source] super::io::IoError),
     /// The fabric's first step.
-    #[error("cannot set up the AWS-service network in netns {netns}: {source}")]
+    #[error("cannot set up the AWS-service network in netns {netns}")]
     Fabric { netns: String, source: super::io::IoError },
     /// Opening the store or restoring the state.
-    #[error("cannot restore state from {}: {source}", dir.display())]
+    #[error("cannot restore state from {}", dir.display())]
     Restore { dir: PathBuf, source: privlink_control::Error },
     /// A thread or the tokio runtime.
-    #[error("cannot start {what}: {source}")]
+    #[error("cannot start {what}")]
     Spawn { what: &'static str, source: std::io::Error },
     /// The control socket.
-    #[error("cannot bind control socket {}: {source}", path.display())]
+    #[error("cannot bind control socket {}", path.display())]
     ControlSocket { path: PathBuf, source: privlink_control::Error },
     /// A TCP listener.
-    #[error("cannot bind the {what} listener {addr}{hint}: {source}")]
+    #[error("cannot bind the {what} listener {addr}{hint}")]
     Listener { what: &'static str, addr: SocketAddr, hint: &'static str, source: std::io::Error },
 }
 
