@@ -15,9 +15,9 @@
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::{Flock, FlockArg};
 use serde_json::Value;
 
 use crate::error::Error;
@@ -31,7 +31,7 @@ pub const STATE_FILE: &str = "state.json";
 pub struct Store {
     dir: PathBuf,
     path: PathBuf,
-    _lock: File,
+    _lock: Flock<File>,
 }
 
 impl Store {
@@ -51,12 +51,9 @@ impl Store {
             .mode(0o600)
             .open(&lock_path)
             .map_err(Error::io("open", &lock_path))?;
-        // SAFETY: flock on a valid, owned file descriptor; no memory is involved.
-        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            return Err(Error::io("lock (is another privlinkd using this state directory?)", &lock_path)(
-                std::io::Error::last_os_error(),
-            ));
-        }
+        let lock = Flock::lock(lock, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
+            Error::io("lock (is another privlinkd using this state directory?)", &lock_path)(errno.into())
+        })?;
         Ok(Store { path: dir.join(STATE_FILE), dir, _lock: lock })
     }
 

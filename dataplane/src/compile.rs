@@ -15,12 +15,17 @@
 //!   counts as healthy), security-group ingress rules of each endpoint's groups, and the VPC
 //!   resolvers' records (endpoint DNS names, private DNS names, the gateway services' names;
 //!   none in a VPC whose `enableDnsSupport` is off).
+//! - What the health checker checks ([`health_checks`]): every registered target of a group
+//!   whose VPC has a slot, with its health as stored, the NLB node its probes start from, its
+//!   probe port and its group's interval, timeout and thresholds — so the machine in
+//!   [`crate::health`] never sees the control plane's model.
 
 use crate::fib::{EndpointState, Fib, FibBuilder, FibEni, FibListener, SgRule};
+use crate::health::{self, CheckedTarget, TargetKey};
 use crate::route::RouteTarget;
 use hashbrown::HashMap;
 use privlink_control::model::{
-    self, Destination, ElbProtocol, EndpointType, SgProtocol, State, TargetHealth,
+    self, Destination, ElbProtocol, EndpointType, SgProtocol, State, TargetGroup, TargetHealth,
 };
 use std::net::Ipv4Addr;
 
@@ -280,4 +285,52 @@ fn add_vpc(b: &mut FibBuilder, state: &State, v: &model::Vpc) {
             .and_then(|t| position.get(t.id.as_str()).copied());
         b.subnet(i, &s.id, s.cidr, &s.az, rt);
     }
+}
+
+fn target_health(h: TargetHealth) -> health::TargetHealth {
+    match h {
+        TargetHealth::Initial => health::TargetHealth::Initial,
+        TargetHealth::Healthy => health::TargetHealth::Healthy,
+        TargetHealth::Unhealthy => health::TargetHealth::Unhealthy,
+        TargetHealth::Unused => health::TargetHealth::Unused,
+    }
+}
+
+/// The targets of `state` to check, with their provider VPC's slot (targets of a VPC without a
+/// slot are left out: there is no device to probe through). Interval and timeout are at
+/// least one second (the API enforces far more).
+pub fn health_checks(state: &State, slots: &VpcSlots) -> Vec<CheckedTarget> {
+    let mut out = Vec::new();
+    for tg in state.target_groups.values() {
+        let Some(vpc) = slots.get(&tg.vpc_id) else { continue };
+        let hc = &tg.health_check;
+        for t in &tg.targets {
+            out.push(CheckedTarget {
+                key: TargetKey { tg: tg.arn.clone(), ip: t.ip, port: t.port },
+                health: target_health(t.health),
+                source: probe_source(state, tg, t.ip).map(u32::from),
+                vpc,
+                probe_port: hc.port.for_target(t.port),
+                interval_ms: u64::from(hc.interval_seconds.max(1)) * 1000,
+                timeout_ms: u64::from(hc.timeout_seconds.max(1)) * 1000,
+                healthy_threshold: hc.healthy_threshold,
+                unhealthy_threshold: hc.unhealthy_threshold,
+            });
+        }
+    }
+    out
+}
+
+/// The NLB node a probe to `ip` in target group `tg` starts from: the node in the target's
+/// zone, else the first node of the first NLB whose listener uses the group. `None`: unused.
+fn probe_source(state: &State, tg: &TargetGroup, ip: Ipv4Addr) -> Option<Ipv4Addr> {
+    let zone = state.subnets.values().find(|s| s.vpc_id == tg.vpc_id && s.cidr.contains(&ip)).map(|s| &s.az);
+    let nodes: Vec<_> = state
+        .listeners
+        .values()
+        .filter(|l| l.default_target_group_arn == tg.arn)
+        .filter_map(|l| state.load_balancers.get(&l.load_balancer_arn))
+        .flat_map(|lb| lb.nodes.iter())
+        .collect();
+    nodes.iter().find(|n| Some(&n.az) == zone).or(nodes.first()).map(|n| n.ip)
 }

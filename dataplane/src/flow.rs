@@ -15,7 +15,10 @@
 //!   classes share) is locked only when pools are built or freed, after a shard lock if both.
 //! - Pools are built when the FIB that routes to them is compiled ([`FlowTable::sync_pools`]),
 //!   so a new flow allocates nothing; a pool missing at a flow's first packet (a table used
-//!   without `sync_pools`, as in tests) is built then.
+//!   without `sync_pools`, as in tests) is built then. A pool no FIB routes to is freed only
+//!   when no port of it is in use, checked with every shard locked (the one operation that
+//!   holds them all): workers forwarding with the previous FIB may still open flows through
+//!   it until the new one is published.
 //! - A reply key is never shared by two flows: NAT ports are unique per pool, and a gateway
 //!   flow whose reply key exists already (two VPCs with identical addresses talking to the
 //!   same service tuple) is refused with `GatewayTupleCollision` rather than misdelivered.
@@ -704,16 +707,9 @@ impl FlowTable {
     ///
     /// [`Fib::pool_keys`]: crate::fib::Fib::pool_keys
     pub fn sync_pools(&self, wanted: &HashSet<PoolKey>) -> (usize, usize) {
-        let (new, idle): (Vec<PoolKey>, Vec<PoolKey>) = {
+        let new: Vec<PoolKey> = {
             let reg = self.pools.lock();
-            let new = wanted.iter().filter(|k| !reg.in_use.contains_key(*k)).copied().collect();
-            let idle = reg
-                .in_use
-                .iter()
-                .filter(|(k, n)| !wanted.contains(*k) && n.load(Ordering::Relaxed) == 0)
-                .map(|(k, _)| *k)
-                .collect();
-            (new, idle)
+            wanted.iter().filter(|k| !reg.in_use.contains_key(*k)).copied().collect()
         };
         for (si, s) in self.shards.iter().enumerate() {
             // Built outside the shard lock (the registry lock is never taken under it here).
@@ -725,15 +721,45 @@ impl FlowTable {
             for (k, pool) in built {
                 shard.pools.entry(k).or_insert(pool);
             }
-            for k in &idle {
+        }
+        let freed = self.free_pools(&self.idle_pools(wanted));
+        (new.len(), freed)
+    }
+
+    /// The pools not in `wanted` that no flow uses right now. Workers forward with the
+    /// previous FIB until the new one is published, so such a pool can still gain a flow:
+    /// [`free_pools`](Self::free_pools) checks again.
+    fn idle_pools(&self, wanted: &HashSet<PoolKey>) -> Vec<PoolKey> {
+        let reg = self.pools.lock();
+        reg.in_use
+            .iter()
+            .filter(|(k, n)| !wanted.contains(*k) && n.load(Ordering::Relaxed) == 0)
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
+    /// Frees the pools of `idle` that are still unused, from every shard and the registry;
+    /// returns how many. Ports are taken and returned only under a shard lock, so with every
+    /// shard locked (in index order, then the registry: the table's lock order) a pool's
+    /// in-use count cannot change between the check and the removal.
+    fn free_pools(&self, idle: &[PoolKey]) -> usize {
+        if idle.is_empty() {
+            return 0;
+        }
+        let mut shards: Vec<_> = self.shards.iter().map(|s| s.0.lock()).collect();
+        let mut reg = self.pools.lock();
+        let unused: Vec<PoolKey> = idle
+            .iter()
+            .filter(|k| reg.in_use.get(*k).is_some_and(|n| n.load(Ordering::Relaxed) == 0))
+            .copied()
+            .collect();
+        for k in &unused {
+            for shard in shards.iter_mut() {
                 shard.pools.remove(k);
             }
-        }
-        let mut reg = self.pools.lock();
-        for k in &idle {
             reg.in_use.remove(k);
         }
-        (new.len(), idle.len())
+        unused.len()
     }
 
     /// NAT pools currently held.
@@ -818,6 +844,28 @@ mod tests {
         // A table used without sync_pools builds a pool at its first flow.
         t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
         assert_eq!(t.pools(), 1);
+    }
+
+    /// A pool judged idle that gains a flow before it is freed stays, with its port: freeing
+    /// it would hand the port out again, to a second flow with the same reply key.
+    #[test]
+    fn a_pool_that_gains_a_flow_after_the_idle_check_is_not_freed() {
+        let t = FlowTable::new(FlowConfig::default());
+        let pool = PoolKey { vpc: 9, proto: proto::TCP, nlb: NLB, target: TARGET, target_port: 8080 };
+        t.sync_pools(&[pool].into());
+        let idle = t.idle_pools(&HashSet::new());
+        assert_eq!(idle, [pool], "no flow uses it yet");
+        // A worker still forwarding with the previous FIB opens a flow through it.
+        let fwd = key(1, CLIENT, 40000, ENI, 80);
+        t.insert(&fwd, nat(), SYN, 60, 0).unwrap();
+        assert_eq!(t.free_pools(&idle), 0, "checked again under the locks");
+        assert_eq!(t.pools(), 1);
+        assert_eq!(t.ports_in_use(&pool), 1);
+        assert!(t.shards.iter().all(|s| s.0.lock().pools.contains_key(&pool)));
+        // The flow's port comes back to the pool it came from; then the pool can go.
+        assert_eq!(t.purge(0, |f, _| *f == fwd), 1);
+        assert_eq!(t.ports_in_use(&pool), 0);
+        assert_eq!(t.sync_pools(&HashSet::new()), (0, 1));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! NLB health checks as a pure state machine: `on_tick(now, replies) -> (probes, changes)`.
 //!
 //! Contract (no syscalls, no clock: time is the pipeline's milliseconds, passed in):
+//! - The machine knows nothing of the control plane's model: what it checks is compiled with
+//!   the FIB ([`crate::compile::health_checks`]), one [`CheckedTarget`] per target.
 //! - [`HealthChecks::set_targets`] says what to check: every registered target, with the NLB
 //!   node its probes start from (`None`: no listener uses its group, so it is `unused` and not
 //!   probed), its provider VPC's slot, its probe port and its group's health check settings.
@@ -24,7 +26,6 @@ use crate::packet::Parsed;
 use crate::pipeline::PROBE_PORTS;
 use crate::wire::l4::tcp_flags;
 use hashbrown::HashMap;
-use privlink_control::model::{HealthCheck, State, TargetGroup, TargetHealth};
 use std::net::Ipv4Addr;
 
 /// A reply to a probe, as a worker received it.
@@ -64,6 +65,19 @@ impl ProbeReply {
     }
 }
 
+/// A target's health, as the state records it and as the machine reports changes to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetHealth {
+    /// Registered, not decided yet.
+    Initial,
+    /// Passed `healthy_threshold` checks in a row.
+    Healthy,
+    /// Failed `unhealthy_threshold` checks in a row.
+    Unhealthy,
+    /// No listener uses its group: not checked.
+    Unused,
+}
+
 /// Names one registered target.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TargetKey {
@@ -96,19 +110,6 @@ pub struct CheckedTarget {
     pub healthy_threshold: u32,
     /// Consecutive failures that make the target unhealthy.
     pub unhealthy_threshold: u32,
-}
-
-impl CheckedTarget {
-    /// The settings of `hc` for a target (interval and timeout at least one second, as the
-    /// API enforces far more).
-    fn settings(hc: &HealthCheck) -> (u64, u64, u32, u32) {
-        (
-            u64::from(hc.interval_seconds.max(1)) * 1000,
-            u64::from(hc.timeout_seconds.max(1)) * 1000,
-            hc.healthy_threshold,
-            hc.unhealthy_threshold,
-        )
-    }
 }
 
 /// A TCP segment to write into VPC `vpc`'s device: a SYN probe or the RST that ends one.
@@ -251,45 +252,6 @@ impl HealthChecks {
         }
         (probes, changes)
     }
-}
-
-/// The targets of `state` to check, with their provider VPC's slot as `slot_of` gives it
-/// (targets of a VPC without a slot are left out: there is no device to probe through).
-pub fn targets(state: &State, slot_of: impl Fn(&str) -> Option<u16>) -> Vec<CheckedTarget> {
-    let mut out = Vec::new();
-    for tg in state.target_groups.values() {
-        let Some(vpc) = slot_of(&tg.vpc_id) else { continue };
-        let (interval_ms, timeout_ms, healthy_threshold, unhealthy_threshold) =
-            CheckedTarget::settings(&tg.health_check);
-        for t in &tg.targets {
-            out.push(CheckedTarget {
-                key: TargetKey { tg: tg.arn.clone(), ip: t.ip, port: t.port },
-                health: t.health,
-                source: probe_source(state, tg, t.ip).map(u32::from),
-                vpc,
-                probe_port: tg.health_check.port.for_target(t.port),
-                interval_ms,
-                timeout_ms,
-                healthy_threshold,
-                unhealthy_threshold,
-            });
-        }
-    }
-    out
-}
-
-/// The NLB node a probe to `ip` in target group `tg` starts from: the node in the target's
-/// zone, else the first node of the first NLB whose listener uses the group. `None`: unused.
-fn probe_source(state: &State, tg: &TargetGroup, ip: Ipv4Addr) -> Option<Ipv4Addr> {
-    let zone = state.subnets.values().find(|s| s.vpc_id == tg.vpc_id && s.cidr.contains(&ip)).map(|s| &s.az);
-    let nodes: Vec<_> = state
-        .listeners
-        .values()
-        .filter(|l| l.default_target_group_arn == tg.arn)
-        .filter_map(|l| state.load_balancers.get(&l.load_balancer_arn))
-        .flat_map(|lb| lb.nodes.iter())
-        .collect();
-    nodes.iter().find(|n| Some(&n.az) == zone).or(nodes.first()).map(|n| n.ip)
 }
 
 #[cfg(test)]

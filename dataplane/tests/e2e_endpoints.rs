@@ -164,28 +164,39 @@ fn a_udp_stream_arrives_byte_exact() {
         v
     };
     const N: u32 = 3000;
+    // Datagrams in flight at most: far less than any queue on the path holds (the sender waits
+    // for the receiver, not for a clock), so none is dropped for lack of room however loaded
+    // the machine is, and every one must arrive.
+    const WINDOW: u32 = 16;
+    let (progress_tx, progress) = std::sync::mpsc::channel::<u32>();
     let rx = std::thread::spawn(move || {
         let mut seen = std::collections::HashSet::new();
         let mut buf = [0u8; 9000];
+        // Ends at the read timeout if a datagram is lost, which also stops the sender.
         while let Ok((n, from)) = srv.recv_from(&mut buf) {
             let i = u32::from_be_bytes(buf[..4].try_into().unwrap());
             assert_eq!(&buf[..n], &payload(i)[..], "datagram {i} from {from} corrupted");
             seen.insert(i);
+            let _ = progress_tx.send(seen.len() as u32);
             if seen.len() == N as usize {
                 break;
             }
         }
         seen.len()
     });
-    for i in 0..N {
-        cli.send_to(&payload(i), eni().parse::<SocketAddr>().unwrap()).unwrap();
-        if i % 16 == 0 {
-            std::thread::sleep(Duration::from_millis(1));
+    let mut arrived = 0;
+    'send: for i in 0..N {
+        while i >= arrived + WINDOW {
+            match progress.recv() {
+                Ok(n) => arrived = n,
+                Err(_) => break 'send,
+            }
         }
+        cli.send_to(&payload(i), eni().parse::<SocketAddr>().unwrap()).unwrap();
     }
     let got = rx.join().unwrap();
     let stats = d.ok(json!({"Action": "GetStats"}));
-    assert!(got as f64 >= f64::from(N) * 0.99, "only {got} of {N} datagrams arrived; {stats}");
+    assert_eq!(got, N as usize, "datagrams arrived; {stats}");
 }
 
 #[test]
@@ -504,10 +515,12 @@ fn deleting_a_vpc_removes_only_the_namespace_privlink_created() {
     }
     assert!(!netns::exists(&made_ns).unwrap(), "the namespace privlink created must go with its VPC");
     assert!(netns::exists(&own_ns).unwrap(), "a namespace the user brought must stay");
-    // Workers let go of the device when they pick up the new snapshot, at once.
-    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    // Workers let go of the device when they pick up the new snapshot (they are woken for it);
+    // the last one to let go closes it. What is asserted is that it goes, not how fast: the
+    // guard only turns a device that is never closed into a failure instead of a hang.
+    let guard = std::time::Instant::now() + Duration::from_secs(60);
     while privlink_dataplane::runtime::io::link::link_info(&own_ns, "plink0").is_ok() {
-        assert!(std::time::Instant::now() < deadline, "plink0 still in the user's namespace after 3 s");
+        assert!(std::time::Instant::now() < guard, "plink0 never left the user's namespace");
         std::thread::sleep(Duration::from_millis(20));
     }
 }

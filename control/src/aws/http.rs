@@ -11,8 +11,11 @@
 //! - [`serve`] raises the process's soft open-file limit to fit [`MAX_CONNECTIONS`] (many
 //!   systems default to 1,024, which the connections alone would exhaust, starving the control
 //!   socket and device setup of descriptors); if the hard limit is lower, it logs a warning.
+//! - The accept loop with its connection cap, header timeout and backoff after a failed
+//!   accept is [`serve_http1`], which privlinkd's metrics endpoint uses too.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -23,6 +26,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -44,52 +48,74 @@ const OTHER_FDS: u64 = 1024;
 /// Raises the soft `RLIMIT_NOFILE` to hold [`MAX_CONNECTIONS`] plus [`OTHER_FDS`].
 fn raise_open_file_limit() {
     let want = MAX_CONNECTIONS as u64 + OTHER_FDS;
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit/setrlimit only read or write the struct passed by reference.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 || lim.rlim_cur >= want {
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else { return };
+    if soft >= want {
         return;
     }
-    let target = want.min(lim.rlim_max);
-    let raised = libc::rlimit { rlim_cur: target, rlim_max: lim.rlim_max };
-    // SAFETY: as above.
-    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 || target < want {
+    let target = want.min(hard);
+    if setrlimit(Resource::RLIMIT_NOFILE, target, hard).is_err() || target < want {
         tracing::warn!(
-            soft = lim.rlim_cur,
-            hard = lim.rlim_max,
+            soft,
+            hard,
             want,
             "cannot raise the open-file limit enough for the AWS API's connections"
         );
     }
 }
 
-/// Serves `front` on `listener` forever.
-pub async fn serve(listener: TcpListener, front: Arc<Front>) {
-    raise_open_file_limit();
-    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let calls = Arc::new(Semaphore::new(MAX_CALLS));
+/// How [`serve_http1`] protects itself from its clients.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Connections served at once; further ones wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// Longest time to receive a request's headers (and, on a keep-alive connection, the
+    /// next request's): a slower connection is closed.
+    pub header_timeout: Duration,
+}
+
+/// Pause after a failed accept (e.g. out of descriptors) before the next one, instead of a
+/// busy loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Serves HTTP/1.1 on `listener` forever, each request answered by `handler`, within
+/// `limits`; `what` names the server in the logs. Shared by the AWS API and privlinkd's
+/// metrics endpoint.
+pub async fn serve_http1<H, F>(listener: TcpListener, what: &'static str, limits: Limits, handler: H)
+where
+    H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Result<Response<Full<Bytes>>, Infallible>> + Send + 'static,
+{
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
     loop {
         let Ok(permit) = connections.clone().acquire_owned().await else { return };
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
             Err(e) => {
-                tracing::warn!(error = %e, "AWS API accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tracing::warn!(server = what, error = %e, "accept failed");
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
                 continue;
             }
         };
-        let (front, calls) = (front.clone(), calls.clone());
+        let handler = handler.clone();
         tokio::spawn(async move {
             let _permit = permit;
-            let service = service_fn(move |req| answer(front.clone(), calls.clone(), req));
             let conn = http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(REQUEST_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service);
+                .header_read_timeout(limits.header_timeout)
+                .serve_connection(TokioIo::new(stream), service_fn(handler));
             if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "AWS API connection ended");
+                tracing::debug!(server = what, error = %e, "connection ended");
             }
         });
     }
+}
+
+/// Serves `front` on `listener` forever.
+pub async fn serve(listener: TcpListener, front: Arc<Front>) {
+    raise_open_file_limit();
+    let calls = Arc::new(Semaphore::new(MAX_CALLS));
+    let limits = Limits { max_connections: MAX_CONNECTIONS, header_timeout: REQUEST_TIMEOUT };
+    serve_http1(listener, "AWS API", limits, move |req| answer(front.clone(), calls.clone(), req)).await
 }
 
 async fn answer(

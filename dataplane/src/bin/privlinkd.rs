@@ -6,18 +6,15 @@
 //! workers and closes every device (which removes the devices and the routes through
 //! them). Namespaces, instance addresses and the state file stay for the next start.
 
-use anyhow::{Context, Result, bail};
-use clap::Parser;
-use privlink_control::aws::{Auth, Front};
-use privlink_control::{Controller, server};
-use privlink_dataplane::flow::{FlowConfig, FlowTable};
+use anyhow::{Result, bail};
+use clap::{Parser, ValueEnum};
+use privlink_control::aws::Auth;
+use privlink_dataplane::flow::FlowConfig;
 use privlink_dataplane::nat::DEFAULT_PORTS_PER_TARGET;
-use privlink_dataplane::runtime::fabric::{FabricConfig, VpcFabric};
+use privlink_dataplane::runtime::daemon::{Daemon, DaemonConfig};
+use privlink_dataplane::runtime::fabric::FabricConfig;
 use privlink_dataplane::runtime::io::Backend;
-use privlink_dataplane::runtime::{Dataplane, worker};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
@@ -41,8 +38,8 @@ struct Args {
     io: Backend,
     /// Virtio-net offload on the devices (TSO/USO/checksum): GSO super-packets are
     /// translated whole.
-    #[arg(long, default_value = "on", value_parser = ["on", "off"])]
-    offload: String,
+    #[arg(long, value_enum, default_value_t = OnOff::On)]
+    offload: OnOff,
     /// MTU of the devices (PrivateLink carries up to 8500).
     #[arg(long, default_value_t = 8500, value_parser = clap::value_parser!(u32).range(576..=65535))]
     mtu: u32,
@@ -65,8 +62,8 @@ struct Args {
     worker_nice: i32,
     /// Pin each worker to its own CPU (the last ones the process may use): measured faster
     /// on every TCP figure, and on connections/s, on 2 cores.
-    #[arg(long, default_value = "on", value_parser = ["on", "off"])]
-    pin_workers: String,
+    #[arg(long, value_enum, default_value_t = OnOff::On)]
+    pin_workers: OnOff,
     /// Microseconds a worker keeps polling its queues after the last frame before it sleeps
     /// (0: sleep at once). Polling saves the senders a cross-CPU wake-up per packet.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(0..=10_000))]
@@ -80,8 +77,8 @@ struct Args {
     api_listen: Listen,
     /// `off` accepts unsigned requests and any access key (a 12-digit key acts as that
     /// account), as LocalStack does: only for a throwaway lab on a machine you alone use.
-    #[arg(long, default_value = "on", value_parser = ["on", "off"])]
-    api_auth: String,
+    #[arg(long, value_enum, default_value_t = OnOff::On)]
+    api_auth: OnOff,
     /// Seconds a start waits for a device left by a killed privlinkd to go away (the
     /// kernel removes a dead process's devices asynchronously) before it replaces it.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=600))]
@@ -95,6 +92,19 @@ struct Args {
     /// Capture each VPC device's frames to DIR/<vpc-id or aws>.pcap (made afresh; DIR made if missing).
     #[arg(long, value_name = "DIR")]
     pcap: Option<PathBuf>,
+}
+
+/// A switch spelled `on` or `off` on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
+}
+
+impl OnOff {
+    fn on(self) -> bool {
+        self == OnOff::On
+    }
 }
 
 /// `--api-listen`: an address or `off`.
@@ -125,113 +135,54 @@ fn main() -> Result<()> {
     if !nix::unistd::geteuid().is_root() {
         bail!("privlinkd must run as root: it creates network namespaces and devices");
     }
+    let daemon = Daemon::start(config(&args))?;
+    // Readiness markers for tests and scripts: each listener accepts from here on.
+    if let Some(addr) = daemon.metrics_addr() {
+        println!("privlinkd metrics on http://{addr}/metrics");
+    }
+    if let Some(url) = daemon.api_url() {
+        println!("privlinkd AWS API on {url}");
+    }
+    println!("privlinkd ready on {}", daemon.socket().display());
+    daemon.run_until_signal();
+    Ok(())
+}
+
+/// The daemon's configuration from the command line.
+fn config(args: &Args) -> DaemonConfig {
     let workers = match args.workers {
         0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
         n => n,
     };
-    let flows = FlowTable::new(FlowConfig {
-        tcp_idle_ms: args.tcp_idle_timeout * 1000,
-        udp_idle_ms: args.udp_idle_timeout * 1000,
-        tcp_closed_ms: args.tcp_closed_timeout * 1000,
-        max_flows: args.max_flows,
-        max_ports_per_target: args.max_ports_per_target,
-        ..FlowConfig::default()
-    });
-    let busy_poll = Duration::from_micros(args.busy_poll_us);
-    let dp = Arc::new(Dataplane::new(workers, flows, busy_poll).context("set up worker wake-ups")?);
-    let cfg = FabricConfig {
-        queues: workers,
-        io: args.io,
-        offload: args.offload == "on",
-        mtu: args.mtu,
-        aws_netns: args.aws_netns.clone(),
-        marks: args.state_dir.join("netns"),
-        stale_device_wait: Duration::from_secs(args.stale_device_wait),
-        pcap: args.pcap.clone(),
-    };
-    let fabric = VpcFabric::new(dp.clone(), cfg)
-        .with_context(|| format!("set up the AWS-service network in netns {}", args.aws_netns))?;
-    let offloads = fabric.offloads();
-    let ctl = Arc::new(
-        Controller::open(&args.state_dir, fabric)
-            .with_context(|| format!("restore state from {}", args.state_dir.display()))?,
-    );
-    let cpus = if args.pin_workers == "on" { worker::worker_cpus(workers) } else { Vec::new() };
-    let handles: Vec<_> = (0..workers)
-        .map(|w| worker::spawn(dp.clone(), w, args.worker_nice, cpus.get(w).copied()))
-        .collect::<std::io::Result<_>>()?;
-    let health = privlink_dataplane::runtime::health::spawn(dp.clone(), ctl.clone())?;
-    let sweeper = {
-        let dp = dp.clone();
-        std::thread::Builder::new().name("plink-sweep".into()).spawn(move || {
-            while !dp.stop.load(Ordering::Relaxed) {
-                dp.flows.sweep(dp.now_ms());
-                std::thread::park_timeout(Duration::from_secs(1));
-            }
-        })?
-    };
-    tracing::info!(
-        socket = %args.socket.display(),
-        state_dir = %args.state_dir.display(),
-        workers,
-        io = args.io.as_str(),
-        offloads = %offloads,
-        "privlinkd ready"
-    );
-
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    rt.block_on(async {
-        let listener = server::bind(&args.socket)
-            .with_context(|| format!("bind control socket {}", args.socket.display()))?;
-        if let Some(addr) = args.metrics_listen {
-            let metrics = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("bind the metrics listener {addr}"))?;
-            println!("privlinkd metrics on http://{}/metrics", metrics.local_addr()?);
-            tokio::spawn(privlink_dataplane::runtime::metrics::serve(
-                metrics,
-                Arc::new(privlink_dataplane::runtime::metrics::registry(dp.clone())),
-            ));
-        }
-        if let Listen::At(addr) = args.api_listen {
-            let api = tokio::net::TcpListener::bind(addr).await.with_context(|| {
-                format!("bind the AWS API listener {addr} (choose another with --api-listen ADDR, or --api-listen off)")
-            })?;
-            let url = format!("http://{}", api.local_addr()?);
-            let auth = if args.api_auth == "on" {
-                Auth::Verify
-            } else {
-                tracing::warn!("--api-auth off: the AWS API accepts unsigned requests from anyone who can reach {url}");
-                Auth::Off
-            };
-            println!("privlinkd AWS API on {url}");
-            ctl.set_api_endpoint(url);
-            tokio::spawn(privlink_control::aws::http::serve(api, Arc::new(Front::new(ctl.clone(), auth))));
-        }
-        // Readiness marker for scripts: the socket accepts from here on.
-        println!("privlinkd ready on {}", args.socket.display());
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            _ = server::serve(listener, ctl.clone()) => {}
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-        anyhow::Ok(())
-    })?;
-    rt.shutdown_timeout(Duration::from_secs(2));
-    tracing::info!("stopping");
-    dp.stop.store(true, Ordering::Relaxed);
-    dp.wake_all();
-    for h in handles {
-        let _ = h.join();
+    DaemonConfig {
+        socket: args.socket.clone(),
+        state_dir: args.state_dir.clone(),
+        fabric: FabricConfig {
+            queues: workers,
+            io: args.io,
+            offload: args.offload.on(),
+            mtu: args.mtu,
+            aws_netns: args.aws_netns.clone(),
+            marks: args.state_dir.join("netns"),
+            stale_device_wait: Duration::from_secs(args.stale_device_wait),
+            pcap: args.pcap.clone(),
+        },
+        flows: FlowConfig {
+            tcp_idle_ms: args.tcp_idle_timeout * 1000,
+            udp_idle_ms: args.udp_idle_timeout * 1000,
+            tcp_closed_ms: args.tcp_closed_timeout * 1000,
+            max_flows: args.max_flows,
+            max_ports_per_target: args.max_ports_per_target,
+            ..FlowConfig::default()
+        },
+        busy_poll: Duration::from_micros(args.busy_poll_us),
+        worker_nice: args.worker_nice,
+        pin_workers: args.pin_workers.on(),
+        metrics_listen: args.metrics_listen,
+        api_listen: match args.api_listen {
+            Listen::At(addr) => Some(addr),
+            Listen::Off => None,
+        },
+        api_auth: if args.api_auth.on() { Auth::Verify } else { Auth::Off },
     }
-    for t in [sweeper, health] {
-        t.thread().unpark();
-        let _ = t.join();
-    }
-    let _ = std::fs::remove_file(&args.socket);
-    // Dropping the controller drops the fabric, closing every device.
-    drop(ctl);
-    drop(dp);
-    Ok(())
 }

@@ -41,7 +41,7 @@ use super::io::{
     self, Backend, Capture, Offloads, PacketConfig, PacketPort, Port, Tun, TunConfig, link, netns,
 };
 use super::{DEVICE, Dataplane, Snapshot, VpcDevice, inspect};
-use crate::compile::{AWS_SLOT, VpcSlots, compile, stand_in_address};
+use crate::compile::{AWS_SLOT, VpcSlots, compile, health_checks, stand_in_address};
 use crate::flow::FlowTable;
 use hashbrown::HashMap;
 use privlink_control::model::{EndpointState, State};
@@ -320,7 +320,7 @@ impl VpcFabric {
         self.generation += 1;
         assign_slots(
             &mut self.slots,
-            &self.dp.flows,
+            self.dp.flows(),
             state,
             self.generation,
             self.dp.oldest_generation_in_use(),
@@ -329,7 +329,7 @@ impl VpcFabric {
         let fib = compile(state, &self.slots, &self.cfg.aws_netns, self.generation);
         // New flows find their NAT pools built; pools of targets, nodes or listeners that are
         // gone are freed once no flow uses them.
-        self.dp.flows.sync_pools(&fib.pool_keys());
+        self.dp.flows().sync_pools(&fib.pool_keys());
         let mut devices = vec![None; fib.vpcs.len()];
         devices[usize::from(AWS_SLOT)] = self.devices.get(AWS_KEY).cloned();
         for (id, dev) in &self.devices {
@@ -337,7 +337,8 @@ impl VpcFabric {
                 devices[usize::from(s)] = Some(dev.clone());
             }
         }
-        self.dp.publish(Snapshot { fib, devices });
+        let health_checks = health_checks(state, &self.slots);
+        self.dp.publish(Snapshot { fib, devices, health_checks });
     }
 
     /// Cuts flows through ENIs that were available in `old` and are not in `new`.
@@ -356,7 +357,7 @@ impl VpcFabric {
             .filter_map(|(vpc, ip)| Some((self.slots.get(&vpc)?, u32::from(ip))))
             .collect();
         if !cut.is_empty() {
-            self.dp.flows.purge(self.dp.now_ms(), |f, _| cut.contains(&(f.vpc, f.dst)));
+            self.dp.flows().purge(self.dp.now_ms(), |f, _| cut.contains(&(f.vpc, f.dst)));
         }
     }
 }

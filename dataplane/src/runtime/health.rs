@@ -1,19 +1,20 @@
 //! The health-check thread: feeds the pure [`HealthChecks`] machine and carries out what it
-//! says. Every tick (200 ms) it takes the probe replies the workers queued in
-//! [`Dataplane::probe_replies`], lists the targets from the controller's state (only when a
-//! new snapshot says the state changed), writes the machine's probes into the provider VPCs'
-//! devices (queue 0, like a forwarded packet) and records its health changes through the controller (persisted, then compiled into a FIB
-//! whose Maglev tables skip unhealthy targets). The decisions are all the machine's.
+//! says. Every tick (200 ms) it takes the probe replies the workers queued
+//! ([`Dataplane::take_probe_replies`]), hands the machine the targets compiled into the
+//! snapshot ([`Snapshot::health_checks`], only when a new snapshot was published), writes the
+//! machine's probes into the provider VPCs' devices (queue 0, like a forwarded packet) and
+//! records its health changes through the controller (persisted, then compiled into a FIB
+//! whose Maglev tables skip unhealthy targets, and into the next snapshot's checks). The
+//! decisions are all the machine's; the controller is only written to.
 
 use super::io::{DeviceQueue, Scratch};
 use super::{Dataplane, Snapshot};
-use crate::health::{Change, HealthChecks, Probe, targets};
+use crate::health::{Change, HealthChecks, Probe, TargetHealth};
 use crate::wire::proto;
 use crate::wire::synth::Synth;
 use crate::wire::virtio;
-use privlink_control::Controller;
+use privlink_control::{Controller, model};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How often the machine is ticked.
@@ -22,17 +23,16 @@ const TICK: Duration = Duration::from_millis(200);
 /// Starts the health-check thread; it runs until the data plane stops.
 pub fn spawn(dp: Arc<Dataplane>, ctl: Arc<Controller>) -> std::io::Result<std::thread::JoinHandle<()>> {
     let mut checks = HealthChecks::new(fastrand::u64(..));
-    // Every committed change publishes a snapshot of a new generation, so the targets are read
-    // from the state only when the generation moved.
+    // Every committed change publishes a snapshot of a new generation, so the targets are
+    // handed over only when the generation moved.
     let mut listed = None;
     std::thread::Builder::new().name("plink-health".into()).spawn(move || {
         let mut scratch = Scratch::default();
-        while !dp.stop.load(Ordering::Relaxed) {
-            let replies = std::mem::take(&mut *dp.probe_replies.lock());
-            let snap = dp.snapshot.load_full();
+        while !dp.stop_requested() {
+            let replies = dp.take_probe_replies();
+            let snap = dp.snapshot_owned();
             if listed != Some(snap.fib.generation) {
-                let slot_of = |id: &str| snap.fib.vpcs.iter().position(|v| v.id == id).map(|s| s as u16);
-                checks.set_targets(targets(&ctl.snapshot(), slot_of));
+                checks.set_targets(snap.health_checks.clone());
                 listed = Some(snap.fib.generation);
             }
             let (probes, changes) = checks.on_tick(dp.now_ms(), &replies);
@@ -68,6 +68,15 @@ fn send(snap: &Snapshot, p: &Probe, scratch: &mut Scratch) {
     q.send_one(&virtio::frame(&seg.build(), q.vnet_hdr()), scratch);
 }
 
+fn model_health(h: TargetHealth) -> model::TargetHealth {
+    match h {
+        TargetHealth::Initial => model::TargetHealth::Initial,
+        TargetHealth::Healthy => model::TargetHealth::Healthy,
+        TargetHealth::Unhealthy => model::TargetHealth::Unhealthy,
+        TargetHealth::Unused => model::TargetHealth::Unused,
+    }
+}
+
 fn record(ctl: &Controller, changes: &[Change]) {
     let result = ctl.mutate_internal(|s| {
         for c in changes {
@@ -77,8 +86,8 @@ fn record(ctl: &Controller, changes: &[Change]) {
                 .get_mut(&k.tg)
                 .and_then(|tg| tg.targets.iter_mut().find(|t| t.ip == k.ip && t.port == k.port));
             if let Some(t) = target {
-                tracing::info!(target_group = %k.tg, target = %k.ip, port = k.port, health = c.health.as_str(), "target health");
-                t.health = c.health;
+                t.health = model_health(c.health);
+                tracing::info!(target_group = %k.tg, target = %k.ip, port = k.port, health = t.health.as_str(), "target health");
             }
         }
     });

@@ -39,7 +39,7 @@ impl Inspector {
 
 impl Inspect for Inspector {
     fn query(&self, req: &Request) -> Option<Result<Value, ApiError>> {
-        let snap = self.dp.snapshot.load();
+        let snap = self.dp.snapshot();
         match req.action.as_str() {
             "GetStats" => Some(Ok(stats(&self.dp, self.offloads, self.io))),
             "DescribeFlows" => Some(flows(&self.dp, &snap.fib, req)),
@@ -53,7 +53,7 @@ impl Inspect for Inspector {
 /// fabric delivered, and what the kernel dropped because privlinkd's queue was full (the one
 /// loss privlinkd's own counters cannot see: the device's, plus the packet sockets' own).
 fn devices(dp: &Dataplane) -> Vec<Value> {
-    let snap = dp.snapshot.load();
+    let snap = dp.snapshot();
     snap.devices
         .iter()
         .flatten()
@@ -81,13 +81,13 @@ pub fn stats(dp: &Dataplane, offloads: Offloads, io: Backend) -> Value {
         "DnsQueries": t.dns_queries,
         "RxErrors": t.rx_errors,
         "TxErrors": t.tx_errors,
-        "ActiveFlows": dp.flows.len(),
-        "FlowsCreated": dp.flows.created(),
-        "FlowsEnded": EndReason::ALL.iter().map(|r| (r.as_str().to_string(), json!(dp.ended.count(*r)))).collect::<Map<_, _>>(),
+        "ActiveFlows": dp.flows().len(),
+        "FlowsCreated": dp.flows().created(),
+        "FlowsEnded": EndReason::ALL.iter().map(|r| (r.as_str().to_string(), json!(dp.ended().count(*r)))).collect::<Map<_, _>>(),
         "Workers": dp.workers(),
         "Io": io.as_str(),
         "Offloads": offloads.to_string(),
-        "FibGeneration": dp.snapshot.load().fib.generation,
+        "FibGeneration": dp.snapshot().fib.generation,
         "Devices": devices(dp),
     }})
 }
@@ -113,7 +113,7 @@ fn endpoint(addr: u32, port: u16) -> String {
 pub fn flows(dp: &Dataplane, fib: &Fib, req: &Request) -> Result<Value, ApiError> {
     let max = req.int_opt("MaxResults", 1..=i64::from(u32::MAX))?.map_or(1000, |n| n as usize);
     let list: Vec<Value> = dp
-        .flows
+        .flows()
         .snapshot(dp.now_ms(), max)
         .into_iter()
         .map(|f| {
@@ -134,7 +134,7 @@ pub fn flows(dp: &Dataplane, fib: &Fib, req: &Request) -> Result<Value, ApiError
             })
         })
         .collect();
-    Ok(json!({"Flows": list, "ActiveFlows": dp.flows.len()}))
+    Ok(json!({"Flows": list, "ActiveFlows": dp.flows().len()}))
 }
 
 /// An IPv4 address parameter as the pipeline takes it.
@@ -248,7 +248,7 @@ pub fn trace(dp: &Dataplane, fib: &Fib, req: &Request) -> Result<Value, ApiError
     };
     let pkt = synth.build();
     let mut explain = Explain { fib, key: None, steps: vec![format!("ingress {vpc_id} (netns {netns})")] };
-    let decision = pipeline::trace(fib, &dp.flows, slot, &pkt, false, dp.now_ms(), &mut explain);
+    let decision = pipeline::trace(fib, dp.flows(), slot, &pkt, false, dp.now_ms(), &mut explain);
     let mut out = match decision {
         Ok(Decision::Rewrite(rw) | Decision::IcmpError(rw)) => json!({
             "Verdict": "forward",

@@ -3,20 +3,36 @@
 //! Contract: every scrape reads the same numbers as `privlink stats` at that moment — the
 //! merged worker counters, drops by reason, the flow table, and each VPC device's kernel
 //! counters — through a `prometheus-client` collector; nothing is counted twice and the
-//! packet path does no extra work for metrics. The HTTP side is deliberately minimal: one
-//! request per connection, `GET /metrics` (or `/`) answers text format 0.0.4, anything else 404.
+//! packet path does no extra work for metrics.
+//!
+//! HTTP (hyper, through the AWS API's [`serve_http1`]): `GET` or `HEAD` of `/metrics` (or `/`)
+//! answers text format 0.0.4, another path 404, another method 405. At most
+//! [`MAX_CONNECTIONS`] connections at once, headers within [`HEADER_TIMEOUT`], and a pause
+//! after a failed accept: a scraper that misbehaves cannot take the daemon's threads or
+//! descriptors.
 
 use super::Dataplane;
 use crate::flow::EndReason;
 use crate::verdict::DropReason;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use privlink_control::aws::http::{Limits, serve_http1};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::Registry;
+use std::convert::Infallible;
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::time::Duration;
+
+/// Scrapes served at once.
+pub const MAX_CONNECTIONS: usize = 64;
+/// Longest time to receive a request's headers.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Reads the data plane's counters on each scrape.
 pub struct DataplaneCollector {
@@ -48,7 +64,7 @@ impl Collector for DataplaneCollector {
         )?;
         counter(&mut enc, "privlink_rx_errors", "Frames that could not be read from a device", t.rx_errors)?;
         counter(&mut enc, "privlink_tx_errors", "Forwarded frames a device refused", t.tx_errors)?;
-        counter(&mut enc, "privlink_flows_created", "Flows created", self.dp.flows.created())?;
+        counter(&mut enc, "privlink_flows_created", "Flows created", self.dp.flows().created())?;
         let mut ended = enc.encode_descriptor(
             "privlink_flows_ended",
             "Flows that left the table, by reason",
@@ -56,10 +72,10 @@ impl Collector for DataplaneCollector {
             MetricType::Counter,
         )?;
         for r in EndReason::ALL {
-            ConstCounter::new(self.dp.ended.count(r))
+            ConstCounter::new(self.dp.ended().count(r))
                 .encode(ended.encode_family(&[("reason", r.as_str())])?)?;
         }
-        let active = ConstGauge::new(self.dp.flows.len() as i64);
+        let active = ConstGauge::new(self.dp.flows().len() as i64);
         active.encode(enc.encode_descriptor(
             "privlink_active_flows",
             "Live flows",
@@ -81,7 +97,7 @@ impl Collector for DataplaneCollector {
             None,
             MetricType::Counter,
         )?;
-        for d in self.dp.snapshot.load().devices.iter().flatten() {
+        for d in self.dp.snapshot().devices.iter().flatten() {
             if let Ok(l) = d.link.read() {
                 let labels = [("vpc", d.vpc_id.as_str()), ("netns", d.netns.as_str())];
                 ConstCounter::new(l.tx_dropped).encode(queue.encode_family(&labels)?)?;
@@ -100,32 +116,33 @@ pub fn registry(dp: Arc<Dataplane>) -> Registry {
 
 /// Serves `GET /metrics` on `listener` until the task is dropped.
 pub async fn serve(listener: tokio::net::TcpListener, registry: Arc<Registry>) {
-    loop {
-        let Ok((mut conn, _)) = listener.accept().await else { continue };
-        let registry = registry.clone();
-        tokio::spawn(async move {
-            let mut head = vec![0u8; 2048];
-            let Ok(n) = conn.read(&mut head).await else { return };
-            let line = String::from_utf8_lossy(&head[..n]);
-            let path = line.split_whitespace().nth(1).unwrap_or("");
-            let (status, body) = if line.starts_with("GET ") && matches!(path, "/metrics" | "/") {
-                let text = tokio::task::spawn_blocking(move || {
-                    let mut out = String::new();
-                    prometheus_client::encoding::text::encode(&mut out, &registry).map(|_| out)
-                })
-                .await;
-                match text {
-                    Ok(Ok(text)) => ("200 OK", text),
-                    _ => ("500 Internal Server Error", "cannot encode metrics\n".to_string()),
-                }
-            } else {
-                ("404 Not Found", "try GET /metrics\n".to_string())
-            };
-            let response = format!(
-                "HTTP/1.0 {status}\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = conn.write_all(response.as_bytes()).await;
-        });
-    }
+    let limits = Limits { max_connections: MAX_CONNECTIONS, header_timeout: HEADER_TIMEOUT };
+    serve_http1(listener, "metrics", limits, move |req| answer(registry.clone(), req)).await
+}
+
+async fn answer(
+    registry: Arc<Registry>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (status, body) = match (req.method(), req.uri().path()) {
+        (&Method::GET | &Method::HEAD, "/metrics" | "/") => {
+            let text = tokio::task::spawn_blocking(move || {
+                let mut out = String::new();
+                prometheus_client::encoding::text::encode(&mut out, &registry).map(|_| out)
+            })
+            .await;
+            match text {
+                Ok(Ok(text)) => (StatusCode::OK, text),
+                _ => (StatusCode::INTERNAL_SERVER_ERROR, "cannot encode metrics\n".to_string()),
+            }
+        }
+        (&Method::GET | &Method::HEAD, _) => (StatusCode::NOT_FOUND, "try GET /metrics\n".to_string()),
+        _ => (StatusCode::METHOD_NOT_ALLOWED, "try GET /metrics\n".to_string()),
+    };
+    Ok(Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; version=0.0.4")
+        .header("allow", "GET, HEAD")
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
 }

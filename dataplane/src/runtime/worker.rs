@@ -19,7 +19,7 @@
 //!   is read.
 //! - Each ready queue gets one batch of at most [`BATCH`] frames per wake-up (level-triggered
 //!   epoll reports it again), so one busy VPC cannot starve the others.
-//! - Counters are kept locally and published to the worker's slot in [`Dataplane::counters`]
+//! - Counters are kept locally and published to the worker's slot ([`Dataplane::publish_counters`])
 //!   after every round that forwarded something; readers merge the slots.
 //! - After a round that moved frames the worker keeps polling without sleeping for
 //!   [`Dataplane::busy_poll`]: a sleeping worker costs every sender a cross-CPU wake-up per
@@ -35,7 +35,6 @@ use crate::resolver;
 use crate::verdict::{Counters, DropReason, LocalService, Verdict};
 use std::io::ErrorKind;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// Frames taken from one queue before the worker looks at the others.
@@ -44,7 +43,7 @@ const WAKER_TOKEN: u64 = u64::MAX;
 const IDLE_WAIT: Duration = Duration::from_millis(250);
 
 /// Starts worker `w` at scheduling priority `nice` (see `privlinkd --worker-nice`), pinned to
-/// `cpu` if given (see [`worker_cpus`]); it runs until [`Dataplane::stop`] is set.
+/// `cpu` if given (see [`worker_cpus`]); it runs until [`Dataplane::request_stop`].
 pub fn spawn(
     dp: Arc<Dataplane>,
     w: usize,
@@ -121,10 +120,10 @@ fn pin_thread(cpu: usize) {
 
 fn run(dp: &Dataplane, w: usize) -> super::io::Result<()> {
     let mut poller = Poller::with_capacity(256)?;
-    poller.add(&dp.wakers[w], WAKER_TOKEN)?;
+    poller.add(dp.waker(w), WAKER_TOKEN)?;
     let mut registered: Vec<(u16, Arc<VpcDevice>)> = Vec::new();
-    let mut snap = dp.snapshot.load_full();
-    dp.in_use[w].store(snap.fib.generation, Ordering::SeqCst);
+    let mut snap = dp.snapshot_owned();
+    dp.forwarding_with(w, snap.fib.generation);
     resync(&poller, &snap, &mut registered, w);
     let mut bufs = Buffers {
         batch: FrameBatch::new(BATCH, MAX_FRAME_LEN),
@@ -137,29 +136,29 @@ fn run(dp: &Dataplane, w: usize) -> super::io::Result<()> {
     // One clock read per round: it dates the frames and decides whether to keep polling.
     let mut t = Instant::now();
     let mut poll_until = t;
-    while !dp.stop.load(Ordering::Relaxed) {
+    while !dp.stop_requested() {
         ready.clear();
         let timeout = if t < poll_until { Duration::ZERO } else { IDLE_WAIT };
         ready.extend(poller.wait(Some(timeout))?);
         t = Instant::now();
-        let now = t.duration_since(dp.epoch).as_millis() as u64;
-        let fresh = dp.snapshot.load();
+        let now = dp.ms_at(t);
+        let fresh = dp.snapshot();
         if !Arc::ptr_eq(&fresh, &snap) {
             snap = arc_swap::Guard::into_inner(fresh);
-            dp.in_use[w].store(snap.fib.generation, Ordering::SeqCst);
+            dp.forwarding_with(w, snap.fib.generation);
             resync(&poller, &snap, &mut registered, w);
         }
         let mut frames = 0;
         for &token in &ready {
             if token == WAKER_TOKEN {
-                dp.wakers[w].reset()?;
+                dp.waker(w).reset()?;
                 continue;
             }
             frames += drain(dp, &snap, token as u16, w, &mut bufs, now, &mut local);
         }
         if frames > 0 {
-            *dp.counters[w].lock() = local.clone();
-            poll_until = t + dp.busy_poll;
+            dp.publish_counters(w, &local);
+            poll_until = t + dp.busy_poll();
         }
     }
     Ok(())
@@ -193,7 +192,7 @@ fn drain(
     b.pending.clear();
     for i in 0..rx.frames {
         let mut frame = b.batch.frame(i);
-        let v = process(&snap.fib, &dp.flows, slot, frame.bytes(), vnet, now);
+        let v = process(&snap.fib, dp.flows(), slot, frame.bytes(), vnet, now);
         c.count(v);
         match v {
             Verdict::Forward { egress, len } => {
@@ -201,7 +200,7 @@ fn drain(
             }
             Verdict::Local { service: LocalService::HealthCheck, packet, .. } => {
                 if let Some(r) = ProbeReply::from_parsed(&packet) {
-                    dp.probe_replies.lock().push(r);
+                    dp.queue_probe_reply(r);
                 }
             }
             Verdict::Local { len, service: LocalService::Resolver, packet } => {
@@ -270,13 +269,13 @@ mod tests {
             (0..2).map(|w| spawn(dp.clone(), w, 0, cpus.get(w).copied()).unwrap()).collect();
         assert_eq!(dp.oldest_generation_in_use(), 0);
         let fib = crate::fib::FibBuilder::new(7).build();
-        dp.publish(Snapshot { fib, devices: Vec::new() });
+        dp.publish(Snapshot { fib, ..Snapshot::default() });
         let deadline = Instant::now() + Duration::from_secs(30);
         while dp.oldest_generation_in_use() != 7 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
         }
         assert_eq!(dp.oldest_generation_in_use(), 7);
-        dp.stop.store(true, Ordering::Relaxed);
+        dp.request_stop();
         dp.wake_all();
         for w in workers {
             w.join().unwrap();
