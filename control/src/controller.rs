@@ -5,9 +5,10 @@
 //!   a lock, so Describe* calls (and the health thread) never wait for a mutation, and a mutation
 //!   never waits for them.
 //! - Mutations are serialised by the writer mutex, which owns the store and the fabric. A
-//!   mutating request runs on a copy of the snapshot: `api::dispatch(&mut new)` →
-//!   `fabric.apply(&old, &mut new)` → `store.save(&new)` (fsynced) → `new` is published → the
-//!   reply. Only the holder of the writer mutex publishes, so the snapshot it copied is the
+//!   mutating request runs on a copy of the snapshot: `api::dispatch(&mut new)` (every check,
+//!   the change) → `fabric.apply(&old, &mut new)` → the answer rendered from `new`
+//!   ([`api::Pending::answer`], so it shows what the fabric decided) → `store.save(&new)`
+//!   (fsynced) → `new` is published → the reply. Only the holder of the writer mutex publishes, so the snapshot it copied is the
 //!   latest. Nothing is published or acknowledged before it is durable; any error leaves the
 //!   state, the store and (best effort) the fabric as they were. A request that changes nothing
 //!   (e.g. accepting an already accepted endpoint) skips fabric and store.
@@ -85,8 +86,7 @@ impl Controller {
             Some(Kind::Read(_)) => api::query(&self.state.load(), &req),
             Some(Kind::Write(_)) => {
                 let mut writer = self.lock();
-                self.commit(&mut writer, |new| api::dispatch(new, &req))
-                    .map(|out| api::with_fabric_fields(&self.state.load(), out))
+                self.commit(&mut writer, |new| api::dispatch(new, &req), api::Pending::answer)
             }
             Some(Kind::DataPlane) => self.fabric_query(req),
             Some(Kind::Credentials) => self.get_credentials(&req),
@@ -143,7 +143,7 @@ impl Controller {
     /// inside [`Fabric::apply`] (the writer mutex is held there).
     pub fn mutate_internal<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, ApiError> {
         let mut writer = self.lock();
-        self.commit(&mut writer, |s| Ok(f(s)))
+        self.commit(&mut writer, |s| Ok(f(s)), |r, _| Ok(r))
     }
 
     fn lock(&self) -> MutexGuard<'_, Writer> {
@@ -151,31 +151,47 @@ impl Controller {
         self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs `change` on a copy of the state, applies and saves the copy, then publishes it. The
-    /// caller holds the writer mutex (`writer`), so the loaded snapshot is the latest.
-    fn commit<R>(
+    /// Runs `change` on a copy of the state, has the fabric apply the copy, lets `finish` answer
+    /// from the applied copy (it may record there, e.g. a client token), saves the copy, then
+    /// publishes it. The caller holds the writer mutex (`writer`), so the loaded snapshot is the
+    /// latest. A change that leaves the state as it was skips fabric and store.
+    fn commit<P, R>(
         &self,
         writer: &mut Writer,
-        change: impl FnOnce(&mut State) -> Result<R, ApiError>,
+        change: impl FnOnce(&mut State) -> Result<P, ApiError>,
+        finish: impl FnOnce(P, &mut State) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
         let old = self.state.load_full();
         let mut new = State::clone(&old);
-        let out = change(&mut new)?;
+        let pending = change(&mut new)?;
+        let applied = new != *old;
+        if applied {
+            writer.fabric.apply(&old, &mut new)?;
+        }
+        let out = match finish(pending, &mut new) {
+            Ok(out) => out,
+            Err(e) => return Err(self.undo(writer, applied.then_some(&new), &old, e)),
+        };
         if new == *old {
             return Ok(out);
         }
-        writer.fabric.apply(&old, &mut new)?;
         if let Err(e) = writer.store.save(&new) {
-            let mut back = State::clone(&old);
-            if let Err(undo) = writer.fabric.apply(&new, &mut back) {
-                tracing::error!(error = %undo, "could not roll the data plane back after a failed save");
-            }
-            return Err(ApiError::internal(format!(
-                "The change was not made because it could not be saved: {e}"
-            )));
+            let e = ApiError::internal(format!("The change was not made because it could not be saved: {e}"));
+            return Err(self.undo(writer, Some(&new), &old, e));
         }
         self.state.store(Arc::new(new));
         Ok(out)
+    }
+
+    /// Rolls the fabric back from `applied` (if it applied anything) to `old`; answers `e`.
+    fn undo(&self, writer: &mut Writer, applied: Option<&State>, old: &State, e: ApiError) -> ApiError {
+        if let Some(applied) = applied {
+            let mut back = State::clone(old);
+            if let Err(undo) = writer.fabric.apply(applied, &mut back) {
+                tracing::error!(error = %undo, "could not roll the data plane back after a failed change");
+            }
+        }
+        e
     }
 
     fn fabric_query(&self, mut req: Request) -> Result<Value, ApiError> {

@@ -5,18 +5,17 @@
 //! an endpoint not connected to this service → `InvalidVpcEndpointId.NotFound`, one in another
 //! state → `IncorrectState`.
 
-use serde_json::Value;
-
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
 use crate::model::{ConnectionDecision, State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let service_id = find(&state.endpoint_services, &req.account, req.str("ServiceId")?)?.service_id.clone();
-    Ok(view::batch(&req.list_required("VpcEndpointIds")?, |id| {
+    Ok(Outcome::Answer(view::batch(&req.list_required("VpcEndpointIds")?, |id| {
         state.decide_connection(&service_id, id, ConnectionDecision::Accept)
-    }))
+    })))
 }
 
 #[cfg(test)]

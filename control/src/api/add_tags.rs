@@ -5,14 +5,15 @@
 //! is no ELBv2 ARN at all); a key given twice is `DuplicateTagKeys`; more than 50 tags on a
 //! resource is `TooManyTags`. Nothing changes unless every ARN can be tagged.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::{elb_tags_mut, tag_list};
 use crate::error::{ApiError, codes};
 use crate::model::State;
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let arns = req.list_required("ResourceArns")?;
     let tags = tag_list(req, "Tags", codes::DUPLICATE_TAG_KEYS)?;
     if tags.is_empty() {
@@ -25,7 +26,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         }
         on.check_count(arn, codes::TOO_MANY_TAGS)?;
     }
-    Ok(json!({}))
+    Ok(Outcome::Answer(json!({})))
 }
 
 #[cfg(test)]

@@ -3,15 +3,16 @@
 //! Associates the subnet with the table (same VPC), moving any explicit association it had with
 //! another table. Associating it again with the same table returns the existing association.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::validate::same_vpc;
 use crate::error::ApiError;
 use crate::ids::IdKind;
 use crate::model::{Association, State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let rt = find(&state.route_tables, &req.account, req.str("RouteTableId")?)?;
     let subnet = find(&state.subnets, &req.account, req.str("SubnetId")?)?;
     same_vpc(&format!("Subnet {}", subnet.id), &subnet.vpc_id, &rt.vpc_id)?;
@@ -31,7 +32,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             id
         }
     };
-    Ok(json!({"AssociationId": association_id, "AssociationState": {"State": "associated"}}))
+    Ok(Outcome::Answer(json!({"AssociationId": association_id, "AssociationState": {"State": "associated"}})))
 }
 
 #[cfg(test)]

@@ -5,15 +5,14 @@
 //! destinations are the ranges. Egress rules are recorded, not enforced (see
 //! [`crate::model::SecurityGroup`]).
 
-use serde_json::Value;
-
+use super::outcome::Outcome;
 use super::permissions::authorize;
 use super::request::Request;
 use crate::error::ApiError;
 use crate::model::{Direction, State};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    authorize(state, req, Direction::Egress)
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
+    authorize(state, req, Direction::Egress).map(Outcome::Answer)
 }
 
 #[cfg(test)]

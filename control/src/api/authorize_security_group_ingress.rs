@@ -7,15 +7,14 @@
 //! TCP/UDP need FromPort (ToPort defaults to it); ICMP ports are type/code (-1 = any).
 //! A rule that already exists is `InvalidPermission.Duplicate`.
 
-use serde_json::Value;
-
+use super::outcome::Outcome;
 use super::permissions::authorize;
 use super::request::Request;
 use crate::error::ApiError;
 use crate::model::{Direction, State};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    authorize(state, req, Direction::Ingress)
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
+    authorize(state, req, Direction::Ingress).map(Outcome::Answer)
 }
 
 #[cfg(test)]

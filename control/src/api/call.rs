@@ -71,21 +71,27 @@ impl Call {
             ));
         }
         req.mark_all_used();
-        self.finish(None, used.answer.clone()).map(Some)
+        self.check()?;
+        Ok(Some(used.answer.clone()))
     }
 
-    /// The answer of a call whose operation answered `out`: `DryRunOperation` for a dry run;
-    /// else `out`, recorded under the call's client token (in `state`, if given).
-    pub fn finish(&self, state: Option<&mut State>, out: Value) -> Result<Value, ApiError> {
-        if self.dry_run {
-            return Err(dry_run_operation());
-        }
-        if let (Some(state), Some((key, params))) = (state, &self.token) {
+    /// `DryRunOperation` for a dry run (whose operation ran in full and succeeded).
+    pub fn check(&self) -> Result<(), ApiError> {
+        if self.dry_run { Err(dry_run_operation()) } else { Ok(()) }
+    }
+
+    /// This call without its client token (a replayed call records nothing again).
+    pub fn replayed(self) -> Call {
+        Call { token: None, ..self }
+    }
+
+    /// Records `answer` under the call's client token, if it has one, in `state`.
+    pub fn record(&self, state: &mut State, answer: &Value) {
+        if let Some((key, params)) = &self.token {
             state.client_tokens.retain(|_, u| self.now < u.at + CLIENT_TOKEN_TTL);
-            let used = ClientTokenUse { params: params.clone(), answer: out.clone(), at: self.now };
+            let used = ClientTokenUse { params: params.clone(), answer: answer.clone(), at: self.now };
             state.client_tokens.insert(key.clone(), used);
         }
-        Ok(out)
     }
 }
 

@@ -7,18 +7,16 @@
 //! (`TargetGroupAssociationLimit`). One listener per port and transport on a load balancer
 //! (`DuplicateListener`).
 
-use serde_json::{Value, json};
-
 use super::listener_rules::{check, forward_target};
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::elb_tags_on_create;
 use super::validate::elb_protocol;
-use super::view;
 use crate::error::ApiError;
 use crate::ids;
 use crate::model::{Listener, State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let lb = find(&state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?;
     let protocol = elb_protocol(req, "Protocol")?;
     let port = req.port("Port")?;
@@ -34,9 +32,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         attributes: Default::default(),
         tags: elb_tags_on_create(req)?,
     };
-    let out = json!({"Listeners": [view::listener(&listener)]});
+    let arn = listener.arn.clone();
     state.listeners.insert(listener.arn.clone(), listener);
-    Ok(out)
+    Ok(Outcome::Listener(arn))
 }
 
 #[cfg(test)]

@@ -6,17 +6,15 @@
 //! (`DuplicateLoadBalancerName`). `CrossZone` (lab shortcut for the load balancer attribute)
 //! defaults to false.
 
-use serde_json::{Value, json};
-
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::elb_tags_on_create;
 use super::validate::{elb_name, same_vpc};
-use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids;
 use crate::model::{AddressBook, LoadBalancer, NlbNode, Pick, State, Subnet, find, visible};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let name = elb_name(req, "load balancer")?;
     for (key, only) in [("Type", "network"), ("Scheme", "internal")] {
         if let Some(v) = req.str_opt(key)?.filter(|v| *v != only) {
@@ -68,9 +66,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         attributes: Default::default(),
         tags: elb_tags_on_create(req)?,
     };
-    let out = json!({"LoadBalancers": [view::load_balancer(&lb)]});
+    let arn = lb.arn.clone();
     state.load_balancers.insert(lb.arn.clone(), lb);
-    Ok(out)
+    Ok(Outcome::LoadBalancer(arn))
 }
 
 #[cfg(test)]

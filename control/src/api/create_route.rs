@@ -5,14 +5,13 @@
 //! endpoint routes are managed by `CreateVpcEndpoint` / `ModifyVpcEndpoint`.
 //! A table holds at most one route per destination (`RouteAlreadyExists`).
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{Destination, Route, RouteTarget, State, find_mut};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let rt = find_mut(&mut state.route_tables, &req.account, req.str("RouteTableId")?)?;
     let cidr = req.cidr("DestinationCidrBlock")?;
     let destination = Destination::Cidr(cidr);
@@ -30,7 +29,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         ));
     }
     rt.routes.push(Route { destination, target: RouteTarget::Blackhole });
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

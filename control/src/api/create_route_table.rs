@@ -1,15 +1,13 @@
 //! `CreateRouteTable {VpcId, Name?}` → `{"RouteTable":{…}}`: a table with the local route only.
 
-use serde_json::{Value, json};
-
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::tags_on_create;
-use super::view;
 use crate::error::ApiError;
 use crate::ids::IdKind;
 use crate::model::{RouteTable, State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?;
     let rt = RouteTable::new(
         state.new_id(IdKind::RouteTable),
@@ -19,9 +17,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         vpc.cidr,
         false,
     );
-    let out = json!({"RouteTable": view::route_table(&rt)});
+    let id = rt.id.clone();
     state.route_tables.insert(rt.id.clone(), rt);
-    Ok(out)
+    Ok(Outcome::RouteTable(id))
 }
 
 #[cfg(test)]

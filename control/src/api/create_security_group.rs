@@ -4,15 +4,16 @@
 //! authorized) and AWS's allow-all egress rule. Group names are unique within a VPC (`InvalidGroup.Duplicate`); the name is
 //! also what lookups by Name match. Description defaults to the name.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::tag_specifications;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{SecurityGroup, SgRule, State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?;
     let name = req.str("GroupName")?;
     if name.len() > 255 {
@@ -36,7 +37,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     };
     let out = json!({"GroupId": sg.id, "Tags": sg.tags.to_json()});
     state.security_groups.insert(sg.id.clone(), sg);
-    Ok(out)
+    Ok(Outcome::Answer(out))
 }
 
 #[cfg(test)]

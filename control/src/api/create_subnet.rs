@@ -3,17 +3,15 @@
 //! The CIDR (/16 to /28) must lie inside the VPC's (`InvalidSubnet.Range`) and must not overlap
 //! another subnet of the VPC (`InvalidSubnet.Conflict`). The zone defaults to `<region>a`.
 
-use serde_json::{Value, json};
-
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::tags_on_create;
 use super::validate::{availability_zone, prefix_length};
-use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{State, Subnet, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?;
     let cidr = req.cidr("CidrBlock")?;
     prefix_length(cidr, codes::INVALID_SUBNET_RANGE)?;
@@ -47,8 +45,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         az,
         attributes: Default::default(),
     };
-    state.subnets.insert(subnet.id.clone(), subnet.clone());
-    Ok(json!({"Subnet": view::subnet(state, &subnet)}))
+    let id = subnet.id.clone();
+    state.subnets.insert(subnet.id.clone(), subnet);
+    Ok(Outcome::Subnet(id))
 }
 
 #[cfg(test)]

@@ -6,15 +6,14 @@
 //! kind's `….NotFound`, or `InvalidID` for an ID of no taggable kind); more than 50 tags on a
 //! resource is `TagLimitExceeded`.
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::{ec2_tags_mut, tag_list};
 use crate::error::{ApiError, codes};
 use crate::model::State;
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let resources = req.list_required("Resources")?;
     let tags = tag_list(req, "Tags", codes::INVALID_PARAMETER_VALUE)?;
     if tags.is_empty() {
@@ -27,7 +26,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         }
         on.check_count(id, codes::TAG_LIMIT_EXCEEDED)?;
     }
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

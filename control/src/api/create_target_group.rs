@@ -9,18 +9,16 @@
 //! at most the interval (Terraform's `interval = 10` keeps the default timeout 10); `HealthyThresholdCount` / `UnhealthyThresholdCount` 2–10 (3 / 3).
 //! Names are unique per account (`DuplicateTargetGroupName`).
 
-use serde_json::{Value, json};
-
 use super::health_check::health_check;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::elb_tags_on_create;
 use super::validate::{elb_name, elb_protocol};
-use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids;
 use crate::model::{State, TargetGroup, TargetType, find, visible};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let name = elb_name(req, "target group")?;
     if visible(&state.target_groups, &req.account).any(|tg| tg.name == name) {
         return Err(ApiError::new(
@@ -53,8 +51,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         attributes: Default::default(),
         tags: elb_tags_on_create(req)?,
     };
-    state.target_groups.insert(tg.arn.clone(), tg.clone());
-    Ok(json!({"TargetGroups": [view::target_group(state, &tg)]}))
+    let arn = tg.arn.clone();
+    state.target_groups.insert(tg.arn.clone(), tg);
+    Ok(Outcome::TargetGroup(arn))
 }
 
 #[cfg(test)]

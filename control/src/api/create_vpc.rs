@@ -12,12 +12,10 @@
 //! At most [`MAX_VPCS`] VPCs exist at once, across accounts (`VpcLimitExceeded`): the data
 //! plane numbers VPCs with 16 bits, and each is a namespace with a device.
 
-use serde_json::{Value, json};
-
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::tags_on_create;
 use super::validate::{name_tag, netns_name, prefix_length};
-use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{RouteTable, SecurityGroup, SgProtocol, SgRule, State, Tags, Vpc, VpcAttributes};
@@ -31,7 +29,7 @@ pub const AWS_NETNS: &str = "pl-aws";
 /// VPCs that may exist at once (privlink's quota; AWS's default is 5 per region and account).
 pub const MAX_VPCS: usize = 4_096;
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     if state.vpcs.len() >= MAX_VPCS {
         return Err(ApiError::new(
             codes::VPC_LIMIT_EXCEEDED,
@@ -99,11 +97,10 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         default_security_group: sg.id.clone(),
         attributes,
     };
-    let out = json!({"Vpc": view::vpc(&vpc)});
     state.route_tables.insert(rtb.id.clone(), rtb);
     state.security_groups.insert(sg.id.clone(), sg);
-    state.vpcs.insert(id, vpc);
-    Ok(out)
+    state.vpcs.insert(id.clone(), vpc);
+    Ok(Outcome::Vpc(id))
 }
 
 #[cfg(test)]

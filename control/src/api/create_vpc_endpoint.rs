@@ -23,20 +23,18 @@
 
 use std::net::Ipv4Addr;
 
-use serde_json::{Value, json};
-
 use super::common::{
     add_gateway_route, check_private_dns, default_policy, invalid_service_name, route_tables_in_vpc,
     security_groups_in_vpc, set_dns_entries, subnets_in_vpc,
 };
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::tags_on_create;
-use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{EndpointState, EndpointType, State, Vpc, VpcEndpoint, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?.clone();
     let service_name = req.str("ServiceName")?.to_owned();
     default_policy(req, "PolicyDocument")?;
@@ -85,8 +83,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             ep.prefix_list_id = Some(pl);
         }
     }
-    state.vpc_endpoints.insert(ep.id.clone(), ep.clone());
-    Ok(json!({"VpcEndpoint": view::vpc_endpoint(state, &ep)}))
+    let id = ep.id.clone();
+    state.vpc_endpoints.insert(ep.id.clone(), ep);
+    Ok(Outcome::VpcEndpoint(id))
 }
 
 fn interface(state: &State, req: &Request, vpc: &Vpc, ep: &mut VpcEndpoint) -> Result<(), ApiError> {

@@ -6,17 +6,15 @@
 //! Nobody but the owner may connect until principals are allowed
 //! (`ModifyVpcEndpointServicePermissions`). The private DNS name is taken as verified.
 
-use serde_json::{Value, json};
-
 use super::endpoint_service_params::{private_dns_name, unpublished_load_balancers};
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::tags_on_create;
-use super::view;
 use crate::error::ApiError;
 use crate::ids::IdKind;
 use crate::model::{EndpointService, State};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let arns = unpublished_load_balancers(state, req, "NetworkLoadBalancerArns", None)?;
     if arns.is_empty() {
         return Err(ApiError::missing("NetworkLoadBalancerArns"));
@@ -32,8 +30,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         allowed_principals: Vec::new(),
         private_dns_name: private_dns_name(req)?,
     };
-    state.endpoint_services.insert(svc.service_id.clone(), svc.clone());
-    Ok(json!({"ServiceConfiguration": view::service_configuration(state, &svc)}))
+    let id = svc.service_id.clone();
+    state.endpoint_services.insert(svc.service_id.clone(), svc);
+    Ok(Outcome::ServiceConfiguration(id))
 }
 
 #[cfg(test)]

@@ -1,15 +1,16 @@
 //! `DeleteListener {ListenerArn}` → `{}`.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let arn = find(&state.listeners, &req.account, req.str("ListenerArn")?)?.arn.clone();
     state.listeners.remove(&arn);
-    Ok(json!({}))
+    Ok(Outcome::Answer(json!({})))
 }
 
 #[cfg(test)]

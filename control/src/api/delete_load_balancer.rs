@@ -4,13 +4,14 @@
 //! balancer published by an endpoint service cannot be deleted (`ResourceInUse`), nor one with
 //! deletion protection on (`OperationNotPermitted`).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let lb = find(&state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?;
     if lb.deletion_protection {
         return Err(ApiError::new(
@@ -34,7 +35,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     }
     state.listeners.retain(|_, l| l.load_balancer_arn != arn);
     state.load_balancers.remove(&arn);
-    Ok(json!({}))
+    Ok(Outcome::Answer(json!({})))
 }
 
 #[cfg(test)]

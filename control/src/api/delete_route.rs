@@ -3,14 +3,13 @@
 //! Removes a route added with `CreateRoute`. The local route cannot be removed; gateway
 //! endpoint routes (prefix-list destinations) follow their endpoint.
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{Destination, RouteTarget, State, find_mut};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let rt = find_mut(&mut state.route_tables, &req.account, req.str("RouteTableId")?)?;
     let cidr = req.cidr("DestinationCidrBlock")?;
     let destination = Destination::Cidr(cidr);
@@ -27,7 +26,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         Some(_) => {}
     }
     rt.routes.retain(|r| r.destination != destination);
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

@@ -3,14 +3,13 @@
 //! A main table, a table with subnet associations, or a table holding a gateway endpoint's
 //! route cannot be deleted (`DependencyViolation`).
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{RouteTarget, State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let rt = find(&state.route_tables, &req.account, req.str("RouteTableId")?)?;
     let what = format!("The route table '{}'", rt.id);
     if rt.main {
@@ -30,7 +29,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     }
     let id = rt.id.clone();
     state.route_tables.remove(&id);
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

@@ -3,14 +3,13 @@
 //! The default group of a VPC cannot be deleted (`CannotDelete`); a group still guarding an
 //! endpoint cannot either (`DependencyViolation`).
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let sg = find(&state.security_groups, &req.account, req.str("GroupId")?)?;
     if state.vpcs.get(&sg.vpc_id).is_some_and(|v| v.default_security_group == sg.id) {
         return Err(ApiError::new(
@@ -32,7 +31,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     }
     let id = sg.id.clone();
     state.security_groups.remove(&id);
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

@@ -3,14 +3,13 @@
 //! Fails with `DependencyViolation` while instances, endpoint ENIs or NLB nodes use the subnet.
 //! Drops the subnet's explicit route table association.
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let id = find(&state.subnets, &req.account, req.str("SubnetId")?)?.id.clone();
     let dependents: Vec<String> = state
         .instances
@@ -40,7 +39,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         rt.associations.retain(|a| a.subnet_id != id);
     }
     state.subnets.remove(&id);
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

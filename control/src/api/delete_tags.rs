@@ -5,15 +5,14 @@
 //! string included); without `Value`, whatever its value. No `Tags` at all removes every tag.
 //! Removing a tag the resource does not have is not an error.
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::{ec2_tags_mut, tag_list};
 use crate::error::{ApiError, codes};
 use crate::model::State;
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let resources = req.list_required("Resources")?;
     let all = req.raw("Tags").is_none();
     let tags = tag_list(req, "Tags", codes::INVALID_PARAMETER_VALUE)?;
@@ -26,7 +25,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             on.remove(&t.key, t.value.as_deref());
         }
     }
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! `DeleteTargetGroup {TargetGroupArn}` → `{}`. A group a listener forwards to cannot be
 //! deleted (`ResourceInUse`).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let arn = find(&state.target_groups, &req.account, req.str("TargetGroupArn")?)?.arn.clone();
     if let Some(l) = state.listeners.values().find(|l| l.default_target_group_arn == arn) {
         return Err(ApiError::new(
@@ -19,7 +20,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         ));
     }
     state.target_groups.remove(&arn);
-    Ok(json!({}))
+    Ok(Outcome::Answer(json!({})))
 }
 
 #[cfg(test)]

@@ -4,14 +4,13 @@
 //! non-main route tables, non-default security groups, endpoints, load balancers, target
 //! groups). Removes the VPC with its main route table and default security group.
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?.clone();
     let mine = |vpc_id: &str| vpc_id == vpc.id;
     let dependents: Vec<String> = state
@@ -38,7 +37,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     state.route_tables.remove(&vpc.main_route_table);
     state.security_groups.remove(&vpc.default_security_group);
     state.vpcs.remove(&vpc.id);
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

@@ -4,8 +4,7 @@
 //! with endpoints still connected (any state but `rejected`) → `ExistingVpcEndpointConnections`.
 //! Rejected endpoints of a deleted service keep their ServiceName but lose their service ID.
 
-use serde_json::Value;
-
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::view;
 use crate::error::{ApiError, codes};
@@ -35,8 +34,8 @@ fn delete_one(state: &mut State, req: &Request, key: &str) -> Result<(), ApiErro
     Ok(())
 }
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    Ok(view::batch(&req.list_required("ServiceIds")?, |key| delete_one(state, req, key)))
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
+    Ok(Outcome::Answer(view::batch(&req.list_required("ServiceIds")?, |key| delete_one(state, req, key))))
 }
 
 #[cfg(test)]

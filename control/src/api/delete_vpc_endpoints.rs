@@ -4,9 +4,8 @@
 //! endpoint, its prefix-list routes; a later Describe of it is `InvalidVpcEndpointId.NotFound`.
 //! Unknown IDs are listed in `Unsuccessful`.
 
-use serde_json::Value;
-
 use super::common::remove_gateway_routes;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::view;
 use crate::error::ApiError;
@@ -21,8 +20,8 @@ fn delete_one(state: &mut State, req: &Request, key: &str) -> Result<(), ApiErro
     Ok(())
 }
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    Ok(view::batch(&req.list_required("VpcEndpointIds")?, |key| delete_one(state, req, key)))
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
+    Ok(Outcome::Answer(view::batch(&req.list_required("VpcEndpointIds")?, |key| delete_one(state, req, key))))
 }
 
 #[cfg(test)]

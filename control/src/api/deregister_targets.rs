@@ -1,14 +1,15 @@
 //! `DeregisterTargets {TargetGroupArn, Targets:[{Id, Port?}]}` → `{}`. Every target must be
 //! registered (`InvalidTarget`).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::targets::targets;
 use crate::error::{ApiError, codes};
 use crate::model::{State, find_mut};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let State { target_groups, vpcs, instances, .. } = state;
     let tg = find_mut(target_groups, &req.account, req.str("TargetGroupArn")?)?;
     let gone = targets(req, tg, vpcs, instances)?;
@@ -19,7 +20,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         ));
     }
     tg.targets.retain(|t| !gone.iter().any(|g| t.same_as(g)));
-    Ok(json!({}))
+    Ok(Outcome::Answer(json!({})))
 }
 
 #[cfg(test)]

@@ -3,14 +3,13 @@
 //! Removes an explicit association (named by its `rtbassoc-…` ID, or — a lab convenience — by
 //! the subnet); the subnet falls back to its VPC's main table.
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{Association, State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let (key, by_subnet) = match req.str_opt("AssociationId")? {
         Some(id) => (id.to_owned(), false),
         None => (find(&state.subnets, &req.account, req.str("SubnetId")?)?.id.clone(), true),
@@ -29,7 +28,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             )
         })?;
     rt.associations.retain(|a| !matches(a));
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

@@ -120,6 +120,7 @@ mod modify_vpc_attribute;
 mod modify_vpc_endpoint;
 mod modify_vpc_endpoint_service_configuration;
 mod modify_vpc_endpoint_service_permissions;
+mod outcome;
 mod permissions;
 mod register_targets;
 mod registry;
@@ -139,6 +140,7 @@ mod view;
 
 use serde_json::Value;
 
+pub use outcome::Outcome;
 pub use registry::{Kind, OPERATIONS, Operation, ReadOp, Service, WriteOp};
 pub use request::{Nested, Params, Request, rfc3339};
 
@@ -177,44 +179,58 @@ pub fn invalid_action(action: &str) -> ApiError {
     )
 }
 
-/// Re-renders, from the committed `state`, the parts of a mutation's answer that show
-/// fabric-owned fields: the answer is built before the fabric applies the change, and only the
-/// fabric knows, e.g., whether it had to create a VPC's namespace (`NetnsManaged`).
-pub fn with_fabric_fields(state: &State, mut out: Value) -> Value {
-    let vpc = out.pointer("/Vpc/VpcId").and_then(Value::as_str).and_then(|id| state.vpcs.get(id));
-    if let Some(v) = vpc {
-        out["Vpc"] = view::vpc(v);
-    }
-    out
+/// A call that ran and passed every check: its answer is rendered once the fabric has applied
+/// the change ([`Pending::answer`]).
+pub struct Pending {
+    call: Call,
+    outcome: Outcome,
 }
 
-/// Runs `req` against `state`, with `DryRun` and `ClientToken` handled as `api/call.rs` says.
+impl Pending {
+    /// The answer, rendered from `applied` (the state after the fabric applied the change) and
+    /// recorded there under the call's client token.
+    pub fn answer(self, applied: &mut State) -> Result<Value, ApiError> {
+        let out = self.outcome.render(applied)?;
+        self.call.record(applied, &out);
+        Ok(out)
+    }
+}
+
+/// Runs `req` against `state`, with `DryRun` and `ClientToken` handled as `api/call.rs` says;
+/// a dry run fails here with `DryRunOperation`, after every check.
 /// Contract: on `Err`, `state` may be partly modified, so callers pass a scratch copy and keep
 /// it only on `Ok` (the [`crate::Controller`] does).
-pub fn dispatch(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn dispatch(state: &mut State, req: &Request) -> Result<Pending, ApiError> {
     let op = operation(&req.action).ok_or_else(|| invalid_action(&req.action))?;
     let call = Call::read(op, req)?;
     if let Some(answer) = call.replay(state, req)? {
-        return Ok(answer);
+        return Ok(Pending { call: call.replayed(), outcome: Outcome::Answer(answer) });
     }
-    let out = match op.kind {
-        Kind::Read(run) => run(state, req)?,
+    let outcome = match op.kind {
+        Kind::Read(run) => Outcome::Answer(run(state, req)?),
         Kind::Write(run) => run(state, req)?,
         Kind::DataPlane | Kind::Credentials => return Err(invalid_action(&req.action)),
     };
     req.reject_unused()?;
-    call.finish(Some(state), out)
+    call.check()?;
+    Ok(Pending { call, outcome })
+}
+
+/// [`dispatch`] and the answer at once, for a state no fabric applies (tests, tools).
+pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+    dispatch(state, req)?.answer(state)
 }
 
 /// Runs a read-only `req` against `state`; `InvalidAction` for anything else.
 pub fn query(state: &State, req: &Request) -> Result<Value, ApiError> {
-    let Some(op @ Operation { kind: Kind::Read(run), .. }) = operation(&req.action) else {
+    let Some(op @ Operation { kind: Kind::Read(read), .. }) = operation(&req.action) else {
         return Err(invalid_action(&req.action));
     };
     let call = Call::read(op, req)?;
-    let out = run(state, req)?;
+    let out = read(state, req)?;
     req.reject_unused()?;
-    call.finish(None, out)
+    call.check()?;
+    Ok(out)
 }
 
 #[cfg(test)]

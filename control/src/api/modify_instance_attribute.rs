@@ -13,6 +13,7 @@
 use serde_json::Value;
 
 use super::common::{done, security_groups_in_vpc};
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::validate::shutdown_behavior;
 use crate::error::{ApiError, codes};
@@ -34,7 +35,7 @@ const STRINGS: [(&str, &str); 6] = [
     ("SriovNetSupport", "sriovNetSupport"),
 ];
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let i = find(&state.instances, &req.account, req.str("InstanceId")?)?.clone();
     let mut changes: Vec<(String, String)> = Vec::new();
     for (member, attr) in BOOLS {
@@ -107,7 +108,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         other => return Err(req.bad("Attribute", &other.into(), "not an instance attribute")),
     }
     state.instances.insert(changed.id.clone(), changed);
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

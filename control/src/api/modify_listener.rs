@@ -5,16 +5,14 @@
 //! their target. TLS settings (`SslPolicy`, `Certificates`, `AlpnPolicy`,
 //! `MutualAuthentication`) are `InvalidConfigurationRequest`: privlink's listeners are TCP/UDP.
 
-use serde_json::{Value, json};
-
 use super::listener_rules::{check, forward_target};
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::validate::elb_protocol;
-use super::view;
 use crate::error::{ApiError, codes};
 use crate::model::{State, find};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let listener = find(&state.listeners, &req.account, req.str("ListenerArn")?)?.clone();
     if let Some(key) = ["SslPolicy", "Certificates", "AlpnPolicy", "MutualAuthentication"]
         .into_iter()
@@ -42,9 +40,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     changed.protocol = protocol;
     changed.port = port;
     changed.default_target_group_arn = tg.arn.clone();
-    let out = json!({"Listeners": [view::listener(&changed)]});
+    let arn = changed.arn.clone();
     state.listeners.insert(changed.arn.clone(), changed);
-    Ok(out)
+    Ok(Outcome::Listener(arn))
 }
 
 #[cfg(test)]

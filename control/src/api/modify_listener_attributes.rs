@@ -2,21 +2,20 @@
 //! `{"Attributes":[…all, after the change]}`. Keys and values per
 //! [`LISTENER`].
 
-use serde_json::Value;
-
 use super::attribute_specs::LISTENER;
 use super::elb_attributes::{answer, parse, record, recorded};
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{State, find_mut};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let l = find_mut(&mut state.listeners, &req.account, req.str("ListenerArn")?)?;
     let changes = parse(req, LISTENER, "network load balancer listeners")?;
     for (spec, v) in changes {
         record(&mut l.attributes, spec, v);
     }
-    Ok(answer(LISTENER, |s| recorded(&l.attributes, s)))
+    Ok(Outcome::Answer(answer(LISTENER, |s| recorded(&l.attributes, s))))
 }
 
 #[cfg(test)]

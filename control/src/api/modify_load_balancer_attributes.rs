@@ -5,15 +5,14 @@
 //! Cross-zone load balancing takes effect in the data plane at once; deletion protection makes
 //! DeleteLoadBalancer fail with `OperationNotPermitted`.
 
-use serde_json::Value;
-
 use super::attribute_specs::{LOAD_BALANCER, load_balancer_value};
 use super::elb_attributes::{answer, parse, record};
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{State, find_mut};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let lb = find_mut(&mut state.load_balancers, &req.account, req.str("LoadBalancerArn")?)?;
     let changes = parse(req, LOAD_BALANCER, "network load balancers")?;
     for (spec, v) in changes {
@@ -23,7 +22,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             _ => record(&mut lb.attributes, spec, v),
         }
     }
-    Ok(answer(LOAD_BALANCER, |s| load_balancer_value(lb, s)))
+    Ok(Outcome::Answer(answer(LOAD_BALANCER, |s| load_balancer_value(lb, s))))
 }
 
 #[cfg(test)]

@@ -8,9 +8,8 @@
 //! `CustomerOwnedIpv4Pool` and `EnableLniAtDeviceIndex` not at all. One attribute per call
 //! (`InvalidParameterCombination`), as on AWS.
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{State, find_mut};
@@ -23,7 +22,7 @@ const FALSE_ONLY: [&str; 5] = [
     "DisableLniAtDeviceIndex",
 ];
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let subnet = find_mut(&mut state.subnets, &req.account, req.str("SubnetId")?)?;
     let mut given = 0;
     for key in FALSE_ONLY {
@@ -71,7 +70,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
     if let Some(h) = hostname {
         a.private_dns_hostname_type_on_launch = h.to_owned();
     }
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

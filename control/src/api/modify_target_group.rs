@@ -6,19 +6,16 @@
 //! kept (a switch to HTTP gets path `/`). The health checker uses the new settings from its
 //! next round.
 
-use serde_json::{Value, json};
-
 use super::health_check::health_check;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
-use super::view;
 use crate::error::ApiError;
 use crate::model::{State, find_mut};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let tg = find_mut(&mut state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
     tg.health_check = health_check(req, Some(&tg.health_check))?;
-    let tg = tg.clone();
-    Ok(json!({"TargetGroups": [view::target_group(state, &tg)]}))
+    Ok(Outcome::TargetGroup(tg.arn.clone()))
 }
 
 #[cfg(test)]

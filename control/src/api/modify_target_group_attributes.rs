@@ -5,15 +5,14 @@
 //! `load_balancing.cross_zone.enabled` `true`/`false` overrides the load balancer's cross-zone
 //! setting for this group's new flows at once; `use_load_balancer_configuration` follows it again.
 
-use serde_json::Value;
-
 use super::attribute_specs::{TARGET_GROUP, target_group_value};
 use super::elb_attributes::{answer, parse, record};
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{State, find_mut};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let tg = find_mut(&mut state.target_groups, &req.account, req.str("TargetGroupArn")?)?;
     let changes = parse(req, TARGET_GROUP, "network load balancer target groups")?;
     for (spec, v) in changes {
@@ -26,7 +25,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             _ => record(&mut tg.attributes, spec, v),
         }
     }
-    Ok(answer(TARGET_GROUP, |s| target_group_value(tg, s)))
+    Ok(Outcome::Answer(answer(TARGET_GROUP, |s| target_group_value(tg, s))))
 }
 
 #[cfg(test)]

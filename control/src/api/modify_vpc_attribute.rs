@@ -7,14 +7,13 @@
 //! invariant of [`crate::model::VpcAttributes`]). With DNS support off the VPC resolver stops
 //! answering.
 
-use serde_json::Value;
-
 use super::common::done;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{State, find_mut};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let State { vpcs, vpc_endpoints, .. } = state;
     let vpc = find_mut(vpcs, &req.account, req.str("VpcId")?)?;
     let id = vpc.id.clone();
@@ -51,7 +50,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             ));
         }
     }
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

@@ -13,12 +13,11 @@
 //! `InvalidParameterValue`; a call that changes nothing is `MissingParameter`. The data plane
 //! follows at once: new ENIs forward, removed ones stop answering.
 
-use serde_json::Value;
-
 use super::common::{
     add_gateway_route, check_private_dns, default_policy, done, remove_gateway_routes, route_tables_in_vpc,
     security_groups_in_vpc, set_dns_entries, subnets_in_vpc,
 };
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::ApiError;
 use crate::model::{EndpointType, State, VpcEndpoint, find};
@@ -27,7 +26,7 @@ fn not_attached(kind: &str, id: &str, ep: &VpcEndpoint, have: &[String]) -> ApiE
     ApiError::invalid(format!("{kind} {id} is not attached to {}; it has [{}]", ep.id, have.join(", ")))
 }
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let mut ep = find(&state.vpc_endpoints, &req.account, req.str("VpcEndpointId")?)?.clone();
     let policy = default_policy(req, "PolicyDocument")?.is_some() | req.bool_opt("ResetPolicy")?.is_some();
     let changed = match ep.endpoint_type {
@@ -44,7 +43,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         return Err(ApiError::missing(what));
     }
     state.vpc_endpoints.insert(ep.id.clone(), ep);
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 /// Moves the endpoint's route between tables; true if any table was named.

@@ -11,10 +11,9 @@
 //! a no-op, removing it is refused). Gateway load balancers and supported regions are not
 //! emulated: any value is `InvalidParameterValue`.
 
-use serde_json::Value;
-
 use super::common::{check_private_dns, done, set_dns_entries};
 use super::endpoint_service_params::{private_dns_name, unpublished_load_balancers};
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{State, find};
@@ -29,7 +28,7 @@ fn refuse_entries(req: &Request, keys: &[&str], what: &str) -> Result<(), ApiErr
     Ok(())
 }
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let mut svc = find(&state.endpoint_services, &req.account, req.str("ServiceId")?)?.clone();
     refuse_entries(
         req,
@@ -118,7 +117,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         set_dns_entries(&state.region, &svc, &mut ep);
         state.vpc_endpoints.insert(ep_id, ep);
     }
-    Ok(done())
+    Ok(Outcome::Answer(done()))
 }
 
 #[cfg(test)]

@@ -5,14 +5,15 @@
 //! not allowed is `InvalidParameterValue` naming the current list. Existing endpoints are not
 //! affected by a removal (as on AWS).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::validate::principal;
 use crate::error::ApiError;
 use crate::model::{State, find_mut};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let svc = find_mut(&mut state.endpoint_services, &req.account, req.str("ServiceId")?)?;
     let id = svc.service_id.clone();
     let add = req.list("AddAllowedPrincipals")?;
@@ -35,7 +36,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
             svc.allowed_principals.push(p);
         }
     }
-    Ok(json!({"ReturnValue": true}))
+    Ok(Outcome::Answer(json!({"ReturnValue": true})))
 }
 
 #[cfg(test)]

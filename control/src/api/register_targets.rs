@@ -8,8 +8,9 @@
 //! data plane's health checker owns the state from then on. A target group holds at most
 //! [`MAX_TARGETS`] targets (`TooManyTargets`, and nothing is registered).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::targets::targets;
 use crate::error::{ApiError, codes};
@@ -18,7 +19,7 @@ use crate::model::{State, find_mut};
 /// Targets one target group may hold (AWS's quota of targets per target group).
 pub const MAX_TARGETS: usize = 1_000;
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let State { target_groups, vpcs, instances, .. } = state;
     let tg = find_mut(target_groups, &req.account, req.str("TargetGroupArn")?)?;
     let mut new = targets(req, tg, vpcs, instances)?;
@@ -37,7 +38,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         ));
     }
     tg.targets.extend(new);
-    Ok(json!({}))
+    Ok(Outcome::Answer(json!({})))
 }
 
 #[cfg(test)]

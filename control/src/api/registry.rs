@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::describe::Listing;
+use super::outcome::Outcome;
 use super::request::Request;
 use super::*;
 use crate::error::ApiError;
@@ -23,8 +24,8 @@ use crate::model::State;
 
 /// A read-only operation.
 pub type ReadOp = fn(&State, &Request) -> Result<Value, ApiError>;
-/// A mutating operation.
-pub type WriteOp = fn(&mut State, &Request) -> Result<Value, ApiError>;
+/// A mutating operation: it changes the state and says what its answer shows.
+pub type WriteOp = fn(&mut State, &Request) -> Result<Outcome, ApiError>;
 
 /// The API an action belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

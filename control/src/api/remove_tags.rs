@@ -1,21 +1,22 @@
 //! ELBv2 `RemoveTags {ResourceArns[], TagKeys[]}` → `{}`: removes those keys (whatever their
 //! values; absent keys are no error) from each resource, found as in AddTags.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::elb_tags_mut;
 use crate::error::ApiError;
 use crate::model::State;
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let arns = req.list_required("ResourceArns")?;
     let keys = req.list_required("TagKeys")?;
     for arn in &arns {
         let on = elb_tags_mut(state, &req.account, arn)?;
         keys.iter().for_each(|k| on.remove(k, None));
     }
-    Ok(json!({}))
+    Ok(Outcome::Answer(json!({})))
 }
 
 #[cfg(test)]

@@ -3,15 +3,14 @@
 //! (`InvalidPermission.NotFound` / `InvalidSecurityGroupRuleId.NotFound`). [`revoke`] also
 //! serves `RevokeSecurityGroupEgress`.
 
-use serde_json::Value;
-
+use super::outcome::Outcome;
 use super::permissions::revoke;
 use super::request::Request;
 use crate::error::ApiError;
 use crate::model::{Direction, State};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
-    revoke(state, req, Direction::Ingress)
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
+    revoke(state, req, Direction::Ingress).map(Outcome::Answer)
 }
 
 #[cfg(test)]

@@ -21,10 +21,10 @@ use std::net::Ipv4Addr;
 use serde_json::Value;
 
 use super::common::security_groups_named;
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::tags_on_create;
 use super::validate::{ami_id, shutdown_behavior};
-use super::view;
 use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{
@@ -158,7 +158,7 @@ fn primary_interface(req: &Request) -> Result<PrimaryInterface, ApiError> {
     })
 }
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     for key in ["MinCount", "MaxCount"] {
         if let Some(n) = req.int_opt(key, i64::MIN..=i64::MAX)?.filter(|n| *n != 1) {
             return Err(req.bad(key, &n.into(), "privlink launches one instance per call; use 1"));
@@ -194,8 +194,9 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
         security_group_ids: groups,
         attributes: attributes(req, type_name)?,
     };
-    state.instances.insert(instance.id.clone(), instance.clone());
-    Ok(view::reservation(state, &instance))
+    let id = instance.id.clone();
+    state.instances.insert(instance.id.clone(), instance);
+    Ok(Outcome::Reservation(id))
 }
 
 #[cfg(test)]

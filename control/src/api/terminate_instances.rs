@@ -7,11 +7,12 @@
 
 use serde_json::{Value, json};
 
+use super::outcome::Outcome;
 use super::request::{Params, Request};
 use crate::error::{ApiError, codes};
 use crate::model::{State, TERMINATED_VISIBLE_SECS, select};
 
-pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
+pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let chosen = select(&state.instances, &req.account, &req.list_required("InstanceIds")?)?;
     if let Some(i) = chosen.iter().find(|i| i.attributes.disable_api_termination) {
         return Err(ApiError::new(
@@ -37,7 +38,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Value, ApiError> {
                    "PreviousState": {"Code": 16, "Name": "running"}})
         })
         .collect();
-    Ok(json!({"TerminatingInstances": items}))
+    Ok(Outcome::Answer(json!({"TerminatingInstances": items})))
 }
 
 #[cfg(test)]

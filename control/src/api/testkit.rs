@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Request, dispatch};
+use super::{Request, run};
 use crate::error::ApiError;
 use crate::model::State;
 
@@ -14,7 +14,7 @@ pub const CONSUMER: &str = "222222222222";
 /// Runs `req` like the controller does: on a copy, committed only on success.
 pub fn call(state: &mut State, req: Value) -> Result<Value, ApiError> {
     let mut next = state.clone();
-    let out = dispatch(&mut next, &Request::parse(&req)?)?;
+    let out = run(&mut next, &Request::parse(&req)?)?;
     *state = next;
     Ok(out)
 }
