@@ -71,6 +71,13 @@ mod tests {
         let mut two = listener("TCP", 9, "web");
         two["DefaultActions"] = json!([]);
         fails(&mut s, two, codes::INVALID_PARAMETER_VALUE, "exactly one");
+        // Terraform sends each action's Order; a member nobody reads is refused by its path.
+        let mut ordered = listener("TCP", 9, "web");
+        ordered["DefaultActions"][0]["Order"] = 1.into();
+        ok(&mut s, ordered);
+        let mut typo = listener("TCP", 10, "web");
+        typo["DefaultActions"][0]["Ordre"] = 1.into();
+        fails(&mut s, typo, codes::UNKNOWN_PARAMETER, "DefaultActions.1.Ordre");
     }
 
     #[test]

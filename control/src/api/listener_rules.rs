@@ -24,6 +24,9 @@ pub fn forward_target<'a>(state: &'a State, req: &Request) -> Result<&'a TargetG
     if let Some(t) = action.str_opt("Type")?.filter(|t| !t.eq_ignore_ascii_case("forward")) {
         return Err(action.bad("Type", &t.into(), "network load balancers support forward actions only"));
     }
+    // AWS runs a listener's actions by `Order` (1-50000; Terraform always sends it): with the
+    // one action an NLB takes, it orders nothing.
+    action.int_opt("Order", 1..=50_000)?;
     find(&state.target_groups, &req.account, action.str("TargetGroupArn")?)
 }
 
