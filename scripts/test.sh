@@ -25,6 +25,23 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== import cycles between files (../shared/tools/circles.py)"
+circles=../shared/tools/circles.py
+if [[ -f $circles ]]; then
+    for src in control/src dataplane/src; do
+        found=$(python3 "$circles" "$src")
+        if [[ -n $found ]]; then
+            echo "$found" >&2
+            echo "!!! import cycles in $src (each file pair above imports the other)" >&2
+            exit 1
+        fi
+    done
+elif [[ ${CI:-} == true ]]; then
+    echo "!!! $circles is missing: the import-cycle check cannot run (CI=true: failing)" >&2
+    exit 1
+else
+    echo "!!! $circles is missing: the import-cycle check is SKIPPED" >&2
+fi
 echo "== tests (device backend: packet)"
 status=0
 if cargo nextest --version >/dev/null 2>&1; then
