@@ -180,3 +180,36 @@ fn errors_and_exit_codes() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/privlink.sock"));
 }
+
+#[test]
+fn api_sends_any_action_of_the_registry() {
+    let d = Daemon::start();
+    let help = privlink(&d, P, &["api", "--help"]);
+    let help = String::from_utf8(help.stdout).unwrap();
+    for op in privlink_control::api::OPERATIONS {
+        assert!(help.contains(op.name), "privlink api --help lacks {}", op.name);
+    }
+    let tags = r#"TagSpecifications=[{"ResourceType":"vpc","Tags":[{"Key":"Name","Value":"via-api"}]}]"#;
+    let out = privlink(&d, P, &["api", "CreateVpc", "CidrBlock=10.9.0.0/16", tags]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let vpc: Value = serde_json::from_slice(&out.stdout).expect("the answer is JSON in table mode too");
+    assert_eq!(vpc["Vpc"]["CidrBlock"], "10.9.0.0/16");
+    let found =
+        json(&d, P, &["api", "DescribeVpcs", r#"Filters=[{"Name":"tag:Name","Values":["via-api"]}]"#]);
+    assert_eq!(found["Vpcs"][0]["VpcId"], vpc["Vpc"]["VpcId"]);
+    // A misspelt member deep in a parameter is the API's UnknownParameter, naming its path.
+    let typo = privlink(
+        &d,
+        P,
+        &["api", "DescribeVpcs", r#"Filters=[{"Name":"vpc-id","Values":["x"],"Valuez":["y"]}]"#],
+    );
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&typo.stderr).contains("UnknownParameter: The parameter Filters.1.Valuez")
+    );
+    // Unknown actions and malformed parameters are usage errors: nothing is sent.
+    for bad in [&["api", "Frobnicate"][..], &["api", "DescribeVpcs", "VpcIds"]] {
+        let out = privlink(&d, P, bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+}
