@@ -4,44 +4,28 @@ operations privlink's AWS front serves and the shapes they reach, without docume
 
 The front decodes requests and encodes responses from these files, so wire names
 (locationName, queryName, flattened lists, result wrappers) come from the same source the AWS
-SDKs use. Re-run after changing an operation list below (botocore must be importable):
+SDKs use. The operations are the registry's (control/src/api/registry.rs), so adding one there and
+re-running this script is all the front needs (botocore must be importable):
 
     python3 scripts/aws-models.py
 """
 import json
 import os
+import re
 import sys
 
 from botocore.loaders import Loader
 
-EC2 = """
-CreateVpc DeleteVpc DescribeVpcs DescribeVpcAttribute ModifyVpcAttribute
-CreateSubnet DeleteSubnet DescribeSubnets ModifySubnetAttribute
-CreateRouteTable DeleteRouteTable AssociateRouteTable DisassociateRouteTable CreateRoute DeleteRoute
-DescribeRouteTables
-CreateSecurityGroup DeleteSecurityGroup AuthorizeSecurityGroupIngress RevokeSecurityGroupIngress
-AuthorizeSecurityGroupEgress RevokeSecurityGroupEgress DescribeSecurityGroups DescribeSecurityGroupRules
-RunInstances TerminateInstances DescribeInstances DescribeInstanceAttribute ModifyInstanceAttribute
-DescribeInstanceTypes DescribeInstanceCreditSpecifications DescribeVolumes DescribeImages
-CreateVpcEndpointServiceConfiguration DeleteVpcEndpointServiceConfigurations
-DescribeVpcEndpointServiceConfigurations ModifyVpcEndpointServiceConfiguration
-DescribeVpcEndpointServices ModifyVpcEndpointServicePermissions DescribeVpcEndpointServicePermissions
-DescribeVpcEndpointConnections AcceptVpcEndpointConnections RejectVpcEndpointConnections
-CreateVpcEndpoint ModifyVpcEndpoint DescribeVpcEndpoints DeleteVpcEndpoints DescribePrefixLists
-CreateTags DeleteTags DescribeTags DescribeAvailabilityZones DescribeRegions DescribeAccountAttributes
-DescribeNetworkInterfaces DescribeNetworkAcls
-"""
-ELBV2 = """
-CreateLoadBalancer DeleteLoadBalancer DescribeLoadBalancers
-DescribeLoadBalancerAttributes ModifyLoadBalancerAttributes
-CreateTargetGroup DeleteTargetGroup DescribeTargetGroups ModifyTargetGroup
-DescribeTargetGroupAttributes ModifyTargetGroupAttributes
-RegisterTargets DeregisterTargets DescribeTargetHealth
-CreateListener DeleteListener DescribeListeners ModifyListener
-DescribeListenerAttributes ModifyListenerAttributes DescribeCapacityReservation
-AddTags RemoveTags DescribeTags
-"""
-STS = "GetCallerIdentity"
+REGISTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "control", "src", "api", "registry.rs")
+
+
+def served(service):
+    """The wire names of `service`'s operations in privlink's registry of operations
+    (`Operation::read(Ec2, "DescribeVpcs", …)`, with `.wire("…")` where the wire name differs)."""
+    text = open(REGISTRY).read()
+    entry = re.compile(r'(?m)Operation::(?:read|write|new)\((\w+), "(\w+)"[^\n]*?(?:\.wire\("(\w+)"\)|$)')
+    return " ".join(wire or name for svc, name, wire in entry.findall(text) if svc == service)
+
 
 # What a shape keeps; everything else (documentation, enums, min/max, examples) is dropped.
 SHAPE_KEYS = ("type", "members", "member", "key", "value", "flattened", "locationName")
@@ -85,7 +69,7 @@ def trim(model, ops):
 def main():
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "control", "src", "aws", "models")
     loader = Loader()
-    for service, file, ops in (("ec2", "ec2", EC2), ("elbv2", "elbv2", ELBV2), ("sts", "sts", STS)):
+    for service, file, ops in (("ec2", "ec2", served("Ec2")), ("elbv2", "elbv2", served("Elbv2")), ("sts", "sts", served("Sts"))):
         model = loader.load_service_model(service, "service-2")
         path = os.path.join(root, file + ".json")
         with open(path, "w") as f:
