@@ -1,6 +1,6 @@
 //! The hook between the control plane and the world: the [`Fabric`] trait.
 //!
-//! The daemon implements it to make namespaces, TUN devices, instance addresses and forwarding
+//! The daemon implements it to make namespaces, VPC devices, instance addresses and forwarding
 //! tables match the [`State`]. [`NoopFabric`] does nothing (a control plane without a data
 //! plane); [`RecordingFabric`] records every call and can be told to fail, for tests.
 
@@ -14,7 +14,7 @@ use crate::model::State;
 
 /// The data plane, as the controller sees it.
 pub trait Fabric: Send + 'static {
-    /// Make the world match `new` (namespaces, TUN devices, instance addresses, forwarding
+    /// Make the world match `new` (namespaces, VPC devices, instance addresses, forwarding
     /// tables). `old` is the state before the change (an empty state at start-up, when the
     /// stored state is restored). May fill fabric-owned fields of `new` (e.g.
     /// [`crate::model::Vpc::netns_managed`]). An `Err` aborts the change: the controller keeps

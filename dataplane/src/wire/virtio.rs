@@ -1,5 +1,6 @@
-//! The 10-byte `struct virtio_net_hdr` that prefixes every frame on a TUN device opened with
-//! `IFF_VNET_HDR` (little-endian on the hosts privlink supports).
+//! The 10-byte `struct virtio_net_hdr` that prefixes every frame with offload on: on a packet
+//! socket with `PACKET_VNET_HDR`, on a TUN device opened with `IFF_VNET_HDR` (little-endian on
+//! the hosts privlink supports).
 //!
 //! A NAT rewrite never changes header lengths, so `hdr_len`, `gso_size`, `csum_start` and
 //! `csum_offset` stay valid and the header is written back unchanged with the rewritten
