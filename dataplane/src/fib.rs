@@ -376,11 +376,6 @@ impl FibBuilder {
         v.route_tables.len() - 1
     }
 
-    /// Makes table `rt` the VPC's main route table.
-    pub fn set_main_route_table(&mut self, vpc: u16, rt: usize) {
-        self.fib.vpcs[usize::from(vpc)].main_route_table = rt;
-    }
-
     /// Adds a route to table `rt` of `vpc`.
     pub fn route(&mut self, vpc: u16, rt: usize, prefix: Ipv4Net, target: RouteTarget) {
         self.fib.vpcs[usize::from(vpc)].route_tables[rt].insert(prefix, target);
