@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every check and test of privlink: formatting, clippy, unit tests, golden packet
+# Runs every check and test of privlink: formatting, clippy, rustdoc, unit tests, golden packet
 # fixtures, and the end-to-end tests that build real namespaces and devices (root) — once on
 # privlinkd's default device backend (packet: veth pairs and AF_PACKET sockets), then again on
 # the TUN backend (PRIVLINK_IO=tun; the Terraform test only once).
@@ -42,6 +42,8 @@ elif [[ ${CI:-} == true ]]; then
 else
     echo "!!! $circles is missing: the import-cycle check is SKIPPED" >&2
 fi
+echo "== cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== tests (device backend: packet)"
 status=0
 if cargo nextest --version >/dev/null 2>&1; then

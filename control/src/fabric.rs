@@ -1,20 +1,27 @@
 //! The hook between the control plane and the world: the [`Fabric`] trait.
 //!
-//! The daemon implements it to make namespaces, TUN devices, instance addresses and forwarding
-//! tables match the [`State`]. [`NoopFabric`] does nothing (a control plane without a data
-//! plane); [`RecordingFabric`] records every call and can be told to fail, for tests.
+//! The daemon implements it to make namespaces, VPC devices, instance addresses and forwarding
+//! tables match the [`State`]. With the `testkit` feature (and in unit tests) two fabrics for
+//! tests: `NoopFabric` does nothing (a control plane without a data plane); `RecordingFabric`
+//! records every call and can be told to fail.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+#[cfg(any(test, feature = "testkit"))]
+use std::sync::{Mutex, PoisonError};
 
-use serde_json::{Value, json};
+use serde_json::Value;
+#[cfg(any(test, feature = "testkit"))]
+use serde_json::json;
 
-use crate::api::{Params, Request};
+#[cfg(any(test, feature = "testkit"))]
+use crate::api::Params;
+use crate::api::Request;
 use crate::error::ApiError;
 use crate::model::State;
 
 /// The data plane, as the controller sees it.
 pub trait Fabric: Send + 'static {
-    /// Make the world match `new` (namespaces, TUN devices, instance addresses, forwarding
+    /// Make the world match `new` (namespaces, VPC devices, instance addresses, forwarding
     /// tables). `old` is the state before the change (an empty state at start-up, when the
     /// stored state is restored). May fill fabric-owned fields of `new` (e.g.
     /// [`crate::model::Vpc::netns_managed`]). An `Err` aborts the change: the controller keeps
@@ -31,16 +38,18 @@ pub trait Fabric: Send + 'static {
 /// between threads (published snapshots, counters), as calls run alongside `apply`.
 pub trait Inspect: Send + Sync + 'static {
     /// Answer a read-only action the data plane owns (e.g. `GetStats`, `DescribeFlows`,
-    /// `Trace`); `None` = unknown action. Parameters are read through [`Params`], so the
+    /// `Trace`); `None` = unknown action. Parameters are read through [`Params`](crate::api::Params), so the
     /// caller rejects any the query did not read; `VpcId` is already resolved to an ID of the
     /// caller's VPC.
     fn query(&self, req: &Request) -> Option<Result<Value, ApiError>>;
 }
 
+#[cfg(any(test, feature = "testkit"))]
 /// A fabric that does nothing and knows no actions.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoopFabric;
 
+#[cfg(any(test, feature = "testkit"))]
 impl Fabric for NoopFabric {
     fn apply(&mut self, _old: &State, _new: &mut State) -> Result<(), ApiError> {
         Ok(())
@@ -50,12 +59,14 @@ impl Fabric for NoopFabric {
     }
 }
 
+#[cfg(any(test, feature = "testkit"))]
 impl Inspect for NoopFabric {
     fn query(&self, _req: &Request) -> Option<Result<Value, ApiError>> {
         None
     }
 }
 
+#[cfg(any(test, feature = "testkit"))]
 /// A test fabric: records each `apply` as `(old, new)`, marks every new VPC's namespace as
 /// managed (as a fabric that created it would), can fail the next `apply`, and answers
 /// `GetStats` with `{"Stats":{"Applies":n}}` and `Trace` with `{"Trace":{"VpcId", "Source"}}`.
@@ -65,12 +76,14 @@ pub struct RecordingFabric {
     inner: Arc<Mutex<Recording>>,
 }
 
+#[cfg(any(test, feature = "testkit"))]
 #[derive(Debug, Default)]
 struct Recording {
     applied: Vec<(State, State)>,
     fail_next: Option<ApiError>,
 }
 
+#[cfg(any(test, feature = "testkit"))]
 impl RecordingFabric {
     pub fn new() -> Self {
         Self::default()
@@ -91,6 +104,7 @@ impl RecordingFabric {
     }
 }
 
+#[cfg(any(test, feature = "testkit"))]
 impl Fabric for RecordingFabric {
     fn apply(&mut self, old: &State, new: &mut State) -> Result<(), ApiError> {
         let mut r = self.lock();
@@ -111,6 +125,7 @@ impl Fabric for RecordingFabric {
     }
 }
 
+#[cfg(any(test, feature = "testkit"))]
 impl Inspect for RecordingFabric {
     fn query(&self, req: &Request) -> Option<Result<Value, ApiError>> {
         match req.action.as_str() {

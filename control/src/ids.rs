@@ -60,6 +60,7 @@ pub fn generate(kind: IdKind, taken: impl Fn(&str) -> bool) -> String {
 }
 
 /// True if `s` is shaped like an ID of `kind` (prefix + 17 lowercase hex digits).
+#[cfg(test)]
 pub fn is_shaped(kind: IdKind, s: &str) -> bool {
     s.strip_prefix(kind.prefix()).is_some_and(|hex| {
         hex.len() == ID_HEX_DIGITS && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))

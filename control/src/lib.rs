@@ -38,5 +38,7 @@ pub use api::Request;
 pub use client::Client;
 pub use controller::Controller;
 pub use error::{ApiError, Error};
-pub use fabric::{Fabric, Inspect, NoopFabric, RecordingFabric};
+pub use fabric::{Fabric, Inspect};
+#[cfg(any(test, feature = "testkit"))]
+pub use fabric::{NoopFabric, RecordingFabric};
 pub use model::State;

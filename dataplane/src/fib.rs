@@ -4,7 +4,7 @@
 //! Contract:
 //! - A `Fib` is never mutated after [`FibBuilder::build`]; a control change builds a new one.
 //! - VPC indices (`u16`) are positions in [`Fib::vpcs`] and double as device indices: the I/O
-//!   layer maps each VPC's TUN device to its index. The AWS-service network is a VPC entry
+//!   layer maps each VPC's device (packet port or TUN) to its index. The AWS-service network is a VPC entry
 //!   with `is_aws_network` set and no CIDR.
 //! - Fabric-owned addresses are keyed by (VPC index, address): ENIs and NLB nodes of one VPC
 //!   never collide with those of another, whatever their CIDRs (overlap is the normal case).
@@ -374,11 +374,6 @@ impl FibBuilder {
         }
         v.route_tables.push(t);
         v.route_tables.len() - 1
-    }
-
-    /// Makes table `rt` the VPC's main route table.
-    pub fn set_main_route_table(&mut self, vpc: u16, rt: usize) {
-        self.fib.vpcs[usize::from(vpc)].main_route_table = rt;
     }
 
     /// Adds a route to table `rt` of `vpc`.

@@ -2,8 +2,10 @@
 //!
 //! [`DropReason`] is a small `Copy` enum: the hot path never logs; workers count drops per
 //! reason in a [`Counters`] block they own and the daemon merges blocks on read. Adding a
-//! reason means adding it to [`DropReason::ALL`]; the tests check that every reason has a
-//! distinct, stable snake_case name (the names are part of the `privlink stats` JSON).
+//! reason means adding one line (doc, variant, name) to the `drop_reasons!` list below: the
+//! enum, [`DropReason::ALL`], [`DropReason::name`] and the size of [`Counters::drops`] are all
+//! generated from it. The tests check that every reason has a distinct, stable snake_case name
+//! (the names are part of the `privlink stats` JSON).
 
 use crate::packet::Parsed;
 

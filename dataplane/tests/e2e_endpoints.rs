@@ -1,4 +1,5 @@
-//! End to end: a real privlinkd, real namespaces and TUN devices, real TCP/UDP sockets.
+//! End to end: a real privlinkd, real namespaces and VPC devices (packet ports; TUN with
+//! `PRIVLINK_IO=tun`), real TCP/UDP sockets.
 //! Each test builds its own lab (unique names) and tears it down in `Drop`, also on failure.
 //! Needs root: without it each test prints a loud SKIPPED (and fails under `CI=true`).
 

@@ -339,7 +339,7 @@ fn trace_gives_the_verdict_process_gives_on_every_row() {
     assert_eq!(locals, [LocalService::HealthCheck, LocalService::Resolver]);
 }
 
-/// A GSO super-packet with `NEEDS_CSUM` as a TUN device with offload delivers it: the L4
+/// A GSO super-packet with `NEEDS_CSUM` as a device with offload (packet port or TUN) delivers it: the L4
 /// checksum field holds the uncomplemented pseudo-header sum. After translation it must hold
 /// the pseudo-header sum of the *new* addresses, with the virtio header untouched, and
 /// completing the checksum (as the kernel does) must give a valid segment.

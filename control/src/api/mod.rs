@@ -159,11 +159,6 @@ pub fn operation_on_wire(service: Service, wire: &str) -> Option<&'static Operat
     registry::on_wire(service, wire)
 }
 
-/// The Markdown table of every operation, as `docs/aws-api.md` embeds it.
-pub fn markdown_table() -> String {
-    registry::markdown_table()
-}
-
 /// Every action, one line each by service (the CLI's `privlink api --help`).
 pub fn action_list() -> String {
     registry::action_list()

@@ -2,7 +2,7 @@
 //! `scripts/aws-models.py` to the operations the front serves (`models/*.json`, compiled in).
 //!
 //! Invariants: every shape a served operation reaches is in [`Service::shapes`] (the script
-//! keeps the closure; [`tests`] checks it), and the models are parsed once, on first use. The
+//! keeps the closure; the unit test `every_referenced_shape_is_present` checks it), and the models are parsed once, on first use. The
 //! decoder and encoder take every wire name from here, never from a hand-written table.
 
 use std::collections::{BTreeMap, HashMap};

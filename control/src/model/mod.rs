@@ -159,17 +159,13 @@ impl State {
     }
 
     /// The route table that governs `subnet_id`: its explicit association, else its VPC's main table.
+    #[cfg(test)]
     pub fn route_table_for_subnet(&self, subnet_id: &str) -> Option<&RouteTable> {
         let subnet = self.subnets.get(subnet_id)?;
         self.route_tables
             .values()
             .find(|rt| rt.associations.iter().any(|a| a.subnet_id == subnet_id))
             .or_else(|| self.route_tables.get(&self.vpcs.get(&subnet.vpc_id)?.main_route_table))
-    }
-
-    /// The subnet of `vpc_id` whose CIDR contains `ip`.
-    pub fn subnet_containing(&self, vpc_id: &str, ip: std::net::Ipv4Addr) -> Option<&Subnet> {
-        self.subnets.values().find(|s| s.vpc_id == vpc_id && s.cidr.contains(&ip))
     }
 }
 

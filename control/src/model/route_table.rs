@@ -1,8 +1,7 @@
 //! Route tables.
 //!
 //! Every table holds the local route (VPC CIDR → [`RouteTarget::Local`]). A subnet uses the table
-//! it is explicitly associated with, else its VPC's main table
-//! ([`crate::State::route_table_for_subnet`]). Lookups are longest-prefix match over
+//! it is explicitly associated with, else its VPC's main table. Lookups are longest-prefix match over
 //! [`Route::destination`]; a [`Destination::PrefixList`] route stands for every CIDR of that
 //! prefix list (a gateway endpoint's route). At most one route per destination.
 

@@ -1,13 +1,15 @@
 //! Security groups: stateful inbound allow-lists.
 //!
 //! In privlink a security group guards the ENIs of interface endpoints: a new connection to an
-//! ENI passes only if some ingress rule of some group of the endpoint allows it
-//! ([`SecurityGroup::allows`]); replies of an allowed flow always pass (stateful). Egress rules
+//! ENI passes only if some ingress rule of some group of the endpoint allows it (the data
+//! plane compiles the rules into its FIB and checks them there; `SecurityGroup::allows`, for
+//! tests, states the same rule); replies of an allowed flow always pass (stateful). Egress rules
 //! are kept and shown as on AWS (a new group allows all egress) but not enforced: the ENIs
 //! privlink guards never open connections, and replies are stateful. The VPC's default group
 //! allows everything from the VPC CIDR (a lab simplification: AWS's default group allows
 //! traffic from members of the group). Within one direction of a group, rules are unique.
 
+#[cfg(test)]
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
@@ -89,6 +91,7 @@ impl SgRule {
 
     /// Does this rule admit a packet of IP protocol `ip_proto` from `src` to destination port
     /// `port` (for ICMP: `port` is the ICMP type)?
+    #[cfg(test)]
     pub fn allows(&self, ip_proto: u8, port: u16, src: Ipv4Addr) -> bool {
         if !self.cidr.contains(&src) {
             return false;
@@ -129,6 +132,7 @@ impl SecurityGroup {
     }
 
     /// Does any ingress rule admit this packet? See [`SgRule::allows`].
+    #[cfg(test)]
     pub fn allows(&self, ip_proto: u8, port: u16, src: Ipv4Addr) -> bool {
         self.ingress.iter().any(|r| r.allows(ip_proto, port, src))
     }

@@ -2,7 +2,7 @@
 //!
 //! - Interface endpoint: one ENI per subnet (at most one subnet per AZ, and only in AZs of the
 //!   service's NLBs: [`VpcEndpoint::add_enis`]), each with a private IP of its subnet. Traffic to an ENI IP goes to the endpoint service's NLB — but only while
-//!   [`VpcEndpoint::state`] is `available` (see [`EndpointState::passes_traffic`]) and a
+//!   [`VpcEndpoint::state`] is [`EndpointState::Available`] and a
 //!   security group of [`VpcEndpoint::security_group_ids`] admits it.
 //! - Gateway endpoint: no ENI; it owns a route `pl-… → vpce-…` in each of
 //!   [`VpcEndpoint::route_table_ids`] and forwards matching packets unchanged.
@@ -51,6 +51,7 @@ impl EndpointState {
     }
 
     /// Only an `available` endpoint forwards packets.
+    #[cfg(test)]
     pub fn passes_traffic(self) -> bool {
         self == EndpointState::Available
     }

@@ -90,6 +90,8 @@ struct Args {
     #[arg(long, default_value_t = DEFAULT_PORTS_PER_TARGET, value_parser = clap::value_parser!(u32).range(1..=64512))]
     max_ports_per_target: u32,
     /// Capture each VPC device's frames to DIR/<vpc-id or aws>.pcap (made afresh; DIR made if missing).
+    // The doc comment is the --help text, not markdown: `<vpc-id …>` is not an HTML tag.
+    #[allow(rustdoc::invalid_html_tags)]
     #[arg(long, value_name = "DIR")]
     pcap: Option<PathBuf>,
 }

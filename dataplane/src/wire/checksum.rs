@@ -65,12 +65,6 @@ impl Delta {
     pub fn dword(self, old: u32, new: u32) -> Delta {
         self.word((old >> 16) as u16, (new >> 16) as u16).word(old as u16, new as u16)
     }
-
-    /// Combines two deltas.
-    #[inline]
-    pub fn plus(self, other: Delta) -> Delta {
-        Delta(self.0 + other.0)
-    }
 }
 
 /// Applies `delta` to an uncomplemented ones'-complement sum.

@@ -3,7 +3,7 @@
 //! Invariants after [`Ipv4Packet::new_checked`]: version is 4; `20 <= header_len <= total_len
 //! <= buffer.len()`; the header checksum verifies. The payload is `buf[header_len..total_len]`
 //! (trailing bytes past `total_len`, if any, are ignored). For a GSO super-packet read from a
-//! TUN device with a virtio header, `total_len` covers the whole super-packet, as the kernel
+//! device with a virtio header (packet port or TUN), `total_len` covers the whole super-packet, as the kernel
 //! writes it.
 
 use super::checksum::{self, Delta};

@@ -1,5 +1,6 @@
-//! The 10-byte `struct virtio_net_hdr` that prefixes every frame on a TUN device opened with
-//! `IFF_VNET_HDR` (little-endian on the hosts privlink supports).
+//! The 10-byte `struct virtio_net_hdr` that prefixes every frame with offload on: on a packet
+//! socket with `PACKET_VNET_HDR`, on a TUN device opened with `IFF_VNET_HDR` (little-endian on
+//! the hosts privlink supports).
 //!
 //! A NAT rewrite never changes header lengths, so `hdr_len`, `gso_size`, `csum_start` and
 //! `csum_offset` stay valid and the header is written back unchanged with the rewritten
@@ -12,16 +13,10 @@ use super::WireError;
 pub const LEN: usize = 10;
 /// `VIRTIO_NET_HDR_F_NEEDS_CSUM`.
 pub const F_NEEDS_CSUM: u8 = 1;
-/// `VIRTIO_NET_HDR_F_DATA_VALID`.
-pub const F_DATA_VALID: u8 = 2;
 /// `VIRTIO_NET_HDR_GSO_NONE`.
 pub const GSO_NONE: u8 = 0;
 /// `VIRTIO_NET_HDR_GSO_TCPV4`.
 pub const GSO_TCPV4: u8 = 1;
-/// `VIRTIO_NET_HDR_GSO_UDP` (UFO).
-pub const GSO_UDP: u8 = 3;
-/// `VIRTIO_NET_HDR_GSO_TCPV6`.
-pub const GSO_TCPV6: u8 = 4;
 /// `VIRTIO_NET_HDR_GSO_UDP_L4` (USO).
 pub const GSO_UDP_L4: u8 = 5;
 /// `VIRTIO_NET_HDR_GSO_ECN` flag bit of `gso_type`.

@@ -66,7 +66,7 @@ impl Daemon {
         d
     }
 
-    /// Starts a daemon with two workers (so every test crosses multi-queue TUN devices).
+    /// Starts a daemon with two workers (so every test crosses multi-queue devices).
     pub fn start() -> Daemon {
         Self::start_with(&["--workers", "2"])
     }

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: pure-pipeline fixtures and namespace/TUN lab tools.
+//! Helpers shared by the integration tests: pure-pipeline fixtures, a privlinkd
+//! harness, and namespace/device lab tools.
 #![allow(dead_code)]
 
 pub mod aws;

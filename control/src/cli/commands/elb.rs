@@ -82,6 +82,8 @@ pub enum TargetGroupCmd {
         target_group: String,
     },
     /// Register targets: IP[:PORT] or INSTANCE[:PORT], comma-separated (RegisterTargets).
+    // The doc comment is the --help text, not markdown: `[:PORT]` is not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     Register(TargetArgs),
     /// Deregister targets, given as they were registered (DeregisterTargets).
     Deregister(TargetArgs),
@@ -107,6 +109,8 @@ pub struct TargetArgs {
     target_group: String,
     /// Comma-separated IP[:PORT] or instance names/ids (port: default the group's), e.g.
     /// 10.0.1.10,10.0.2.10:8081.
+    // The doc comment is the --help text, not markdown: `[:PORT]` is not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, value_delimiter = ',', required = true)]
     targets: Vec<String>,
 }

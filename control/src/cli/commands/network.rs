@@ -21,6 +21,8 @@ pub enum VpcCmd {
         cidr: String,
         /// Network namespace that stands for the VPC; created if missing; default pl-<name> (else
         /// pl-<vpc-id>).
+        // The doc comment is the --help text, not markdown: `<name>` is not an HTML tag.
+        #[allow(rustdoc::invalid_html_tags)]
         #[arg(long)]
         netns: Option<String>,
     },

@@ -36,7 +36,7 @@ use futures_util::TryStreamExt;
 use nix::errno::Errno;
 use rtnetlink::packet_route::address::{AddressAttribute, AddressMessage};
 use rtnetlink::packet_route::link::{LinkAttribute, LinkFlags, LinkMessage};
-use rtnetlink::packet_route::route::{RouteProtocol, RouteScope, RouteType};
+use rtnetlink::packet_route::route::RouteScope;
 use rtnetlink::{AddressMessageBuilder, Handle, LinkUnspec, RouteMessageBuilder};
 
 use super::netns::in_netns;
@@ -479,26 +479,6 @@ impl LinkCtl {
         self.rt.block_on(req).map_err(|e| nl_error(dev_target(&self.netns, dev), op, e))
     }
 
-    /// `ip route del default dev DEV`; `Ok` if there is no such route.
-    pub fn del_default_route(&self, dev: &str) -> Result<()> {
-        let index = self.index(dev)?;
-        let mut msg =
-            RouteMessageBuilder::<Ipv4Addr>::new().output_interface(index).scope(RouteScope::NoWhere).build();
-        // Wildcards for the kernel's match: any protocol, any type.
-        msg.header.protocol = RouteProtocol::Unspec;
-        msg.header.kind = RouteType::Unspec;
-        let req = self.handle.route().del(msg).execute();
-        match self.rt.block_on(req) {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                match nl_error(dev_target(&self.netns, dev), format!("RTM_DELROUTE default dev {dev}"), e) {
-                    IoError::Netlink { errno: Some(Errno::ESRCH), .. } => Ok(()),
-                    other => Err(other),
-                }
-            }
-        }
-    }
-
     /// `net.ipv6.conf.DEV.disable_ipv6 = 1`. Do it before the device goes up, or the kernel
     /// may already have queued router solicitations / MLD reports into it. `Ok` if the kernel
     /// has no IPv6 at all.
@@ -587,11 +567,6 @@ where
     })?
 }
 
-/// `ip -n NETNS link set DEV up`.
-pub fn set_link_up(netns: &str, dev: &str) -> Result<()> {
-    configure(netns, |c| c.set_up(dev))
-}
-
 /// `ip -n NETNS link set DEV mtu MTU`.
 pub fn set_mtu(netns: &str, dev: &str, mtu: u32) -> Result<()> {
     configure(netns, |c| c.set_mtu(dev, mtu))
@@ -620,11 +595,6 @@ pub fn addresses(netns: &str, dev: &str) -> Result<Vec<IfAddr>> {
 /// `ip -n NETNS route replace default dev DEV [src SRC]`.
 pub fn add_default_route(netns: &str, dev: &str, src: Option<Ipv4Addr>) -> Result<()> {
     configure(netns, |c| c.add_default_route(dev, src))
-}
-
-/// `ip -n NETNS route del default dev DEV`; `Ok` if absent.
-pub fn del_default_route(netns: &str, dev: &str) -> Result<()> {
-    configure(netns, |c| c.del_default_route(dev))
 }
 
 /// `net.ipv6.conf.DEV.disable_ipv6=1` in `netns`.

@@ -24,7 +24,7 @@
 //!   `/sys/class/net`, however, follow the process / the sysfs mount and are NOT namespace-correct
 //!   from such a thread: use netlink (see [`super::link`]).
 //! - A namespace lives as long as its name, an open fd or a socket (TUN fds included) refers to it:
-//!   [`delete`] removes the name; the namespace itself goes when the last TUN fd is closed.
+//!   [`delete`] removes the name; the namespace itself goes when the last fd or socket is closed.
 
 use std::fs;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};

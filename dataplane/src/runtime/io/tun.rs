@@ -387,7 +387,7 @@ impl Tun {
     ///
     /// The device is left **down**, with no address. Recommended order for a VPC device:
     /// [`super::link::disable_ipv6`] (before up, so no IPv6 autoconf traffic is queued),
-    /// [`super::link::set_link_up`], [`super::link::add_default_route`].
+    /// [`super::link::LinkCtl::set_up`], [`super::link::add_default_route`].
     pub fn create(netns: &str, cfg: &TunConfig) -> Result<Tun> {
         validate_device_name(&cfg.name)?;
         if cfg.queues == 0 || cfg.queues > MAX_QUEUES {
