@@ -64,6 +64,8 @@ pub mod codes {
     pub const INSUFFICIENT_FREE_ADDRESSES: &str = "InsufficientFreeAddressesInSubnet";
     pub const INVALID_PREFIX_LIST_ID_NOT_FOUND: &str = "InvalidPrefixListID.NotFound";
 
+    /// ELBv2's code for a request that fails its input validation.
+    pub const VALIDATION_ERROR: &str = "ValidationError";
     pub const LOAD_BALANCER_NOT_FOUND: &str = "LoadBalancerNotFound";
     pub const TARGET_GROUP_NOT_FOUND: &str = "TargetGroupNotFound";
     pub const LISTENER_NOT_FOUND: &str = "ListenerNotFound";

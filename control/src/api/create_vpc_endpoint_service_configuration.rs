@@ -53,7 +53,10 @@ mod tests {
         let again =
             json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": ["web"]});
         fails(&mut s, again, codes::INVALID_PARAMETER_VALUE, &p.service_id);
-        ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": "api", "Subnets": [p.subnets[0]]}));
+        ok(
+            &mut s,
+            json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": "api", "Subnets": [p.subnets[0]]}),
+        );
         let v = ok(
             &mut s,
             json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": ["api"], "PrivateDnsName": "API.example.com"}),
@@ -80,7 +83,10 @@ mod tests {
             codes::LOAD_BALANCER_NOT_FOUND,
             "web",
         );
-        ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": "api", "Subnets": ["prov-a"]}));
+        ok(
+            &mut s,
+            json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": "api", "Subnets": ["prov-a"]}),
+        );
         fails(
             &mut s,
             create(json!({"NetworkLoadBalancerArns": ["api"], "PrivateDnsName": "bad_name.com"})),

@@ -162,7 +162,7 @@ impl NlbCmd {
         match self {
             NlbCmd::Create { name, subnets, cross_zone } => call(
                 "CreateLoadBalancer",
-                json!({"Name": name, "Subnets": subnets, "CrossZone": flag(cross_zone)}),
+                json!({"Name": name, "Type": "network", "Subnets": subnets, "CrossZone": flag(cross_zone)}),
                 Tables(v::LOAD_BALANCERS),
             ),
             NlbCmd::Delete { nlb } => call("DeleteLoadBalancer", json!({"LoadBalancerArn": nlb}), Done),
