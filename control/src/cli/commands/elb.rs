@@ -250,4 +250,12 @@ mod tests {
             TargetArgs { target_group: "tg".into(), targets: vec!["10.0.1.10".into(), "web-a:8080".into()] };
         assert_eq!(t.params()["Targets"], json!([{"Id": "10.0.1.10"}, {"Id": "web-a", "Port": 8080}]));
     }
+
+    #[test]
+    fn nlb_create_asks_for_a_network_load_balancer() {
+        let c = NlbCmd::Create { name: "web".into(), subnets: vec!["prov-a".into()], cross_zone: false }
+            .into_call();
+        assert_eq!(c.action, "CreateLoadBalancer");
+        assert_eq!(c.params["Type"], "network", "without Type AWS means an application load balancer");
+    }
 }
