@@ -49,6 +49,7 @@ pub mod codes {
     pub const INVALID_ROUTE_NOT_FOUND: &str = "InvalidRoute.NotFound";
     pub const ROUTE_ALREADY_EXISTS: &str = "RouteAlreadyExists";
     pub const INVALID_GROUP_NOT_FOUND: &str = "InvalidGroup.NotFound";
+    pub const INVALID_GROUP_ID_MALFORMED: &str = "InvalidGroupId.Malformed";
     pub const INVALID_GROUP_DUPLICATE: &str = "InvalidGroup.Duplicate";
     pub const INVALID_PERMISSION_DUPLICATE: &str = "InvalidPermission.Duplicate";
     pub const INVALID_PERMISSION_NOT_FOUND: &str = "InvalidPermission.NotFound";
@@ -64,6 +65,8 @@ pub mod codes {
     pub const INSUFFICIENT_FREE_ADDRESSES: &str = "InsufficientFreeAddressesInSubnet";
     pub const INVALID_PREFIX_LIST_ID_NOT_FOUND: &str = "InvalidPrefixListID.NotFound";
 
+    /// ELBv2's code for a request that fails its input validation.
+    pub const VALIDATION_ERROR: &str = "ValidationError";
     pub const LOAD_BALANCER_NOT_FOUND: &str = "LoadBalancerNotFound";
     pub const TARGET_GROUP_NOT_FOUND: &str = "TargetGroupNotFound";
     pub const LISTENER_NOT_FOUND: &str = "ListenerNotFound";
@@ -81,6 +84,8 @@ pub mod codes {
 
     pub const INVALID_SERVICE_NAME: &str = "InvalidServiceName";
     pub const INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND: &str = "InvalidVpcEndpointServiceId.NotFound";
+    /// What DeleteVpcEndpointServiceConfigurations reports for an unknown service ID.
+    pub const INVALID_ENDPOINT_SERVICE_NOT_FOUND: &str = "InvalidVpcEndpointService.NotFound";
     pub const INVALID_VPC_ENDPOINT_ID_NOT_FOUND: &str = "InvalidVpcEndpointId.NotFound";
     pub const DUPLICATE_SUBNETS_IN_SAME_ZONE: &str = "DuplicateSubnetsInSameZone";
     pub const EXISTING_VPC_ENDPOINT_CONNECTIONS: &str = "ExistingVpcEndpointConnections";

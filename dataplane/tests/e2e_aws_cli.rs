@@ -257,8 +257,8 @@ fn the_aws_cli_builds_privatelink_and_traffic_follows() {
     );
     assert!(e.contains("vpc-0000000000000dead"), "{e}");
     let e =
-        d.aws_err(PROVIDER, &["ec2", "create-vpc", "--cidr-block", "10.0.0.1/16"], "InvalidParameterValue");
-    assert!(e.contains("10.0.0.1/16"), "{e}");
+        d.aws_err(PROVIDER, &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/33"], "InvalidParameterValue");
+    assert!(e.contains("10.0.0.0/33"), "{e}");
     let out = d
         .aws_command(PROVIDER, "aws")
         .env("AWS_SECRET_ACCESS_KEY", "not-the-secret")

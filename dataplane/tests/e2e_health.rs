@@ -61,7 +61,7 @@ fn a_target_that_stops_listening_turns_unhealthy_and_is_avoided() {
     echo_server(a, "target-a");
     echo_server(b, "target-b");
     let lb =
-        d.ok(json!({"Action": "CreateLoadBalancer", "Name": format!("{}-nlb", d.tag), "Subnets": [subnet]}));
+        d.ok(json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": format!("{}-nlb", d.tag), "Subnets": [subnet]}));
     let lb = lb["LoadBalancers"][0]["LoadBalancerArn"].as_str().unwrap().to_string();
     d.ok(json!({"Action": "CreateListener", "LoadBalancerArn": lb, "Protocol": "TCP", "Port": 80,
         "DefaultActions": [{"Type": "forward", "TargetGroupArn": tg}]}));

@@ -55,6 +55,26 @@ mod tests {
     }
 
     #[test]
+    fn host_bits_of_cidr_ip_are_cleared_as_aws_does() {
+        let mut s = State::new();
+        let g = group(&mut s);
+        let v = ok(
+            &mut s,
+            json!({"Action": "AuthorizeSecurityGroupIngress", "GroupId": g, "IpPermissions": [
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "192.168.1.77/24"}]}]}),
+        );
+        assert_eq!(v["SecurityGroupRules"][0]["CidrIpv4"], "192.168.1.0/24");
+        assert!(s.security_groups[&g].ingress.iter().any(|r| r.cidr.to_string() == "192.168.1.0/24"));
+        // The stored rule is the truncated one: the same rule written either way is a duplicate.
+        fails(
+            &mut s,
+            json!({"Action": "AuthorizeSecurityGroupIngress", "GroupId": g, "IpProtocol": "tcp", "FromPort": 22, "CidrIp": "192.168.1.0/24"}),
+            codes::INVALID_PERMISSION_DUPLICATE,
+            "192.168.1.0/24",
+        );
+    }
+
+    #[test]
     fn rejects_duplicates_and_bad_rules() {
         let mut s = State::new();
         group(&mut s);

@@ -84,7 +84,10 @@ mod tests {
     fn a_target_group_serves_one_load_balancer_in_its_vpc() {
         let mut s = State::new();
         let p = provider(&mut s, false);
-        ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": "api", "Subnets": [p.subnets[0]]}));
+        ok(
+            &mut s,
+            json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": "api", "Subnets": [p.subnets[0]]}),
+        );
         let mut second = listener("TCP", 80, "web");
         second["LoadBalancerArn"] = "api".into();
         fails(&mut s, second, codes::TARGET_GROUP_ASSOCIATION_LIMIT, "web");

@@ -1,6 +1,8 @@
-//! `CreateLoadBalancer {Name, Subnets[], Type?, Scheme?, CrossZone?}` → `{"LoadBalancers":[{…}]}`.
+//! `CreateLoadBalancer {Name, Subnets[], Type, Scheme?, CrossZone?}` → `{"LoadBalancers":[{…}]}`.
 //!
-//! Only internal network load balancers exist in privlink (`Type` network, `Scheme` internal).
+//! Only internal network load balancers exist in privlink: `Type` must be `network`
+//! (`ValidationError` otherwise, absent included: AWS would create an application load
+//! balancer), `Scheme` internal.
 //! Subnets: all in one VPC, at most one per AZ (`InvalidConfigurationRequest`). Each gets a
 //! node with the highest free address of its subnet. Names are unique per account
 //! (`DuplicateLoadBalancerName`). `CrossZone` (lab shortcut for the load balancer attribute)
@@ -15,11 +17,28 @@ use crate::ids;
 use crate::model::{AddressBook, LoadBalancer, NlbNode, Pick, State, Subnet, find, visible};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
-    let name = elb_name(req, "load balancer")?;
-    for (key, only) in [("Type", "network"), ("Scheme", "internal")] {
-        if let Some(v) = req.str_opt(key)?.filter(|v| *v != only) {
-            return Err(req.bad(key, &v.into(), &format!("privlink load balancers are {only} only")));
+    let name = elb_name(req, "Load balancer")?;
+    match req.str_opt("Type")? {
+        Some("network") => {}
+        // AWS creates an application load balancer when Type is absent: privlink does not
+        // silently create another kind than the one asked for.
+        None => {
+            return Err(ApiError::new(
+                codes::VALIDATION_ERROR,
+                "privlink models only network load balancers: give Type network (without Type, AWS creates an application load balancer)",
+            ));
         }
+        Some(other) => {
+            return Err(ApiError::new(
+                codes::VALIDATION_ERROR,
+                format!(
+                    "privlink models only network load balancers: the load balancer type '{other}' is not supported; give Type network"
+                ),
+            ));
+        }
+    }
+    if let Some(v) = req.str_opt("Scheme")?.filter(|v| *v != "internal") {
+        return Err(req.bad("Scheme", &v.into(), "privlink load balancers are internal only"));
     }
     if visible(&state.load_balancers, &req.account).any(|lb| lb.name == name) {
         return Err(ApiError::new(
@@ -94,7 +113,7 @@ mod tests {
         setup(&mut s);
         let v = ok(
             &mut s,
-            json!({"Action": "CreateLoadBalancer", "Name": "web", "Subnets": ["a", "b"], "CrossZone": true}),
+            json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": "web", "Subnets": ["a", "b"], "CrossZone": true}),
         );
         let lb = &v["LoadBalancers"][0];
         assert!(lb["LoadBalancerArn"].as_str().unwrap().contains(":loadbalancer/net/web/"));
@@ -113,18 +132,36 @@ mod tests {
         setup(&mut s);
         let other = vpc(&mut s, PROVIDER, "other", "10.0.0.0/16");
         subnet(&mut s, PROVIDER, &other, "o", "10.0.1.0/24", "us-east-1c");
-        let create = |name: &str, subnets: serde_json::Value| json!({"Action": "CreateLoadBalancer", "Name": name, "Subnets": subnets});
+        let create = |name: &str, subnets: serde_json::Value| json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": name, "Subnets": subnets});
         ok(&mut s, create("web", json!(["a"])));
         fails(&mut s, create("web", json!(["b"])), codes::DUPLICATE_LOAD_BALANCER_NAME, "web");
         fails(&mut s, create("x", json!(["a", "a2"])), codes::INVALID_CONFIGURATION_REQUEST, "us-east-1a");
         fails(&mut s, create("x", json!(["b", "o"])), codes::INVALID_PARAMETER_VALUE, "belongs to");
-        fails(&mut s, create("-x", json!(["b"])), codes::INVALID_PARAMETER_VALUE, "'-x'");
+        let e = fails(&mut s, create("-x", json!(["b"])), codes::VALIDATION_ERROR, "'-x'");
+        assert!(
+            e.message.starts_with("Load balancer name '-x' cannot begin or end with '-'"),
+            "{}",
+            e.message
+        );
         fails(&mut s, create("x", json!([])), codes::MISSING_PARAMETER, "Subnets");
         let mut alb = create("x", json!(["b"]));
         alb["Type"] = "application".into();
-        fails(&mut s, alb, codes::INVALID_PARAMETER_VALUE, "application");
+        fails(&mut s, alb, codes::VALIDATION_ERROR, "'application'");
         let (_, consumer_subnets) = consumer(&mut s, "c");
-        let theirs = json!({"Action": "CreateLoadBalancer", "Account": CONSUMER, "Name": "web", "Subnets": [consumer_subnets[0]]});
+        let theirs = json!({"Action": "CreateLoadBalancer", "Type": "network", "Account": CONSUMER, "Name": "web", "Subnets": [consumer_subnets[0]]});
         ok(&mut s, theirs);
+    }
+
+    #[test]
+    fn without_type_is_a_validation_error_not_an_application_load_balancer() {
+        let mut s = State::new();
+        setup(&mut s);
+        let e = fails(
+            &mut s,
+            json!({"Action": "CreateLoadBalancer", "Name": "web", "Subnets": ["a"]}),
+            codes::VALIDATION_ERROR,
+            "Type network",
+        );
+        assert!(e.message.starts_with("privlink models only network load balancers"), "{}", e.message);
     }
 }

@@ -1,7 +1,8 @@
 //! `CreateSubnet {VpcId, CidrBlock, AvailabilityZone?, Name?}` → `{"Subnet":{…}}`.
 //!
 //! The CIDR (/16 to /28) must lie inside the VPC's (`InvalidSubnet.Range`) and must not overlap
-//! another subnet of the VPC (`InvalidSubnet.Conflict`). The zone defaults to `<region>a`.
+//! another subnet of the VPC (`InvalidSubnet.Conflict`). The zone defaults to `<region>a`. Host
+//! bits are cleared as AWS clears them (`10.0.3.7/24` creates `10.0.3.0/24`).
 
 use super::outcome::Outcome;
 use super::request::{Params, Request};
@@ -13,7 +14,7 @@ use crate::model::{State, Subnet, find};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let vpc = find(&state.vpcs, &req.account, req.str("VpcId")?)?;
-    let cidr = req.cidr("CidrBlock")?;
+    let cidr = req.cidr_normalised("CidrBlock")?;
     prefix_length(cidr, codes::INVALID_SUBNET_RANGE)?;
     if !vpc.cidr.contains(&cidr) {
         return Err(ApiError::new(
@@ -70,6 +71,15 @@ mod tests {
         assert_eq!(v["Subnet"]["AvailabilityZone"], "us-east-1b");
         assert_eq!(v["Subnet"]["AvailableIpAddressCount"], 251);
         ok(&mut s, create("10.0.2.0/28", "us-east-1a"));
+    }
+
+    #[test]
+    fn host_bits_are_cleared_as_aws_does() {
+        let mut s = State::new();
+        vpc(&mut s, PROVIDER, "prov", "10.0.0.0/16");
+        let v = ok(&mut s, create("10.0.3.7/24", "us-east-1a"));
+        assert_eq!(v["Subnet"]["CidrBlock"], "10.0.3.0/24");
+        fails(&mut s, create("10.0.3.9/24", "us-east-1b"), codes::INVALID_SUBNET_CONFLICT, "10.0.3.0/24");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::ids;
 use crate::model::{State, TargetGroup, TargetType, find, visible};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
-    let name = elb_name(req, "target group")?;
+    let name = elb_name(req, "Target group")?;
     if visible(&state.target_groups, &req.account).any(|tg| tg.name == name) {
         return Err(ApiError::new(
             codes::DUPLICATE_TARGET_GROUP_NAME,
@@ -94,6 +94,27 @@ mod tests {
             (hc.protocol, hc.port, hc.path.as_deref()),
             (HealthCheckProtocol::Http, HealthCheckPort::Port(8080), Some("/"))
         );
+    }
+
+    #[test]
+    fn names_are_validated_in_aws_words() {
+        let mut s = State::new();
+        vpc(&mut s, PROVIDER, "prov", "10.0.0.0/16");
+        let long = "a".repeat(33);
+        for (name, sentence) in [
+            (long.as_str(), format!("Target group name '{long}' cannot be longer than '32' characters")),
+            (
+                "web_tg",
+                "Target group name 'web_tg' can only contain characters that are alphanumeric characters or hyphens(-)"
+                    .into(),
+            ),
+            ("-web", "Target group name '-web' cannot begin or end with '-'".into()),
+            ("web-", "Target group name 'web-' cannot begin or end with '-'".into()),
+        ] {
+            let e = fails(&mut s, create(json!({"Name": name})), codes::VALIDATION_ERROR, name);
+            assert!(e.message.starts_with(&sentence), "{}", e.message);
+        }
+        ok(&mut s, create(json!({"Name": "a".repeat(32)})));
     }
 
     #[test]

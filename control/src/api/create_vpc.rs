@@ -8,7 +8,8 @@
 //! security group (`default`, allows everything from the VPC CIDR). Where a request is about one
 //! VPC, `main` and `default` name that VPC's table and group. The VPC's namespace is `Netns`, else
 //! `pl-<Name>`, else `pl-<vpc id>`; `pl-aws` is reserved for the AWS service network and two
-//! VPCs never share a namespace. VPC CIDRs (/16 to /28) may overlap other VPCs freely.
+//! VPCs never share a namespace. VPC CIDRs (/16 to /28) may overlap other VPCs freely; host bits
+//! are cleared as AWS clears them (`10.250.1.0/16` creates `10.250.0.0/16`).
 //! At most [`MAX_VPCS`] VPCs exist at once, across accounts (`VpcLimitExceeded`): the data
 //! plane numbers VPCs with 16 bits, and each is a namespace with a device.
 
@@ -36,7 +37,7 @@ pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
             format!("The maximum number of VPCs has been reached: {MAX_VPCS} exist"),
         ));
     }
-    let cidr = req.cidr("CidrBlock")?;
+    let cidr = req.cidr_normalised("CidrBlock")?;
     prefix_length(cidr, codes::INVALID_VPC_RANGE)?;
     let tags = tags_on_create(req, "vpc")?;
     // The privlink Name parameter (not a Name tag from TagSpecifications) names the namespace.
@@ -158,9 +159,9 @@ mod tests {
         );
         fails(
             &mut s,
-            json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.1/16"}),
+            json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/33"}),
             codes::INVALID_PARAMETER_VALUE,
-            "10.0.0.1/16",
+            "10.0.0.0/33",
         );
         fails(&mut s, json!({"Action": "CreateVpc"}), codes::MISSING_PARAMETER, "CidrBlock");
         let dedicated =
@@ -170,6 +171,17 @@ mod tests {
             &mut s,
             json!({"Action": "CreateVpc", "CidrBlock": "10.0.0.0/16", "InstanceTenancy": "default", "AmazonProvidedIpv6CidrBlock": false}),
         );
+    }
+
+    #[test]
+    fn host_bits_are_cleared_as_aws_does() {
+        let mut s = State::new();
+        let v = ok(&mut s, json!({"Action": "CreateVpc", "CidrBlock": "10.250.1.0/16"}));
+        assert_eq!(v["Vpc"]["CidrBlock"], "10.250.0.0/16");
+        let vpc = &s.vpcs[v["Vpc"]["VpcId"].as_str().unwrap()];
+        assert_eq!(vpc.cidr.to_string(), "10.250.0.0/16");
+        let local = &s.route_tables[&vpc.main_route_table].routes[0].destination;
+        assert_eq!(*local, crate::model::Destination::Cidr(vpc.cidr));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! PrivateDnsName?, Name?}` → `{"ServiceConfiguration":{…}}`.
 //!
 //! Publishes the caller's NLBs as a service named `com.amazonaws.vpce.<region>.vpce-svc-…`.
-//! A load balancer belongs to at most one service. `AcceptanceRequired` defaults to false.
+//! A load balancer belongs to at most one service; none at all is `InvalidParameter`, as in AWS.
+//! `AcceptanceRequired` defaults to false.
 //! Nobody but the owner may connect until principals are allowed
 //! (`ModifyVpcEndpointServicePermissions`). The private DNS name is taken as verified.
 
@@ -10,14 +11,17 @@ use super::endpoint_service_params::{private_dns_name, unpublished_load_balancer
 use super::outcome::Outcome;
 use super::request::{Params, Request};
 use super::tagging::tags_on_create;
-use crate::error::ApiError;
+use crate::error::{ApiError, codes};
 use crate::ids::IdKind;
 use crate::model::{EndpointService, State};
 
 pub fn run(state: &mut State, req: &Request) -> Result<Outcome, ApiError> {
     let arns = unpublished_load_balancers(state, req, "NetworkLoadBalancerArns", None)?;
     if arns.is_empty() {
-        return Err(ApiError::missing("NetworkLoadBalancerArns"));
+        return Err(ApiError::new(
+            codes::INVALID_PARAMETER,
+            "To create a VPC endpoint service configuration, you must provide either a Gateway Load Balancer ARN or a Network Load Balancer ARN (privlink publishes network load balancers: give NetworkLoadBalancerArns)",
+        ));
     }
     let service_id = state.new_id(IdKind::EndpointService);
     let svc = EndpointService {
@@ -53,7 +57,10 @@ mod tests {
         let again =
             json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": ["web"]});
         fails(&mut s, again, codes::INVALID_PARAMETER_VALUE, &p.service_id);
-        ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": "api", "Subnets": [p.subnets[0]]}));
+        ok(
+            &mut s,
+            json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": "api", "Subnets": [p.subnets[0]]}),
+        );
         let v = ok(
             &mut s,
             json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": ["api"], "PrivateDnsName": "API.example.com"}),
@@ -80,18 +87,32 @@ mod tests {
             codes::LOAD_BALANCER_NOT_FOUND,
             "web",
         );
-        ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": "api", "Subnets": ["prov-a"]}));
+        ok(
+            &mut s,
+            json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": "api", "Subnets": ["prov-a"]}),
+        );
         fails(
             &mut s,
             create(json!({"NetworkLoadBalancerArns": ["api"], "PrivateDnsName": "bad_name.com"})),
             codes::INVALID_PARAMETER_VALUE,
             "bad_name.com",
         );
-        fails(
-            &mut s,
-            create(json!({"NetworkLoadBalancerArns": []})),
-            codes::MISSING_PARAMETER,
-            "NetworkLoadBalancerArns",
-        );
+    }
+
+    #[test]
+    fn without_a_load_balancer_is_invalid_parameter_in_aws_words() {
+        let mut s = State::new();
+        provider(&mut s, false);
+        for req in [
+            json!({"Action": "CreateVpcEndpointServiceConfiguration", "NetworkLoadBalancerArns": []}),
+            json!({"Action": "CreateVpcEndpointServiceConfiguration", "AcceptanceRequired": true}),
+        ] {
+            let e = fails(&mut s, req, codes::INVALID_PARAMETER, "NetworkLoadBalancerArns");
+            assert!(
+                e.message.starts_with("To create a VPC endpoint service configuration, you must provide either a Gateway Load Balancer ARN or a Network Load Balancer ARN"),
+                "{}",
+                e.message
+            );
+        }
     }
 }

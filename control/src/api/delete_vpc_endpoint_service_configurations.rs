@@ -1,6 +1,7 @@
 //! `DeleteVpcEndpointServiceConfigurations {ServiceIds[]}` → `{"Unsuccessful":[…]}`.
 //!
-//! Each ID is handled on its own: unknown → `InvalidVpcEndpointServiceId.NotFound`; a service
+//! Each ID is handled on its own: unknown → `InvalidVpcEndpointService.NotFound` (AWS's code
+//! here, not the `…ServiceId.NotFound` of the other operations); a service
 //! with endpoints still connected (any state but `rejected`) → `ExistingVpcEndpointConnections`.
 //! Rejected endpoints of a deleted service keep their ServiceName but lose their service ID.
 
@@ -11,7 +12,16 @@ use crate::error::{ApiError, codes};
 use crate::model::{EndpointState, State, find};
 
 fn delete_one(state: &mut State, req: &Request, key: &str) -> Result<(), ApiError> {
-    let id = find(&state.endpoint_services, &req.account, key)?.service_id.clone();
+    let id = find(&state.endpoint_services, &req.account, key)
+        .map_err(|e| match e.code == codes::INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND {
+            true => ApiError::new(
+                codes::INVALID_ENDPOINT_SERVICE_NOT_FOUND,
+                format!("The VpcEndpointService Id '{key}' does not exist"),
+            ),
+            false => e,
+        })?
+        .service_id
+        .clone();
     let connected: Vec<String> = state
         .vpc_endpoints
         .values()
@@ -57,7 +67,15 @@ mod tests {
         let failed = r["Unsuccessful"].as_array().unwrap();
         assert_eq!(failed[0]["Error"]["Code"], codes::EXISTING_VPC_ENDPOINT_CONNECTIONS);
         assert!(failed[0]["Error"]["Message"].as_str().unwrap().contains(&ep));
-        assert_eq!(failed[1]["Error"]["Code"], codes::INVALID_ENDPOINT_SERVICE_ID_NOT_FOUND);
+        assert_eq!(failed[1]["Error"]["Code"], "InvalidVpcEndpointService.NotFound");
+        assert!(
+            failed[1]["Error"]["Message"]
+                .as_str()
+                .unwrap()
+                .starts_with("The VpcEndpointService Id 'vpce-svc-nope' does not exist"),
+            "{}",
+            failed[1]
+        );
         assert_eq!(failed[1]["ResourceId"], "vpce-svc-nope");
         ok(
             &mut s,

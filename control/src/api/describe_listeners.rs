@@ -1,5 +1,8 @@
 //! `DescribeListeners {ListenerArns?, LoadBalancerArn?, PageSize?, Marker?}` →
 //! `{"Listeners":[…], "NextMarker"?}`.
+//!
+//! With neither parameter, every listener of the account is listed (`privlink list listeners`
+//! relies on it; AWS answers `ValidationError` instead: a known difference, docs/aws-api.md).
 
 use serde_json::Value;
 

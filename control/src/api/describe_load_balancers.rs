@@ -56,7 +56,10 @@ mod tests {
         let mut s = State::new();
         let p = provider(&mut s, false);
         for name in ["b", "c"] {
-            ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": name, "Subnets": [p.subnets[0]]}));
+            ok(
+                &mut s,
+                json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": name, "Subnets": [p.subnets[0]]}),
+            );
         }
         let mut seen = Vec::new();
         let mut marker = serde_json::Value::Null;

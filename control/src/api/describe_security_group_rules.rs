@@ -4,7 +4,8 @@
 //!
 //! Every ingress and egress rule of the caller's groups. Rule IDs are derived from the group and
 //! the rule ([`crate::model::SecurityGroup::rule_id`]). A named ID the caller does not have is
-//! `InvalidSecurityGroupRuleId.NotFound`. Filters: `group-id`, `security-group-rule-id`, tags.
+//! `InvalidSecurityGroupRuleId.NotFound`. Filters: `group-id`, `security-group-rule-id`, tags; a
+//! `group-id` value that is neither a group ID nor a pattern is `InvalidGroupId.Malformed`.
 
 use serde_json::Value;
 
@@ -22,7 +23,28 @@ pub const LISTING: Listing = Listing {
     paging: Some(EC2_PAGING),
 };
 
+/// AWS's shape of a security group ID: `sg-` and 8 or 17 lowercase hex digits.
+fn is_group_id(s: &str) -> bool {
+    s.strip_prefix("sg-").is_some_and(|hex| {
+        (hex.len() == 8 || hex.len() == 17)
+            && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
 pub fn run(state: &State, req: &Request) -> Result<Value, ApiError> {
+    for f in req.objects("Filters")? {
+        if f.str_opt("Name")? != Some("group-id") {
+            continue;
+        }
+        // A pattern (`sg-*`) is matched, not checked; a plain value must be a group ID.
+        if let Some(bad) = f.list("Values")?.into_iter().find(|v| !v.contains(['*', '?']) && !is_group_id(v))
+        {
+            return Err(ApiError::new(
+                codes::INVALID_GROUP_ID_MALFORMED,
+                format!("Invalid id: \"{bad}\" (expecting \"sg-...\")"),
+            ));
+        }
+    }
     let mut all: Vec<Value> = Vec::new();
     for sg in visible(&state.security_groups, &req.account) {
         for dir in [Direction::Ingress, Direction::Egress] {
@@ -75,5 +97,17 @@ mod tests {
         assert_eq!(one["SecurityGroupRules"].as_array().unwrap().len(), 1);
         let theirs = json!({"Action": "DescribeSecurityGroupRules", "Account": CONSUMER, "SecurityGroupRuleIds": [egress["SecurityGroupRuleId"]]});
         fails(&mut s, theirs, codes::INVALID_SECURITY_GROUP_RULE_ID_NOT_FOUND, "sgr-");
+    }
+
+    #[test]
+    fn a_malformed_group_id_filter_value_is_malformed() {
+        let mut s = State::new();
+        vpc(&mut s, PROVIDER, "prov", "10.0.0.0/16");
+        let by = |value: &str| json!({"Action": "DescribeSecurityGroupRules", "Filters": [{"Name": "group-id", "Values": [value]}]});
+        let e = fails(&mut s, by("default"), codes::INVALID_GROUP_ID_MALFORMED, "default");
+        assert!(e.message.starts_with(r#"Invalid id: "default" (expecting "sg-...")"#), "{}", e.message);
+        fails(&mut s, by("sg-12"), codes::INVALID_GROUP_ID_MALFORMED, "sg-12");
+        assert_eq!(ok(&mut s, by("sg-0123456789abcdef0"))["SecurityGroupRules"], json!([]));
+        assert_eq!(ok(&mut s, by("sg-*"))["SecurityGroupRules"].as_array().unwrap().len(), 2);
     }
 }

@@ -184,8 +184,10 @@ mod tests {
     fn load_balancers_can_be_swapped_but_not_all_removed() {
         let mut s = State::new();
         let p = provider(&mut s, false);
-        let api =
-            ok(&mut s, json!({"Action": "CreateLoadBalancer", "Name": "api", "Subnets": [p.subnets[0]]}));
+        let api = ok(
+            &mut s,
+            json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": "api", "Subnets": [p.subnets[0]]}),
+        );
         let api = api["LoadBalancers"][0]["LoadBalancerArn"].as_str().unwrap().to_owned();
         ok(
             &mut s,

@@ -6,7 +6,8 @@
 //! that does not exist by Revoke*); within one direction of a group rules stay unique
 //! (`InvalidPermission.Duplicate`); a revoke removes only rules that exist, all or none
 //! (`InvalidPermission.NotFound` / `InvalidSecurityGroupRuleId.NotFound`). Errors quote rules
-//! the way AWS does ([`describe_rule`]).
+//! the way AWS does ([`describe_rule`]). A `CidrIp` with host bits is stored truncated, as AWS
+//! stores it (`10.0.1.7/24` is the rule `10.0.1.0/24`).
 
 use serde_json::{Value, json};
 
@@ -26,7 +27,10 @@ pub fn rules(req: &Request) -> Result<(Vec<SgRule>, Option<String>), ApiError> {
     let perms = req.objects("IpPermissions")?;
     if perms.is_empty() {
         let (protocol, from_port, to_port) = protocol_and_ports(req)?;
-        return Ok((vec![SgRule { protocol, from_port, to_port, cidr: req.cidr("CidrIp")? }], None));
+        return Ok((
+            vec![SgRule { protocol, from_port, to_port, cidr: req.cidr_normalised("CidrIp")? }],
+            None,
+        ));
     }
     let mut rules = Vec::new();
     let mut ipv6 = None;
@@ -46,7 +50,7 @@ pub fn rules(req: &Request) -> Result<(Vec<SgRule>, Option<String>), ApiError> {
             ipv6.get_or_insert(r.str("CidrIpv6")?.to_owned());
         }
         for range in &ranges {
-            rules.push(SgRule { protocol, from_port, to_port, cidr: range.cidr("CidrIp")? });
+            rules.push(SgRule { protocol, from_port, to_port, cidr: range.cidr_normalised("CidrIp")? });
         }
     }
     Ok((rules, ipv6))

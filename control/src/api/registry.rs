@@ -187,7 +187,7 @@ pub static OPERATIONS: &[Operation] = &[
     Operation::read(Ec2, "DescribeInstances", describe_instances::run).listing(&describe_instances::LISTING)
         .doc("InstanceIds[]?, VpcId?, Filters?", r#"`{"Reservations":[{ReservationId, OwnerId, Instances:[Instance]}]}`"#),
     Operation::write(Elbv2, "CreateLoadBalancer", create_load_balancer::run)
-        .doc("Name, Subnets[], Type? (`network`), Scheme? (`internal`), CrossZone?", r#"`{"LoadBalancers":[{LoadBalancerArn, LoadBalancerName, DNSName, Scheme, Type, VpcId, State:{Code}, AvailabilityZones:[{ZoneName, SubnetId, LoadBalancerAddresses:[{PrivateIPv4Address}]}], CrossZoneEnabled}]}`"#),
+        .doc("Name, Subnets[], Type (`network`), Scheme? (`internal`), CrossZone?", r#"`{"LoadBalancers":[{LoadBalancerArn, LoadBalancerName, DNSName, Scheme, Type, VpcId, State:{Code}, AvailabilityZones:[{ZoneName, SubnetId, LoadBalancerAddresses:[{PrivateIPv4Address}]}], CrossZoneEnabled}]}`"#),
     Operation::write(Elbv2, "DeleteLoadBalancer", delete_load_balancer::run)
         .doc("LoadBalancerArn", "`{}`"),
     Operation::read(Elbv2, "DescribeLoadBalancers", describe_load_balancers::run).listing(&describe_load_balancers::LISTING)

@@ -332,6 +332,16 @@ pub trait Params {
         Ok(net)
     }
 
+    /// An IPv4 CIDR block whose host bits, if any, are cleared: AWS creates `10.250.0.0/16`
+    /// from `10.250.1.0/16` (CreateVpc, CreateSubnet, security group `CidrIp`).
+    fn cidr_normalised(&self, key: &str) -> Result<Ipv4Net, ApiError> {
+        let s = self.str(key)?;
+        let net: Ipv4Net = s
+            .parse()
+            .map_err(|_| self.bad(key, &Value::from(s), "expected an IPv4 CIDR block such as 10.0.0.0/16"))?;
+        Ok(net.trunc())
+    }
+
     fn ip_opt(&self, key: &str) -> Result<Option<Ipv4Addr>, ApiError> {
         self.str_opt(key)?
             .map(|s| {
@@ -403,6 +413,7 @@ mod tests {
         assert!(e.message.contains("99999") && e.message.contains("Port"), "{}", e.message);
         let e = r.cidr("CidrBlock").unwrap_err();
         assert!(e.message.contains("10.0.0.0/16"), "{}", e.message);
+        assert_eq!(r.cidr_normalised("CidrBlock").unwrap().to_string(), "10.0.0.0/16");
         assert_eq!(r.list("Ids").unwrap_err().code, codes::INVALID_PARAMETER_VALUE);
         assert_eq!(r.str("VpcId").unwrap_err().code, codes::MISSING_PARAMETER);
     }

@@ -227,8 +227,10 @@ mod tests {
         let mut st = State::new();
         let p = provider(&mut st, false);
         let (cv, cs) = consumer(&mut st, "c");
-        let lb2 =
-            ok(&mut st, json!({"Action": "CreateLoadBalancer", "Name": "web2", "Subnets": [p.subnets[0]]}));
+        let lb2 = ok(
+            &mut st,
+            json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": "web2", "Subnets": [p.subnets[0]]}),
+        );
         let lb2 = lb2["LoadBalancers"][0]["LoadBalancerArn"].clone();
         let spec = |t: &str| json!([{"ResourceType": t, "Tags": [{"Key": "env", "Value": "dev"}]}]);
         let creates = [

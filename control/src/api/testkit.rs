@@ -69,7 +69,10 @@ pub fn provider(state: &mut State, acceptance_required: bool) -> Provider {
     let vpc = vpc(state, PROVIDER, "prov", "10.0.0.0/16");
     let a = subnet(state, PROVIDER, &vpc, "prov-a", "10.0.1.0/24", "us-east-1a");
     let b = subnet(state, PROVIDER, &vpc, "prov-b", "10.0.2.0/24", "us-east-1b");
-    let lb = ok(state, json!({"Action": "CreateLoadBalancer", "Name": "web", "Subnets": [a, b]}));
+    let lb = ok(
+        state,
+        json!({"Action": "CreateLoadBalancer", "Type": "network", "Name": "web", "Subnets": [a, b]}),
+    );
     let lb = lb["LoadBalancers"][0]["LoadBalancerArn"].as_str().unwrap().to_owned();
     let tg = ok(
         state,

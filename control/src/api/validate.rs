@@ -70,19 +70,21 @@ pub fn name_tag(p: &impl Params) -> Result<Option<String>, ApiError> {
     Ok(Some(name.to_owned()))
 }
 
-/// An ELBv2 resource name: 1..=32 letters, digits and hyphens, no hyphen at either end.
+/// An ELBv2 resource name: 1..=32 letters, digits and hyphens, no hyphen at either end;
+/// otherwise `ValidationError` in AWS's words, `kind` being how AWS names the resource
+/// (`Target group`, `Load balancer`).
 pub fn elb_name(p: &impl Params, kind: &str) -> Result<String, ApiError> {
     let name = p.str("Name")?;
-    let ok = name.len() <= 32
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-');
-    if !ok {
-        return Err(ApiError::invalid(format!(
-            "The {kind} name '{name}' is invalid: use 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen"
-        )));
-    }
-    Ok(name.to_owned())
+    let why = if name.chars().count() > 32 {
+        "cannot be longer than '32' characters"
+    } else if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        "can only contain characters that are alphanumeric characters or hyphens(-)"
+    } else if name.starts_with('-') || name.ends_with('-') {
+        "cannot begin or end with '-'"
+    } else {
+        return Ok(name.to_owned());
+    };
+    Err(ApiError::new(codes::VALIDATION_ERROR, format!("{kind} name '{name}' {why}")))
 }
 
 /// A network namespace name: 1..=32 of `[A-Za-z0-9_.-]`, not `.` or `..`.

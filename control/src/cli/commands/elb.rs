@@ -166,7 +166,7 @@ impl NlbCmd {
         match self {
             NlbCmd::Create { name, subnets, cross_zone } => call(
                 "CreateLoadBalancer",
-                json!({"Name": name, "Subnets": subnets, "CrossZone": flag(cross_zone)}),
+                json!({"Name": name, "Type": "network", "Subnets": subnets, "CrossZone": flag(cross_zone)}),
                 Tables(v::LOAD_BALANCERS),
             ),
             NlbCmd::Delete { nlb } => call("DeleteLoadBalancer", json!({"LoadBalancerArn": nlb}), Done),
@@ -253,5 +253,13 @@ mod tests {
         let t =
             TargetArgs { target_group: "tg".into(), targets: vec!["10.0.1.10".into(), "web-a:8080".into()] };
         assert_eq!(t.params()["Targets"], json!([{"Id": "10.0.1.10"}, {"Id": "web-a", "Port": 8080}]));
+    }
+
+    #[test]
+    fn nlb_create_asks_for_a_network_load_balancer() {
+        let c = NlbCmd::Create { name: "web".into(), subnets: vec!["prov-a".into()], cross_zone: false }
+            .into_call();
+        assert_eq!(c.action, "CreateLoadBalancer");
+        assert_eq!(c.params["Type"], "network", "without Type AWS means an application load balancer");
     }
 }
