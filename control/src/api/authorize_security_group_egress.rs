@@ -29,7 +29,8 @@ mod tests {
         vpc(&mut s, PROVIDER, "prov", "10.0.0.0/16");
         let g = ok(&mut s, json!({"Action": "CreateSecurityGroup", "VpcId": "prov", "GroupName": "web"}));
         let g = g["GroupId"].as_str().unwrap().to_owned();
-        let all = json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]});
+        let all = json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []});
         let describe = |s: &mut State| {
             ok(s, json!({"Action": "DescribeSecurityGroups", "GroupIds": [g]}))["SecurityGroups"][0].clone()
         };

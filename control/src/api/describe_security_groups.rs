@@ -63,7 +63,9 @@ mod tests {
         assert_eq!(g["GroupName"], "default");
         assert_eq!(
             g["IpPermissions"][0],
-            json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/16"}]})
+            json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+                "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []}),
+            "AWS always lists the empty IPv6, prefix-list and group-pair parts"
         );
         fails(
             &mut s,

@@ -418,6 +418,81 @@ mod tests {
         assert!(of(Privlink).all(|op| matches!(op.kind, Kind::DataPlane | Kind::Credentials)));
     }
 
+    /// privlink's own additions to AWS's answers (documented in `api/view.rs`).
+    const LAB_FIELDS: &[&str] = &[
+        "Netns",
+        "NetnsManaged",
+        "MainRouteTableId",
+        "DefaultSecurityGroupId",
+        "NetworkInterfaces",
+        "CrossZoneEnabled",
+    ];
+
+    /// The first key of `v` that the model's `shape` does not have, as a path.
+    fn unmodelled(model: &crate::aws::model::Service, shape: &str, v: &Value, path: &str) -> Option<String> {
+        use crate::aws::model::Kind as K;
+        let s = &model.shapes[shape];
+        match (s.kind, v) {
+            (K::Structure, Value::Object(map)) => map.iter().find_map(|(k, v)| match s.members.get(k) {
+                Some(m) => unmodelled(model, &m.shape, v, &format!("{path}.{k}")),
+                None if LAB_FIELDS.contains(&k.as_str()) => None,
+                None => Some(format!("{path}.{k}")),
+            }),
+            (K::List, Value::Array(items)) => {
+                let member = &s.member.as_ref().expect("a list has a member").shape;
+                items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(n, item)| unmodelled(model, member, item, &format!("{path}[{n}]")))
+            }
+            _ => None,
+        }
+    }
+
+    /// Every Describe* answer of a lab with each kind of resource uses only member names of its
+    /// botocore output shape (plus the lab fields): the XML encoder drops unknown keys
+    /// silently, so a misspelt field would vanish from the AWS front without this.
+    #[test]
+    fn answers_use_the_models_member_names() {
+        use crate::api::testkit::*;
+        let mut s = State::new();
+        let p = provider(&mut s, false);
+        let (vpc, subnets) = consumer(&mut s, "cons");
+        interface_endpoint(&mut s, &vpc, &[&subnets[0]], &p.service_name);
+        ok(&mut s, serde_json::json!({"Action": "RunInstances", "SubnetId": p.subnets[0]}));
+        let mut checked = 0;
+        for model in services() {
+            let service = Service::signed_as(model.signing_name()).expect("a served service");
+            for op in of(service).filter(|op| matches!(op.kind, Kind::Read(_))) {
+                let req = serde_json::json!({"Action": op.name, "Account": PROVIDER});
+                let Ok(answer) = call(&mut s, req) else { continue }; // needs a parameter
+                let out = model.operations[op.wire].output.as_ref().expect("an output shape");
+                assert_eq!(unmodelled(model, &out.shape, &answer, op.name), None, "{}", op.name);
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} Describe* answered without parameters");
+        // Fields AWS always returns, which tools read without checking.
+        let get = |s: &mut State, action: &str, account: &str| {
+            ok(s, serde_json::json!({"Action": action, "Account": account}))
+        };
+        let vpcs = get(&mut s, "DescribeVpcs", PROVIDER);
+        assert_eq!(vpcs["Vpcs"][0]["CidrBlockAssociationSet"][0]["CidrBlockState"]["State"], "associated");
+        assert_eq!(vpcs["Vpcs"][0]["DhcpOptionsId"], "default");
+        let subnet = &get(&mut s, "DescribeSubnets", PROVIDER)["Subnets"][0];
+        assert!(
+            subnet["SubnetArn"].as_str().unwrap().starts_with("arn:aws:ec2:us-east-1:111111111111:subnet/")
+        );
+        assert_eq!(
+            (subnet["Ipv6Native"].clone(), subnet["Ipv6CidrBlockAssociationSet"].clone()),
+            (false.into(), serde_json::json!([]))
+        );
+        let lbs = get(&mut s, "DescribeLoadBalancers", PROVIDER);
+        assert_eq!(lbs["LoadBalancers"][0]["CanonicalHostedZoneId"], "Z26RNL4JYFTOTI");
+        let eps = get(&mut s, "DescribeVpcEndpoints", CONSUMER);
+        assert_eq!(eps["VpcEndpoints"][0]["DnsEntries"][0]["HostedZoneId"], "Z7HUB22UULQXV");
+    }
+
     /// `docs/aws-api.md` embeds [`markdown_table`] between two markers;
     /// `PRIVLINK_BLESS=1 cargo test -p privlink-control registry` rewrites it.
     #[test]

@@ -18,10 +18,19 @@ use crate::model::{
     SgRule, State, Subnet, Target, TargetGroup, Vpc, VpcEndpoint,
 };
 
+/// The Route 53 zone of us-east-1's network load balancers' DNS names (`CanonicalHostedZoneId`).
+const NLB_HOSTED_ZONE: &str = "Z26RNL4JYFTOTI";
+/// The Route 53 zone of us-east-1's interface endpoints' DNS names (`DnsEntries[].HostedZoneId`).
+const VPCE_HOSTED_ZONE: &str = "Z7HUB22UULQXV";
+
 pub fn vpc(v: &Vpc) -> Value {
+    let association = format!("vpc-cidr-assoc-{}", v.id.trim_start_matches("vpc-"));
     json!({
         "VpcId": v.id, "OwnerId": v.owner, "CidrBlock": v.cidr, "State": "available", "InstanceTenancy": "default",
-        "IsDefault": false, "Tags": v.tags.to_json(),
+        "IsDefault": false, "Tags": v.tags.to_json(), "DhcpOptionsId": "default",
+        "CidrBlockAssociationSet": [{
+            "AssociationId": association, "CidrBlock": v.cidr, "CidrBlockState": {"State": "associated"},
+        }],
         "Netns": v.netns, "NetnsManaged": v.netns_managed,
         "MainRouteTableId": v.main_route_table, "DefaultSecurityGroupId": v.default_security_group,
     })
@@ -32,6 +41,8 @@ pub fn subnet(state: &State, s: &Subnet) -> Value {
     let a = &s.attributes;
     json!({
         "SubnetId": s.id, "VpcId": s.vpc_id, "OwnerId": s.owner, "CidrBlock": s.cidr,
+        "SubnetArn": format!("arn:aws:ec2:{}:{}:subnet/{}", state.region, s.owner, s.id),
+        "Ipv6Native": false, "Ipv6CidrBlockAssociationSet": [],
         "AvailabilityZone": s.az, "AvailabilityZoneId": zone_id(&state.region, &s.az),
         "State": "available", "DefaultForAz": false,
         "AvailableIpAddressCount": free, "Tags": s.tags.to_json(),
@@ -87,7 +98,10 @@ pub fn route_table(rt: &RouteTable) -> Value {
 
 /// One `IpPermissions` entry.
 pub fn permission(r: &SgRule) -> Value {
-    let mut v = json!({"IpProtocol": protocol_name(r.protocol), "IpRanges": [{"CidrIp": r.cidr}]});
+    let mut v = json!({
+        "IpProtocol": protocol_name(r.protocol), "IpRanges": [{"CidrIp": r.cidr}],
+        "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": [],
+    });
     if r.protocol != SgProtocol::All {
         v["FromPort"] = r.from_port.into();
         v["ToPort"] = r.to_port.into();
@@ -133,7 +147,7 @@ pub fn instance(state: &State, i: &Instance) -> Value {
         "PrivateDnsName": format!("ip-{}.ec2.internal", i.ip.to_string().replace('.', "-")),
         "Placement": {"AvailabilityZone": az, "Tenancy": "default"}, "Tags": i.tags.to_json(),
         "ImageId": i.image_id, "InstanceType": i.instance_type, "SecurityGroups": groups,
-        "NetworkInterfaces": [instance_eni(state, i)], "SourceDestCheck": a.source_dest_check,
+        "NetworkInterfaces": [instance_nic(state, i)], "SourceDestCheck": a.source_dest_check,
         "EbsOptimized": a.ebs_optimized, "Monitoring": {"State": "disabled"}, "Architecture": "x86_64",
         "RootDeviceType": "ebs", "RootDeviceName": "/dev/xvda", "BlockDeviceMappings": [],
         "VirtualizationType": "hvm", "Hypervisor": "xen", "EnaSupport": true,
@@ -201,6 +215,22 @@ pub fn instance_eni(state: &State, i: &Instance) -> Value {
     v
 }
 
+/// The primary interface as DescribeInstances shows it: AWS's `InstanceNetworkInterface` has no
+/// zone, tags or requester field, and its attachment does not repeat the instance.
+fn instance_nic(state: &State, i: &Instance) -> Value {
+    let mut v = instance_eni(state, i);
+    if let Value::Object(nic) = &mut v {
+        for k in ["AvailabilityZone", "TagSet", "RequesterManaged"] {
+            nic.remove(k);
+        }
+        if let Some(Value::Object(a)) = nic.get_mut("Attachment") {
+            a.remove("InstanceId");
+            a.remove("InstanceOwnerId");
+        }
+    }
+    v
+}
+
 pub fn load_balancer(lb: &LoadBalancer) -> Value {
     let zones: Vec<Value> = lb
         .nodes
@@ -209,6 +239,7 @@ pub fn load_balancer(lb: &LoadBalancer) -> Value {
         .collect();
     json!({
         "LoadBalancerArn": lb.arn, "LoadBalancerName": lb.name, "DNSName": lb.dns_name,
+        "CanonicalHostedZoneId": NLB_HOSTED_ZONE,
         "Scheme": "internal", "Type": "network", "IpAddressType": "ipv4", "VpcId": lb.vpc_id,
         "State": {"Code": "active"}, "AvailabilityZones": zones, "CrossZoneEnabled": lb.cross_zone,
     })
@@ -311,7 +342,7 @@ pub fn vpc_endpoint(state: &State, ep: &VpcEndpoint) -> Value {
         "Groups": group_identifiers(state, &ep.security_group_ids), "PrivateDnsEnabled": ep.private_dns_enabled,
         "NetworkInterfaceIds": ep.network_interfaces.iter().map(|n| &n.id).collect::<Vec<_>>(),
         "NetworkInterfaces": enis,
-        "DnsEntries": ep.dns_entries.iter().map(|d| json!({"DnsName": d.dns_name})).collect::<Vec<_>>(),
+        "DnsEntries": dns_entries(ep),
         "CreationTimestamp": ep.creation_timestamp, "Tags": ep.tags.to_json(),
     });
     if ep.endpoint_type == EndpointType::Gateway {
@@ -326,7 +357,7 @@ pub fn connection(state: &State, ep: &VpcEndpoint) -> Value {
     json!({
         "ServiceId": ep.service_id, "VpcEndpointId": ep.id, "VpcEndpointOwner": ep.owner,
         "VpcEndpointState": ep.state.as_str(), "CreationTimestamp": ep.creation_timestamp,
-        "DnsEntries": ep.dns_entries.iter().map(|d| json!({"DnsName": d.dns_name})).collect::<Vec<_>>(),
+        "DnsEntries": dns_entries(ep),
         "NetworkLoadBalancerArns": svc.map(|s| s.network_load_balancer_arns.clone()).unwrap_or_default(),
     })
 }
@@ -346,4 +377,9 @@ pub fn batch(keys: &[String], mut each: impl FnMut(&str) -> Result<(), ApiError>
     let failed: Vec<Value> =
         keys.iter().filter_map(|key| each(key).err().map(|e| unsuccessful(key, &e))).collect();
     json!({"Unsuccessful": failed})
+}
+
+/// An interface endpoint's DNS names as AWS lists them, each with its hosted zone.
+fn dns_entries(ep: &VpcEndpoint) -> Vec<Value> {
+    ep.dns_entries.iter().map(|d| json!({"DnsName": d.dns_name, "HostedZoneId": VPCE_HOSTED_ZONE})).collect()
 }
