@@ -42,54 +42,48 @@ pub enum Outcome {
     VpcEndpoint(String),
 }
 
-impl From<Value> for Outcome {
-    fn from(v: Value) -> Outcome {
-        Outcome::Answer(v)
-    }
-}
-
 impl Outcome {
     /// The answer, from `state` (the committed state the outcome's change is part of).
-    pub fn render(&self, state: &State) -> Result<Value, ApiError> {
+    pub fn render(self, state: &State) -> Result<Value, ApiError> {
         let missing = |kind: &str, id: &str| {
             ApiError::internal(format!(
                 "the {kind} {id} the operation made is not in the state it answered from"
             ))
         };
         Ok(match self {
-            Outcome::Answer(v) => v.clone(),
+            Outcome::Answer(v) => v,
             Outcome::Vpc(id) => {
-                json!({"Vpc": view::vpc(state.vpcs.get(id).ok_or_else(|| missing("VPC", id))?)})
+                json!({"Vpc": view::vpc(state.vpcs.get(&id).ok_or_else(|| missing("VPC", &id))?)})
             }
             Outcome::Subnet(id) => {
-                let s = state.subnets.get(id).ok_or_else(|| missing("subnet", id))?;
+                let s = state.subnets.get(&id).ok_or_else(|| missing("subnet", &id))?;
                 json!({"Subnet": view::subnet(state, s)})
             }
             Outcome::RouteTable(id) => {
-                let rt = state.route_tables.get(id).ok_or_else(|| missing("route table", id))?;
+                let rt = state.route_tables.get(&id).ok_or_else(|| missing("route table", &id))?;
                 json!({"RouteTable": view::route_table(rt)})
             }
             Outcome::Reservation(id) => {
-                view::reservation(state, state.instances.get(id).ok_or_else(|| missing("instance", id))?)
+                view::reservation(state, state.instances.get(&id).ok_or_else(|| missing("instance", &id))?)
             }
             Outcome::LoadBalancer(arn) => {
-                let lb = state.load_balancers.get(arn).ok_or_else(|| missing("load balancer", arn))?;
+                let lb = state.load_balancers.get(&arn).ok_or_else(|| missing("load balancer", &arn))?;
                 json!({"LoadBalancers": [view::load_balancer(lb)]})
             }
             Outcome::TargetGroup(arn) => {
-                let tg = state.target_groups.get(arn).ok_or_else(|| missing("target group", arn))?;
+                let tg = state.target_groups.get(&arn).ok_or_else(|| missing("target group", &arn))?;
                 json!({"TargetGroups": [view::target_group(state, tg)]})
             }
             Outcome::Listener(arn) => {
-                let l = state.listeners.get(arn).ok_or_else(|| missing("listener", arn))?;
+                let l = state.listeners.get(&arn).ok_or_else(|| missing("listener", &arn))?;
                 json!({"Listeners": [view::listener(l)]})
             }
             Outcome::ServiceConfiguration(id) => {
-                let svc = state.endpoint_services.get(id).ok_or_else(|| missing("endpoint service", id))?;
+                let svc = state.endpoint_services.get(&id).ok_or_else(|| missing("endpoint service", &id))?;
                 json!({"ServiceConfiguration": view::service_configuration(state, svc)})
             }
             Outcome::VpcEndpoint(id) => {
-                let ep = state.vpc_endpoints.get(id).ok_or_else(|| missing("VPC endpoint", id))?;
+                let ep = state.vpc_endpoints.get(&id).ok_or_else(|| missing("VPC endpoint", &id))?;
                 json!({"VpcEndpoint": view::vpc_endpoint(state, ep)})
             }
         })

@@ -78,12 +78,7 @@ impl Request {
     /// `UnknownParameter` for the first parameter the operation did not read, at any depth.
     pub fn reject_unused(&self) -> Result<(), ApiError> {
         let used = self.used.borrow();
-        let unread = self.params.iter().find_map(|(k, v)| match used.contains(k) {
-            _ if v.is_null() => None,
-            true => unread_member(&used, k, v),
-            false => Some(k.clone()),
-        });
-        match unread {
+        match unread_in(&used, "", &self.params) {
             None => Ok(()),
             Some(k) => Err(ApiError::new(
                 codes::UNKNOWN_PARAMETER,
@@ -136,17 +131,23 @@ fn unread_member(used: &BTreeSet<String>, label: &str, v: &Value) -> Option<Stri
             if !used.range(prefix.clone()..).next().is_some_and(|u| u.starts_with(&prefix)) {
                 return None; // taken whole
             }
-            map.iter().find_map(|(k, v)| {
-                let member = format!("{prefix}{k}");
-                match used.contains(&member) {
-                    _ if v.is_null() => None,
-                    true => unread_member(used, &member, v),
-                    false => Some(member),
-                }
-            })
+            unread_in(used, &prefix, map)
         }
         _ => None,
     }
+}
+
+/// The label of the first member of `map` (labelled `{prefix}{key}`) that was not read, or
+/// that holds an unread member itself; `null` members count as absent.
+fn unread_in(used: &BTreeSet<String>, prefix: &str, map: &Map<String, Value>) -> Option<String> {
+    map.iter().find_map(|(k, v)| {
+        let member = format!("{prefix}{k}");
+        match used.contains(&member) {
+            _ if v.is_null() => None,
+            true => unread_member(used, &member, v),
+            false => Some(member),
+        }
+    })
 }
 
 impl Params for Request {
@@ -323,23 +324,25 @@ pub trait Params {
 
     /// An IPv4 CIDR block with zero host bits.
     fn cidr(&self, key: &str) -> Result<Ipv4Net, ApiError> {
-        let s = self.str(key)?;
-        let bad = |why: &str| self.bad(key, &Value::from(s), why);
-        let net: Ipv4Net = s.parse().map_err(|_| bad("expected an IPv4 CIDR block such as 10.0.0.0/16"))?;
+        let net = self.cidr_as_given(key)?;
         if net.network() != net.addr() {
-            return Err(bad(&format!("host bits must be zero (did you mean {}?)", net.trunc())));
+            let why = format!("host bits must be zero (did you mean {}?)", net.trunc());
+            return Err(self.bad(key, &net.to_string().into(), &why));
         }
         Ok(net)
+    }
+
+    /// An IPv4 CIDR block as given, host bits and all.
+    fn cidr_as_given(&self, key: &str) -> Result<Ipv4Net, ApiError> {
+        let s = self.str(key)?;
+        s.parse()
+            .map_err(|_| self.bad(key, &Value::from(s), "expected an IPv4 CIDR block such as 10.0.0.0/16"))
     }
 
     /// An IPv4 CIDR block whose host bits, if any, are cleared: AWS creates `10.250.0.0/16`
     /// from `10.250.1.0/16` (CreateVpc, CreateSubnet, security group `CidrIp`).
     fn cidr_normalised(&self, key: &str) -> Result<Ipv4Net, ApiError> {
-        let s = self.str(key)?;
-        let net: Ipv4Net = s
-            .parse()
-            .map_err(|_| self.bad(key, &Value::from(s), "expected an IPv4 CIDR block such as 10.0.0.0/16"))?;
-        Ok(net.trunc())
+        Ok(self.cidr_as_given(key)?.trunc())
     }
 
     fn ip_opt(&self, key: &str) -> Result<Option<Ipv4Addr>, ApiError> {
